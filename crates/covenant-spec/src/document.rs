@@ -1,0 +1,223 @@
+//! Document-level checks that decide whether a spec can be loaded at all:
+//! OpenAPI version, the shape `openapiv3` expects, and `$ref` integrity.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::error::{Diagnostic, LoadError, Severity};
+use crate::pointer;
+use crate::source::SourceFile;
+
+/// Checks the version field and deserialises the document with `openapiv3`,
+/// turning serde's path into a JSON Pointer and a line/column.
+pub fn check_document(source: &SourceFile) -> Result<openapiv3::OpenAPI, LoadError> {
+    let doc = &source.value;
+    if !doc.is_object() {
+        return Err(LoadError::Structure {
+            location: source.locate(""),
+            message: "the document root must be a mapping".into(),
+        });
+    }
+    match doc.get("openapi") {
+        None => {
+            let message = if doc.get("swagger").is_some() {
+                "this is a Swagger 2.0 document; covenant reads OpenAPI 3.0.x (convert it first)"
+            } else {
+                "missing `openapi` version field; covenant reads OpenAPI 3.0.x"
+            };
+            return Err(LoadError::Version {
+                location: source.locate(""),
+                message: message.into(),
+            });
+        }
+        Some(Value::String(v)) if v.starts_with("3.0.") || v == "3.0" => {}
+        Some(Value::String(v)) if v.starts_with("3.1") => {
+            return Err(LoadError::Version {
+                location: source.locate("/openapi"),
+                message: format!("OpenAPI {v} is not supported yet; covenant reads OpenAPI 3.0.x"),
+            });
+        }
+        Some(other) => {
+            return Err(LoadError::Version {
+                location: source.locate("/openapi"),
+                message: format!("unknown OpenAPI version {other}; covenant reads OpenAPI 3.0.x"),
+            });
+        }
+    }
+    serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc).map_err(|e| {
+        let pointer = serde_path_to_pointer(e.path());
+        LoadError::Structure {
+            location: source.locate(&pointer),
+            message: e.inner().to_string(),
+        }
+    })
+}
+
+fn serde_path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Map { key } => out.push_str(&format!("/{}", pointer::escape(key))),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+/// Follows `$ref`s (local, bounded) to the value they name.
+pub fn deref<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    let mut v = v;
+    for _ in 0..64 {
+        match v.get("$ref").and_then(Value::as_str) {
+            Some(r) => match pointer::resolve_ref(doc, r) {
+                Some(t) => v = t,
+                None => return v,
+            },
+            None => return v,
+        }
+    }
+    v
+}
+
+/// Finds every `$ref`: dangling local refs and ref cycles are errors; external refs
+/// (other files, URLs) are warnings, since covenant reads one file.
+///
+/// A cycle is a chain of refs that never reaches a schema with content of its own:
+/// `A: {$ref: B}`, `B: {$ref: A}`, or `A: {allOf: [{$ref: A}]}`. Recursion through
+/// `properties` or `items` is legitimate and not reported.
+pub fn check_refs(source: &SourceFile) -> Vec<Diagnostic> {
+    let doc = &source.value;
+    let mut out = Vec::new();
+    let mut refs: Vec<(String, String)> = Vec::new(); // (pointer of the $ref, target)
+    let mut stack = vec![(String::new(), doc)];
+    while let Some((at, v)) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    refs.push((pointer::join(&at, "$ref"), r.clone()));
+                }
+                for (k, child) in m {
+                    // Examples are data, not spec: a `$ref` key inside one is just a key.
+                    if k == "example"
+                        || (k == "examples" && at.ends_with("/schema"))
+                        || k == "enum"
+                        || k == "default"
+                    {
+                        continue;
+                    }
+                    stack.push((pointer::join(&at, k), child));
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    stack.push((format!("{at}/{i}"), child));
+                }
+            }
+            _ => {}
+        }
+    }
+    refs.sort();
+    let diag = |severity, code, at: &str, message| Diagnostic {
+        severity,
+        code,
+        message,
+        location: source.locate(at),
+    };
+    for (at, r) in &refs {
+        if let Some(p) = r.strip_prefix('#') {
+            if !(p.is_empty() || p.starts_with('/')) {
+                out.push(diag(
+                    Severity::Error,
+                    "invalid-ref",
+                    at,
+                    format!("`{r}` is not a JSON Pointer reference"),
+                ));
+            } else if doc.pointer(p).is_none() {
+                out.push(diag(
+                    Severity::Error,
+                    "dangling-ref",
+                    at,
+                    format!("`{r}` points at nothing in this document"),
+                ));
+            }
+        } else {
+            out.push(diag(
+                Severity::Warning,
+                "external-ref",
+                at,
+                format!("external reference `{r}` is not followed; covenant reads one file"),
+            ));
+        }
+    }
+    // Cycle detection over "transparent" edges: a $ref alias, or an allOf member.
+    let targets: HashSet<&str> = refs
+        .iter()
+        .map(|(_, r)| r.as_str())
+        .filter(|r| r.starts_with("#/"))
+        .collect();
+    let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
+    for t in &targets {
+        let Some(v) = doc.pointer(&t[1..]) else {
+            continue;
+        };
+        let mut next = Vec::new();
+        if let Some(r) = v.get("$ref").and_then(Value::as_str) {
+            next.push(r);
+        }
+        for member in v
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(r) = member.get("$ref").and_then(Value::as_str) {
+                next.push(r);
+            }
+        }
+        edges.insert(t, next);
+    }
+    let mut reported = HashSet::new();
+    let mut sorted: Vec<&str> = targets.into_iter().collect();
+    sorted.sort();
+    for start in sorted {
+        // DFS with an explicit path to report the cycle members.
+        let mut path: Vec<&str> = vec![start];
+        let mut iters: Vec<usize> = vec![0];
+        let mut done = HashSet::new();
+        while let Some(&node) = path.last() {
+            let i = iters.last_mut().expect("same length as path");
+            let next = edges.get(node).and_then(|n| n.get(*i)).copied();
+            *i += 1;
+            match next {
+                None => {
+                    done.insert(node);
+                    path.pop();
+                    iters.pop();
+                }
+                Some(n) if path.contains(&n) => {
+                    let pos = path.iter().position(|p| *p == n).expect("contained");
+                    let mut cycle: Vec<&str> = path[pos..].to_vec();
+                    let min = cycle.iter().min().copied().unwrap_or(n);
+                    if reported.insert(min.to_string()) {
+                        cycle.push(n);
+                        out.push(diag(
+                            Severity::Error,
+                            "ref-cycle",
+                            &min[1..],
+                            format!("reference cycle: {}", cycle.join(" -> ")),
+                        ));
+                    }
+                }
+                Some(n) if done.contains(n) || !edges.contains_key(n) => {}
+                Some(n) => {
+                    path.push(n);
+                    iters.push(0);
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,37 @@
+//! covenant's one way into a spec.
+//!
+//! [`Spec::load`] reads an OpenAPI 3.0 document (YAML or JSON), checks it with
+//! `openapiv3`, verifies every `$ref` (dangling refs and ref cycles are errors), and
+//! builds the IR: [`Operation`]s with parameters, bodies, responses and security;
+//! named schemas; `x-` extensions, including covenant's own (see
+//! `specs/CONVENTIONS.md`). [`Spec::json_schema`] translates any schema into a
+//! standalone JSON Schema 2020-12 document, and [`view::compile`] builds the
+//! `jsonschema` validator that the mock and the runner share.
+//!
+//! ```no_run
+//! let spec = covenant_spec::Spec::load("specs/rebilly.yaml")?;
+//! let op = spec.operation("postKycRequest").unwrap();
+//! let body = op.request_body.as_ref().unwrap().content[0].schema.as_ref().unwrap();
+//! let validator = spec.compile(body).unwrap();
+//! let errors = covenant_spec::view::violations(&validator, &serde_json::json!({}));
+//! assert!(errors.iter().any(|v| v.pointer == "/customerId" && v.keyword == "required"));
+//! # Ok::<(), covenant_spec::LoadError>(())
+//! ```
+
+mod document;
+pub mod error;
+pub mod ext;
+pub mod ir;
+pub mod lint;
+pub mod pointer;
+pub mod source;
+pub mod view;
+pub mod walk;
+
+pub use error::{Diagnostic, LoadError, Location, Severity};
+pub use ext::{Assumption, ErrorCase, ErrorStyle, Extensions, FieldNotation};
+pub use ir::{
+    Example, Header, MediaType, Method, Operation, Parameter, ParameterLocation, RequestBody,
+    Response, SchemaSite, SecurityRequirement, SecurityScheme, Spec, StatusCode,
+};
+pub use view::{Direction, Violation};

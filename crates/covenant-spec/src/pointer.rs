@@ -1,0 +1,63 @@
+//! JSON Pointer (RFC 6901) helpers.
+
+use serde_json::Value;
+
+/// Escapes one reference token (`~` -> `~0`, `/` -> `~1`).
+pub fn escape(token: &str) -> String {
+    if token.contains(['~', '/']) {
+        token.replace('~', "~0").replace('/', "~1")
+    } else {
+        token.to_string()
+    }
+}
+
+/// Unescapes one reference token.
+pub fn unescape(token: &str) -> String {
+    if token.contains('~') {
+        token.replace("~1", "/").replace("~0", "~")
+    } else {
+        token.to_string()
+    }
+}
+
+/// Appends a token to a pointer.
+pub fn join(base: &str, token: &str) -> String {
+    format!("{base}/{}", escape(token))
+}
+
+/// Splits a pointer into unescaped tokens. `""` is the root (no tokens).
+pub fn tokens(pointer: &str) -> Vec<String> {
+    if pointer.is_empty() {
+        return Vec::new();
+    }
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(unescape)
+        .collect()
+}
+
+/// Renders a pointer in dot notation (`/documents/0/type` -> `documents.0.type`).
+pub fn dotted(pointer: &str) -> String {
+    tokens(pointer).join(".")
+}
+
+/// Looks up a local `$ref` such as `#/components/schemas/X` in `root`.
+pub fn resolve_ref<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+    let p = reference.strip_prefix('#')?;
+    root.pointer(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roundtrip() {
+        assert_eq!(escape("a/b~c"), "a~1b~0c");
+        assert_eq!(unescape("a~1b~0c"), "a/b~c");
+        assert_eq!(tokens("/paths/~1a~1b/get"), vec!["paths", "/a/b", "get"]);
+        assert_eq!(dotted("/documents/0/type"), "documents.0.type");
+        assert!(tokens("").is_empty());
+    }
+}

@@ -1,0 +1,415 @@
+//! The JSON Schema view: an OpenAPI 3.0 schema (with its local `$ref`s) translated
+//! into a standalone JSON Schema 2020-12 document that the `jsonschema` crate compiles.
+//!
+//! Translation rules (OpenAPI 3.0.3 -> 2020-12):
+//! - `nullable: true` adds `"null"` to `type` (and `null` to `enum`), or wraps a
+//!   type-less schema as `anyOf: [schema, {type: null}]`;
+//! - boolean `exclusiveMinimum`/`exclusiveMaximum` become the numeric form;
+//! - `readOnly` properties are not required in requests, `writeOnly` ones not in responses;
+//! - `oneOf`/`anyOf` with a `discriminator` constrain each branch's discriminator
+//!   property to the values that select it (mapping keys, else the schema name);
+//! - siblings of `$ref` are ignored, as OpenAPI 3.0 says;
+//! - `format: int32`/`int64` become the integer bounds they mean;
+//! - `example`, `xml`, `externalDocs`, `discriminator` and `x-` keys are dropped.
+//!
+//! Referenced schemas are copied into `$defs` (only those reachable), so each view
+//! stands alone.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::pointer;
+
+/// Whether a schema is read in a request or a response (for `readOnly`/`writeOnly`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Request,
+    Response,
+}
+
+/// Translates `schema` (found in `doc`) into a standalone JSON Schema.
+pub fn to_json_schema(doc: &Value, schema: &Value, direction: Direction) -> Value {
+    let mut names = BTreeMap::new();
+    collect_refs(doc, schema, &mut names);
+    let t = Translator {
+        doc,
+        direction,
+        names: &names,
+    };
+    let mut root = match t.schema(schema) {
+        Value::Object(m) => m,
+        Value::Bool(b) => {
+            let mut m = Map::new();
+            if !b {
+                m.insert("not".into(), json!({}));
+            }
+            m
+        }
+        other => {
+            let mut m = Map::new();
+            m.insert("allOf".into(), json!([other]));
+            m
+        }
+    };
+    if !names.is_empty() {
+        let mut defs = Map::new();
+        for (reference, name) in &names {
+            let target = pointer::resolve_ref(doc, reference).unwrap_or(&Value::Bool(true));
+            defs.insert(name.clone(), t.schema(target));
+        }
+        root.insert("$defs".into(), Value::Object(defs));
+    }
+    let mut out = Map::new();
+    out.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+    out.extend(root);
+    Value::Object(out)
+}
+
+/// The `$defs` name for a reference: the schema name for `#/components/schemas/X`,
+/// else the pointer with its separators replaced.
+fn def_name(reference: &str) -> String {
+    if let Some(name) = reference.strip_prefix("#/components/schemas/") {
+        if !name.contains('/') {
+            return pointer::unescape(name);
+        }
+    }
+    reference
+        .trim_start_matches("#/")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+fn collect_refs(doc: &Value, schema: &Value, names: &mut BTreeMap<String, String>) {
+    // Iterative walk: specs like Stripe reference thousands of schemas.
+    let mut stack = vec![schema];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    if !names.contains_key(r) && r.starts_with('#') {
+                        let mut name = def_name(r);
+                        while names.values().any(|n| n == &name) {
+                            name.push('_');
+                        }
+                        names.insert(r.clone(), name);
+                        if let Some(target) = pointer::resolve_ref(doc, r) {
+                            stack.push(target);
+                        }
+                    }
+                    continue;
+                }
+                for (k, child) in m {
+                    if k == "example" || k == "examples" || k.starts_with("x-") || k == "enum" {
+                        continue;
+                    }
+                    stack.push(child);
+                }
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+}
+
+struct Translator<'a> {
+    doc: &'a Value,
+    direction: Direction,
+    names: &'a BTreeMap<String, String>,
+}
+
+impl Translator<'_> {
+    fn deref<'v>(&'v self, v: &'v Value) -> &'v Value {
+        let mut v = v;
+        for _ in 0..64 {
+            match v.get("$ref").and_then(Value::as_str) {
+                Some(r) => match pointer::resolve_ref(self.doc, r) {
+                    Some(t) => v = t,
+                    None => return v,
+                },
+                None => return v,
+            }
+        }
+        v
+    }
+
+    fn schema(&self, s: &Value) -> Value {
+        let Value::Object(m) = s else {
+            return s.clone();
+        };
+        if let Some(Value::String(r)) = m.get("$ref") {
+            let target = self
+                .names
+                .get(r)
+                .map(|n| format!("#/$defs/{}", pointer::escape(n)))
+                .unwrap_or_else(|| r.clone());
+            return json!({ "$ref": target });
+        }
+        let mut out = Map::new();
+        for (k, v) in m {
+            match k.as_str() {
+                "properties" => {
+                    let props = v
+                        .as_object()
+                        .map(|p| {
+                            p.iter()
+                                .map(|(name, ps)| (name.clone(), self.schema(ps)))
+                                .collect::<Map<_, _>>()
+                        })
+                        .unwrap_or_default();
+                    out.insert(k.clone(), Value::Object(props));
+                }
+                "items" | "not" | "additionalProperties" => {
+                    out.insert(k.clone(), self.schema(v));
+                }
+                "allOf" | "anyOf" | "oneOf" => {
+                    let items = v
+                        .as_array()
+                        .map(|a| a.iter().map(|x| self.schema(x)).collect())
+                        .unwrap_or_default();
+                    out.insert(k.clone(), Value::Array(items));
+                }
+                "required" => {
+                    let required = v
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter(|name| !self.skip_required(m, name.as_str().unwrap_or("")))
+                                .cloned()
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default();
+                    if !required.is_empty() {
+                        out.insert(k.clone(), Value::Array(required));
+                    }
+                }
+                "exclusiveMinimum" | "exclusiveMaximum" => {
+                    let bound = if k == "exclusiveMinimum" {
+                        "minimum"
+                    } else {
+                        "maximum"
+                    };
+                    match v {
+                        Value::Bool(true) => {
+                            if let Some(b) = m.get(bound) {
+                                out.insert(k.clone(), b.clone());
+                            }
+                        }
+                        Value::Bool(false) => {}
+                        other => {
+                            out.insert(k.clone(), other.clone());
+                        }
+                    }
+                }
+                "minimum" | "maximum" => {
+                    let exclusive = if k == "minimum" {
+                        "exclusiveMinimum"
+                    } else {
+                        "exclusiveMaximum"
+                    };
+                    if m.get(exclusive) != Some(&Value::Bool(true)) {
+                        out.insert(k.clone(), v.clone());
+                    }
+                }
+                "nullable" | "discriminator" | "example" | "xml" | "externalDocs" => {}
+                _ if k.starts_with("x-") => {}
+                _ => {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        self.integer_bounds(m, &mut out);
+        if let Some(d) = m.get("discriminator") {
+            self.discriminate(m, d, &mut out);
+        }
+        if m.get("nullable") == Some(&Value::Bool(true)) {
+            return nullable(out);
+        }
+        Value::Object(out)
+    }
+
+    /// Whether `name` is exempt from `required` in this direction.
+    fn skip_required(&self, schema: &Map<String, Value>, name: &str) -> bool {
+        let Some(prop) = schema.get("properties").and_then(|p| p.get(name)) else {
+            return false;
+        };
+        let prop = self.deref(prop);
+        let flag = match self.direction {
+            Direction::Request => "readOnly",
+            Direction::Response => "writeOnly",
+        };
+        prop.get(flag) == Some(&Value::Bool(true))
+    }
+
+    fn integer_bounds(&self, m: &Map<String, Value>, out: &mut Map<String, Value>) {
+        if m.get("type").and_then(Value::as_str) != Some("integer") {
+            return;
+        }
+        let (lo, hi): (i64, i64) = match m.get("format").and_then(Value::as_str) {
+            Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+            Some("int64") => (i64::MIN, i64::MAX),
+            _ => return,
+        };
+        fn tighter(out: &Map<String, Value>, key: &str, bound: i64, lower: bool) -> bool {
+            match out.get(key).and_then(Value::as_f64) {
+                Some(existing) if lower => existing >= bound as f64,
+                Some(existing) => existing <= bound as f64,
+                None => false,
+            }
+        }
+        if !tighter(out, "minimum", lo, true) && !out.contains_key("exclusiveMinimum") {
+            out.insert("minimum".into(), json!(lo));
+        }
+        if !tighter(out, "maximum", hi, false) && !out.contains_key("exclusiveMaximum") {
+            out.insert("maximum".into(), json!(hi));
+        }
+    }
+
+    fn discriminate(&self, m: &Map<String, Value>, d: &Value, out: &mut Map<String, Value>) {
+        let Some(prop) = d.get("propertyName").and_then(Value::as_str) else {
+            return;
+        };
+        let mapping = d.get("mapping").and_then(Value::as_object);
+        for key in ["oneOf", "anyOf"] {
+            let (Some(Value::Array(raw)), Some(Value::Array(translated))) =
+                (m.get(key), out.get_mut(key))
+            else {
+                continue;
+            };
+            for (branch, t) in raw.iter().zip(translated.iter_mut()) {
+                let Some(r) = branch.get("$ref").and_then(Value::as_str) else {
+                    continue;
+                };
+                let values = discriminator_values(r, mapping);
+                *t = json!({ "allOf": [
+                    t.clone(),
+                    { "properties": { prop: { "enum": values } }, "required": [prop] }
+                ]});
+            }
+        }
+    }
+}
+
+/// The discriminator values that select the branch `reference`: the mapping keys that
+/// point at it (by full ref or by schema name), else the schema name itself.
+pub fn discriminator_values(reference: &str, mapping: Option<&Map<String, Value>>) -> Vec<String> {
+    let name = reference.rsplit('/').next().unwrap_or(reference);
+    let mut values: Vec<String> = mapping
+        .map(|m| {
+            m.iter()
+                .filter(|(_, v)| v.as_str().is_some_and(|v| v == reference || v == name))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    if values.is_empty() {
+        values.push(pointer::unescape(name));
+    }
+    values
+}
+
+fn nullable(mut out: Map<String, Value>) -> Value {
+    if let Some(Value::Array(e)) = out.get_mut("enum") {
+        if !e.contains(&Value::Null) {
+            e.push(Value::Null);
+        }
+    }
+    let has_enum = out.contains_key("enum");
+    match out.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = t.clone();
+            out.insert("type".into(), json!([t, "null"]));
+            Value::Object(out)
+        }
+        Some(Value::Array(types)) => {
+            if !types.contains(&json!("null")) {
+                types.push(json!("null"));
+            }
+            Value::Object(out)
+        }
+        _ if has_enum => Value::Object(out),
+        _ => json!({ "anyOf": [Value::Object(out), { "type": "null" }] }),
+    }
+}
+
+/// Builds a `jsonschema` validator for a translated view, with formats checked
+/// (including covenant's `iban` format: ISO 13616 structure and mod-97 checksum).
+pub fn compile(json_schema: &Value) -> Result<jsonschema::Validator, String> {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .with_format("iban", |s: &str| s.parse::<iban::Iban>().is_ok())
+        .build(json_schema)
+        .map_err(|e| e.to_string())
+}
+
+/// One way an instance fails its schema.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Violation {
+    /// JSON Pointer of the offending value (for `required`, the missing property).
+    pub pointer: String,
+    /// The JSON Schema keyword that failed (`required`, `enum`, `type`, ...).
+    pub keyword: String,
+    pub message: String,
+}
+
+/// Every violation of `instance`, in a stable order. `oneOf`/`anyOf` failures are
+/// reported through the branch that came closest, so a bad discriminator value or a
+/// bad field inside a nullable object names the field, not the union.
+pub fn violations(validator: &jsonschema::Validator, instance: &Value) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for e in validator.iter_errors(instance) {
+        flatten(&e, &mut out);
+    }
+    out.sort_by(|a, b| (&a.pointer, &a.keyword).cmp(&(&b.pointer, &b.keyword)));
+    out.dedup();
+    out
+}
+
+fn flatten(e: &jsonschema::ValidationError<'_>, out: &mut Vec<Violation>) {
+    use jsonschema::error::ValidationErrorKind as K;
+    let at = e.instance_path().to_string();
+    match e.kind() {
+        K::Required { property } => out.push(Violation {
+            pointer: pointer::join(&at, property.as_str().unwrap_or_default()),
+            keyword: "required".into(),
+            message: format!("{property} is required"),
+        }),
+        K::AdditionalProperties { unexpected } => {
+            for name in unexpected {
+                out.push(Violation {
+                    pointer: pointer::join(&at, name),
+                    keyword: "additionalProperties".into(),
+                    message: format!("property {name:?} is not allowed"),
+                });
+            }
+        }
+        K::OneOfNotValid { context } | K::AnyOf { context } if !context.is_empty() => {
+            let best = context
+                .iter()
+                .min_by_key(|branch| branch.len())
+                .expect("non-empty");
+            if best.is_empty() {
+                out.push(violation_of(e, at));
+            } else {
+                for inner in best {
+                    flatten(inner, out);
+                }
+            }
+        }
+        _ => out.push(violation_of(e, at)),
+    }
+}
+
+fn violation_of(e: &jsonschema::ValidationError<'_>, at: String) -> Violation {
+    Violation {
+        pointer: at,
+        keyword: e.kind().keyword().to_string(),
+        message: e.to_string(),
+    }
+}
