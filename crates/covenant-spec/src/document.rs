@@ -46,12 +46,76 @@ pub fn check_document(source: &SourceFile) -> Result<openapiv3::OpenAPI, LoadErr
         }
     }
     serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc).map_err(|e| {
-        let pointer = serde_path_to_pointer(e.path());
+        let (pointer, message) =
+            refine(doc).unwrap_or_else(|| (serde_path_to_pointer(e.path()), e.inner().to_string()));
         LoadError::Structure {
             location: source.locate(&pointer),
-            message: e.inner().to_string(),
+            message,
         }
     })
+}
+
+/// `openapiv3` uses untagged enums (`ReferenceOr`), which make serde forget the path
+/// below them. Re-deserialise the pieces one by one to find the deepest failing node.
+fn refine(doc: &Value) -> Option<(String, String)> {
+    fn try_as<T: serde::de::DeserializeOwned>(at: &str, v: &Value) -> Option<(String, String)> {
+        if v.get("$ref").is_some() {
+            return None;
+        }
+        serde_path_to_error::deserialize::<_, T>(v).err().map(|e| {
+            (
+                format!("{at}{}", serde_path_to_pointer(e.path())),
+                e.inner().to_string(),
+            )
+        })
+    }
+    for (path, item) in doc.get("paths")?.as_object().into_iter().flatten() {
+        let at = pointer::join("/paths", path);
+        for method in crate::ir::METHODS {
+            if let Some(op) = item.get(method) {
+                let op_at = pointer::join(&at, method);
+                for (code, r) in op
+                    .get("responses")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let found = try_as::<openapiv3::Response>(
+                        &pointer::join(&pointer::join(&op_at, "responses"), code),
+                        r,
+                    );
+                    if found.is_some() {
+                        return found;
+                    }
+                }
+                if let Some(found) = try_as::<openapiv3::Operation>(&op_at, op) {
+                    return Some(found);
+                }
+            }
+        }
+        if let Some(found) = try_as::<openapiv3::PathItem>(&at, item) {
+            return Some(found);
+        }
+    }
+    let components = doc.get("components").and_then(Value::as_object);
+    for (kind, entries) in components.into_iter().flatten() {
+        for (name, v) in entries.as_object().into_iter().flatten() {
+            let at = pointer::join(&pointer::join("/components", kind), name);
+            let found = match kind.as_str() {
+                "schemas" => try_as::<openapiv3::Schema>(&at, v),
+                "responses" => try_as::<openapiv3::Response>(&at, v),
+                "parameters" => try_as::<openapiv3::Parameter>(&at, v),
+                "requestBodies" => try_as::<openapiv3::RequestBody>(&at, v),
+                "securitySchemes" => try_as::<openapiv3::SecurityScheme>(&at, v),
+                "headers" => try_as::<openapiv3::Header>(&at, v),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+    None
 }
 
 fn serde_path_to_pointer(path: &serde_path_to_error::Path) -> String {

@@ -20,10 +20,12 @@
 
 mod document;
 pub mod error;
+pub mod error_style;
 pub mod ext;
 pub mod ir;
 pub mod lint;
 pub mod pointer;
+pub mod provenance;
 pub mod source;
 pub mod view;
 pub mod walk;

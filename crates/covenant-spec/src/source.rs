@@ -163,6 +163,7 @@ fn yaml_to_json(value: serde_yaml_ng::Value, at: &str) -> Result<Value, (String,
 
 /// Builds pointer -> (line, column) for every node, using the YAML event stream
 /// (JSON is YAML, so this serves both). Mapping members point at their key.
+/// yaml-rust2 lines are 1-based, columns 0-based; we report both 1-based.
 fn index_positions(text: &str) -> HashMap<String, (usize, usize)> {
     use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
     use yaml_rust2::scanner::Marker;
@@ -192,14 +193,14 @@ fn index_positions(text: &str) -> HashMap<String, (usize, usize)> {
                     *next += 1;
                     self.out
                         .entry(p.clone())
-                        .or_insert((mark.line(), mark.col()));
+                        .or_insert((mark.line(), mark.col() + 1));
                     Some(p)
                 }
                 Some(Frame::Map { prefix, key }) => match key.take() {
                     None => {
                         let k = scalar.unwrap_or("").to_string();
                         let p = format!("{prefix}/{}", pointer::escape(&k));
-                        self.out.entry(p).or_insert((mark.line(), mark.col()));
+                        self.out.entry(p).or_insert((mark.line(), mark.col() + 1));
                         *key = Some(k);
                         None
                     }
@@ -213,12 +214,12 @@ fn index_positions(text: &str) -> HashMap<String, (usize, usize)> {
             match ev {
                 Event::Scalar(s, ..) => {
                     if let Some(p) = self.node_pointer(mark, Some(&s)) {
-                        self.out.entry(p).or_insert((mark.line(), mark.col()));
+                        self.out.entry(p).or_insert((mark.line(), mark.col() + 1));
                     }
                 }
                 Event::Alias(_) => {
                     if let Some(p) = self.node_pointer(mark, None) {
-                        self.out.entry(p).or_insert((mark.line(), mark.col()));
+                        self.out.entry(p).or_insert((mark.line(), mark.col() + 1));
                     }
                 }
                 Event::MappingStart(..) | Event::SequenceStart(..) => {
@@ -227,7 +228,7 @@ fn index_positions(text: &str) -> HashMap<String, (usize, usize)> {
                     let p = self.node_pointer(mark, None).unwrap_or_default();
                     self.out
                         .entry(p.clone())
-                        .or_insert((mark.line(), mark.col()));
+                        .or_insert((mark.line(), mark.col() + 1));
                     self.stack.push(if is_map {
                         Frame::Map {
                             prefix: p,

@@ -1,0 +1,207 @@
+//! Malformed input: every failure is an error with a location, never a panic.
+
+use std::path::Path;
+
+use covenant_spec::lint::{LintOutcome, lint_source};
+use covenant_spec::source::SourceFile;
+use covenant_spec::{LoadError, Spec};
+
+const MINIMAL: &str = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        name: {type: string}
+";
+
+fn load(text: &str) -> Result<Spec, LoadError> {
+    Spec::from_str("t.yaml", text)
+}
+
+fn lint(text: &str) -> Vec<covenant_spec::Diagnostic> {
+    match lint_source(SourceFile::parse(Path::new("t.yaml"), text.to_string()).unwrap()) {
+        LintOutcome::Checked(d) => d,
+        LintOutcome::Unreadable(e) => panic!("unreadable: {e}"),
+    }
+}
+
+#[test]
+fn minimal_spec_loads() {
+    let spec = load(MINIMAL).unwrap();
+    assert_eq!(spec.operations.len(), 1);
+    assert_eq!(spec.operations[0].id, "getThing");
+    assert!(lint(MINIMAL).is_empty(), "{:?}", lint(MINIMAL));
+}
+
+#[test]
+fn bad_yaml_names_line() {
+    let err = load("openapi: 3.0.3\ninfo: {title: t\npaths: {}\n").unwrap_err();
+    let loc = err.location();
+    assert!(matches!(err, LoadError::Syntax { .. }), "{err}");
+    assert!(loc.line >= 2, "{loc:?}");
+    assert!(err.to_string().contains("t.yaml:"), "{err}");
+}
+
+#[test]
+fn bad_json_names_line() {
+    let err =
+        Spec::from_str("t.json", "{\n  \"openapi\": \"3.0.3\",\n  \"info\": }\n").unwrap_err();
+    assert_eq!(err.location().line, 3, "{err}");
+}
+
+#[test]
+fn dangling_ref_is_an_error_at_the_ref() {
+    let text = MINIMAL.replace("#/components/schemas/Thing'", "#/components/schemas/Nope'");
+    let err = load(&text).unwrap_err();
+    let LoadError::Invalid(diags) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code, "dangling-ref");
+    assert_eq!(diags[0].location.line, 14, "{err}");
+    assert!(
+        diags[0]
+            .location
+            .pointer
+            .as_deref()
+            .unwrap()
+            .ends_with("/schema/$ref")
+    );
+    assert!(lint(&text).iter().any(|d| d.code == "dangling-ref"));
+}
+
+#[test]
+fn ref_cycle_is_detected() {
+    let text = format!(
+        "{MINIMAL}    A: {{$ref: '#/components/schemas/B'}}\n    B: {{allOf: [{{$ref: '#/components/schemas/A'}}]}}\n"
+    );
+    let err = load(&text).unwrap_err();
+    let LoadError::Invalid(diags) = &err else {
+        panic!("{err}")
+    };
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "ref-cycle" && d.message.contains("#/components/schemas/A")),
+        "{err}"
+    );
+    assert!(diags[0].location.line > 0);
+}
+
+#[test]
+fn recursion_through_properties_is_not_a_cycle() {
+    let text = format!("{MINIMAL}        child: {{$ref: '#/components/schemas/Thing'}}\n");
+    let spec = load(&text).unwrap();
+    let site = spec.operations[0].responses[0].content[0]
+        .schema
+        .clone()
+        .unwrap();
+    let v = spec.compile(&site).unwrap();
+    assert!(v.is_valid(&serde_json::json!({"name": "a", "child": {"name": "b", "child": {}}})));
+    assert!(!v.is_valid(&serde_json::json!({"child": {"name": 1}})));
+}
+
+#[test]
+fn unknown_and_31_versions_are_rejected() {
+    for (version, needle) in [
+        ("3.1.0", "3.1.0 is not supported"),
+        ("4.0.0", "unknown OpenAPI version"),
+    ] {
+        let err = load(&MINIMAL.replace("3.0.3", version)).unwrap_err();
+        assert!(matches!(err, LoadError::Version { .. }), "{err}");
+        assert!(err.to_string().contains(needle), "{err}");
+        assert_eq!(err.location().line, 1);
+    }
+    let err = load("swagger: '2.0'\ninfo: {title: t, version: '1'}\n").unwrap_err();
+    assert!(err.to_string().contains("Swagger 2.0"), "{err}");
+    let err = load("info: {title: t}\n").unwrap_err();
+    assert!(err.to_string().contains("missing `openapi`"), "{err}");
+}
+
+#[test]
+fn structural_errors_point_into_the_document() {
+    // `responses` must be a mapping.
+    let text = MINIMAL.replace(
+        "      responses:\n        '200':",
+        "      responses: [1]\n      x-was:\n        '200':",
+    );
+    let err = load(&text).unwrap_err();
+    assert!(matches!(err, LoadError::Structure { .. }), "{err}");
+    assert!(
+        err.location().pointer.unwrap().contains("responses"),
+        "{err}"
+    );
+}
+
+#[test]
+fn odd_inputs_do_not_panic() {
+    let deep = format!(
+        "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths: {{}}\nx-deep: {}1{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    for text in [
+        "",
+        "---\n",
+        "[]",
+        "openapi: [1]",
+        "openapi: 3.0.3\n",
+        deep.as_str(),
+        "a: &x [*x]",
+    ] {
+        let _ = load(text);
+        let _ = SourceFile::parse(Path::new("t.yaml"), text.to_string()).map(lint_source);
+    }
+    let err = Spec::load("/nonexistent/spec.yaml").unwrap_err();
+    assert!(matches!(err, LoadError::Io { .. }), "{err}");
+}
+
+#[test]
+fn invalid_utf8_is_a_syntax_error() {
+    let dir = std::env::temp_dir().join(format!("covenant-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad.yaml");
+    std::fs::write(&path, b"openapi: \xff\xfe\n").unwrap();
+    let err = Spec::load(&path).unwrap_err();
+    assert!(err.to_string().contains("UTF-8"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn lint_finds_semantic_problems_with_locations() {
+    let text = MINIMAL
+        .replace("/things/{id}:", "/things/{thingId}:")
+        .replace("'200':", "'404':")
+        .replace(
+            "name: {type: string}",
+            "name: {type: string, enum: [a, 1], example: 5}",
+        );
+    let diags = lint(&text);
+    let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"path-param"), "{diags:#?}");
+    assert!(codes.contains(&"no-success"), "{diags:#?}");
+    assert!(codes.contains(&"enum"), "{diags:#?}");
+    assert!(codes.contains(&"example"), "{diags:#?}");
+    for d in &diags {
+        assert!(d.location.line > 0 && d.location.pointer.is_some(), "{d}");
+    }
+    let e = diags.iter().find(|d| d.code == "enum").unwrap();
+    assert_eq!(
+        e.location.pointer.as_deref(),
+        Some("/components/schemas/Thing/properties/name/enum/1")
+    );
+}
