@@ -1,0 +1,1448 @@
+//! The engine: one spec compiled once at start (routes, parameter and body
+//! validators, response pools, auth, state and idempotency rules) and the request
+//! pipeline that every provider shares:
+//!
+//! route -> header size -> scenario header -> auth -> forced scenario -> Accept ->
+//! content type / UTF-8 / JSON depth / JSON syntax -> parameters + body validation ->
+//! idempotency -> create / read / answer.
+//!
+//! It is independent of the HTTP server ([`Incoming`] in, [`Outgoing`] out) so the
+//! server layer stays thin.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use covenant_spec::error_style::{self, ErrorInput, FieldError};
+use covenant_spec::ext::{Bypass, Idempotency, Lifecycle, LookupLocation, Resource, ResourceRole};
+use covenant_spec::view::violations;
+use covenant_spec::{Operation, ParameterLocation, Spec};
+use http::HeaderMap;
+use parking_lot::Mutex;
+use serde_json::{Map, Value};
+
+use crate::config::MockConfig;
+use crate::respond::{BodyPlan, IdStyle, Overlay, Prop, looks_like_timestamp, now_rfc3339};
+use crate::store::{Bounded, IdemSlot, ResourceCell, StoredAnswer};
+
+/// The request header that forces this request's answer (see the crate docs).
+pub const SCENARIO_HEADER: &str = "x-covenant-scenario";
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{provider}: operation {operation}: {message}")]
+    Operation {
+        provider: String,
+        operation: String,
+        message: String,
+    },
+    #[error("{provider}: {message}")]
+    Config { provider: String, message: String },
+}
+
+/// A request as the engine sees it (body already read within the limit).
+pub struct Incoming {
+    pub method: http::Method,
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// An answer.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Outgoing {
+    pub fn json(status: u16, content_type: &str, body: &Value) -> Outgoing {
+        Outgoing {
+            status,
+            content_type: Some(content_type.to_string()),
+            headers: Vec::new(),
+            body: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coerce {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+struct CParam {
+    name: String,
+    location: ParameterLocation,
+    required: bool,
+    validator: Option<jsonschema::Validator>,
+    /// Types to try, in order, when turning the raw string into JSON.
+    coerce: Vec<Coerce>,
+    /// Array parameters (comma-separated / repeated), with the item coercions.
+    array: Option<Vec<Coerce>>,
+}
+
+struct CMedia {
+    essence: String,
+    json: bool,
+    validator: Option<jsonschema::Validator>,
+}
+
+struct CSuccess {
+    status: u16,
+    content_type: Option<String>,
+    plan: Option<BodyPlan>,
+}
+
+enum Seg {
+    Lit(String),
+    Param(String),
+}
+
+struct CompiledOp {
+    op: Operation,
+    method: http::Method,
+    segments: Vec<Seg>,
+    params: Vec<CParam>,
+    body_required: bool,
+    media: Vec<CMedia>,
+    success: CSuccess,
+    idempotency: Option<Idempotency>,
+    resource: Option<Resource>,
+    id_style: IdStyle,
+    /// The top-level status property and its lifecycle.
+    status_field: Option<(String, Lifecycle)>,
+    /// Response properties filled from path parameters (`customer_id` <- `{id}`).
+    path_echo: Vec<(String, String)>,
+}
+
+/// A queued forced answer (control endpoint) or the scenario header's.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Applies only to this operationId (any operation when absent).
+    #[serde(default)]
+    pub operation: Option<String>,
+    /// Answer with this failure class (`rate-limited`, `internal`, `forbidden`, ...).
+    #[serde(default)]
+    pub class: Option<String>,
+    /// Seconds for `Retry-After` (rate-limited; default 1).
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+    /// Create the resource with this status (reachable along the lifecycle).
+    #[serde(default)]
+    pub status: Option<Value>,
+    /// How many requests it applies to (default 1).
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+/// One provider served by the mock.
+pub struct Provider {
+    pub spec: Arc<Spec>,
+    pub config: MockConfig,
+    ops: Vec<CompiledOp>,
+    resources: HashMap<String, Bounded<ResourceCell>>,
+    idem: Vec<Option<Bounded<IdemSlot>>>,
+    scenarios: Mutex<VecDeque<(Scenario, u32)>>,
+    fallback_logged: Mutex<HashSet<String>>,
+    picks: AtomicUsize,
+    pub created: AtomicU64,
+}
+
+fn deref<'a>(root: &'a Value, mut s: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) if r.starts_with('#') => match root.pointer(&r[1..]) {
+                Some(t) => s = t,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    s
+}
+
+fn types_of(root: &Value, s: &Value) -> Vec<String> {
+    let s = deref(root, s);
+    match s.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn coercions(types: &[String]) -> Vec<Coerce> {
+    let mut out: Vec<Coerce> = types
+        .iter()
+        .filter_map(|t| match t.as_str() {
+            "integer" => Some(Coerce::Integer),
+            "number" => Some(Coerce::Number),
+            "boolean" => Some(Coerce::Boolean),
+            "string" => Some(Coerce::String),
+            _ => None,
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(Coerce::String);
+    }
+    out
+}
+
+fn coerce(raw: &str, how: &[Coerce]) -> Value {
+    for c in how {
+        match c {
+            Coerce::Integer => {
+                if let Ok(i) = raw.parse::<i64>() {
+                    return Value::from(i);
+                }
+            }
+            Coerce::Number => {
+                if let Some(n) = raw
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                {
+                    return Value::Number(n);
+                }
+            }
+            Coerce::Boolean => match raw {
+                "true" => return Value::Bool(true),
+                "false" => return Value::Bool(false),
+                _ => {}
+            },
+            Coerce::String => return Value::String(raw.to_string()),
+        }
+    }
+    // Not convertible: hand the string to the validator, which names the type error.
+    Value::String(raw.to_string())
+}
+
+fn singular(word: &str) -> String {
+    let w = word.trim_end_matches(".json");
+    if let Some(s) = w.strip_suffix("ies") {
+        format!("{s}y")
+    } else if let Some(s) = w.strip_suffix('s') {
+        s.to_string()
+    } else {
+        w.to_string()
+    }
+}
+
+impl Provider {
+    /// Compiles every validator and response pool once.
+    pub fn new(spec: Arc<Spec>, config: MockConfig) -> Result<Provider, EngineError> {
+        crate::auth::check_config(&spec, &config.credentials).map_err(|message| {
+            EngineError::Config {
+                provider: spec.provider.clone(),
+                message,
+            }
+        })?;
+        let mut ops = Vec::new();
+        for (i, op) in spec.operations.iter().enumerate() {
+            ops.push(compile_op(&spec, &config, op, i)?);
+        }
+        let ttl = Duration::from_secs(config.store_ttl_secs);
+        let mut resources = HashMap::new();
+        for c in &ops {
+            if let Some(r) = &c.resource {
+                resources
+                    .entry(r.name.clone())
+                    .or_insert_with(|| Bounded::new(config.store_capacity, ttl));
+            }
+        }
+        let idem = ops
+            .iter()
+            .map(|c| {
+                c.idempotency.as_ref().map(|i| {
+                    let window = i
+                        .window
+                        .as_deref()
+                        .and_then(parse_duration)
+                        .unwrap_or(Duration::from_secs(86_400));
+                    Bounded::new(config.idempotency_capacity, window)
+                })
+            })
+            .collect();
+        Ok(Provider {
+            spec,
+            config,
+            ops,
+            resources,
+            idem,
+            scenarios: Mutex::new(VecDeque::new()),
+            fallback_logged: Mutex::new(HashSet::new()),
+            picks: AtomicUsize::new(0),
+            created: AtomicU64::new(0),
+        })
+    }
+
+    pub fn provider(&self) -> &str {
+        &self.spec.provider
+    }
+
+    /// An error answer of `class` in the provider's style (or the logged fallback).
+    pub fn error(&self, class: &str, mut input: ErrorInput) -> Outgoing {
+        let (case, fell_back) = error_style::case_for(&self.spec.covenant.errors, class);
+        if fell_back && self.fallback_logged.lock().insert(class.to_string()) {
+            tracing::info!(
+                provider = %self.spec.provider,
+                class,
+                status = case.status,
+                "the spec describes no `{class}` error (x-covenant-errors); answering with the generic application/problem+json fallback"
+            );
+        }
+        if input.instance.is_empty() {
+            input.instance = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+        }
+        let r = error_style::render(&case, &input);
+        Outgoing {
+            status: r.status,
+            content_type: r.content_type,
+            headers: r.headers,
+            body: r
+                .body
+                .map(|b| Bytes::from(serde_json::to_vec(&b).unwrap_or_default()))
+                .unwrap_or_default(),
+        }
+    }
+
+    fn generic(&self, status: u16, message: String) -> Outgoing {
+        let case = error_style::fallback_case("internal");
+        let r = error_style::render(
+            &case,
+            &ErrorInput {
+                status: Some(status),
+                message: Some(message),
+                instance: format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+                ..Default::default()
+            },
+        );
+        Outgoing {
+            status,
+            content_type: r.content_type,
+            headers: r.headers,
+            body: r
+                .body
+                .map(|b| Bytes::from(serde_json::to_vec(&b).unwrap_or_default()))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The route miss answer: not a provider class, so always the generic problem.
+    fn route_miss(&self, method: &http::Method, path: &str) -> Outgoing {
+        let known_path = self
+            .ops
+            .iter()
+            .any(|c| match_path(&c.segments, path).is_some());
+        if known_path {
+            self.generic(405, format!("{method} is not declared for this path"))
+        } else {
+            self.generic(404, "no operation of this spec matches the path".into())
+        }
+    }
+
+    /// Handles one request.
+    pub async fn handle(&self, req: Incoming) -> Outgoing {
+        // Route.
+        let Some((ci, path_params)) = self.route(&req.method, &req.path) else {
+            return self.route_miss(&req.method, &req.path);
+        };
+        let c = &self.ops[ci];
+        // Header size.
+        let header_bytes: usize = req
+            .headers
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum();
+        if header_bytes > self.config.max_header_bytes {
+            return self.error(
+                "header-too-large",
+                ErrorInput {
+                    message: Some(format!(
+                        "request headers take {header_bytes} bytes, more than the limit of {}",
+                        self.config.max_header_bytes
+                    )),
+                    ..Default::default()
+                },
+            );
+        }
+        let query = parse_query(req.query.as_deref());
+        // Scenario header.
+        let mut scenario = match req.headers.get(SCENARIO_HEADER) {
+            Some(v) => match v.to_str().ok().and_then(|s| parse_scenario(s).ok()) {
+                Some(s) => Some(s),
+                None => {
+                    return self.error(
+                        "validation",
+                        ErrorInput {
+                            violations: vec![FieldError::parameter(
+                                "X-Covenant-Scenario",
+                                "enum",
+                                format!("expected one of {} or status=<value>, optionally `; retry-after=<seconds>`", error_style::CLASSES.join(", ")),
+                            )],
+                            ..Default::default()
+                        },
+                    );
+                }
+            },
+            None => None,
+        };
+        // Auth.
+        if let Err(f) = crate::auth::check(
+            &self.spec,
+            &c.op.security,
+            &req.headers,
+            &query,
+            &self.config.credentials,
+        ) {
+            return self.error(
+                "unauthorized",
+                ErrorInput {
+                    message: Some(f.message),
+                    ..Default::default()
+                },
+            );
+        }
+        // Forced answers: the header wins, else the queue.
+        if scenario.is_none() {
+            scenario = self.take_scenario(&c.op.id);
+        }
+        if let Some(s) = &scenario {
+            if let Some(class) = &s.class {
+                let retry_after = if class == "rate-limited" {
+                    Some(s.retry_after.unwrap_or(1))
+                } else {
+                    s.retry_after
+                };
+                return self.error(
+                    class,
+                    ErrorInput {
+                        retry_after,
+                        ..Default::default()
+                    },
+                );
+            }
+        }
+        // Accept.
+        if let (Some(accept), Some(ct)) = (
+            req.headers.get(http::header::ACCEPT),
+            c.success.content_type.as_deref(),
+        ) {
+            if !accepts(accept.to_str().unwrap_or(""), ct) {
+                return self.error(
+                    "not-acceptable",
+                    ErrorInput {
+                        message: Some(format!(
+                            "the Accept header does not allow {}",
+                            covenant_spec::ir::essence(ct)
+                        )),
+                        ..Default::default()
+                    },
+                );
+            }
+        }
+        // Body.
+        let body = match self.parse_body(c, &req) {
+            Ok(b) => b,
+            Err(out) => return out,
+        };
+        // Parameters and body against the spec.
+        let mut errors = Vec::new();
+        let mut values: BTreeMap<(ParameterLocation, String), Value> = BTreeMap::new();
+        for p in &c.params {
+            let raw: Vec<String> = match p.location {
+                ParameterLocation::Path => path_params
+                    .iter()
+                    .filter(|(n, _)| *n == p.name)
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+                ParameterLocation::Query => query
+                    .iter()
+                    .filter(|(n, _)| *n == p.name)
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+                ParameterLocation::Header => {
+                    let mut out = Vec::new();
+                    for v in req.headers.get_all(p.name.as_str()) {
+                        match v.to_str() {
+                            Ok(s) => out.push(s.to_string()),
+                            Err(_) => errors.push(FieldError::parameter(
+                                &p.name,
+                                "type",
+                                "the header value is not visible ASCII",
+                            )),
+                        }
+                    }
+                    out
+                }
+                ParameterLocation::Cookie => continue,
+            };
+            if raw.is_empty() {
+                if p.required {
+                    errors.push(FieldError::parameter(
+                        &p.name,
+                        "required",
+                        format!("{} parameter {} is required", loc_name(p.location), p.name),
+                    ));
+                }
+                continue;
+            }
+            let value = match &p.array {
+                Some(items) => Value::Array(
+                    raw.iter()
+                        .flat_map(|r| r.split(','))
+                        .map(|r| coerce(r, items))
+                        .collect(),
+                ),
+                None => coerce(&raw[0], &p.coerce),
+            };
+            if let Some(v) = &p.validator {
+                for viol in violations(v, &value) {
+                    errors.push(FieldError::parameter(&p.name, &viol.keyword, viol.message));
+                }
+            }
+            values.insert((p.location, p.name.clone()), value);
+        }
+        if let Some((Some(validator), Some(b))) = body.as_ref().map(|(m, b)| (m, Some(b))) {
+            errors.extend(violations(validator, b).iter().map(FieldError::body));
+        }
+        if body.is_none() && c.body_required {
+            errors.push(FieldError {
+                pointer: String::new(),
+                keyword: "required".into(),
+                message: "a request body is required".into(),
+                parameter: false,
+            });
+        }
+        if !errors.is_empty() {
+            return self.error(
+                "validation",
+                ErrorInput {
+                    violations: errors,
+                    ..Default::default()
+                },
+            );
+        }
+        let body_value = body.map(|(_, b)| b);
+        let ctx = Ctx {
+            c,
+            body: body_value.as_ref(),
+            values: &values,
+            query: &query,
+            path_params: &path_params,
+            forced_status: scenario.and_then(|s| s.status),
+        };
+        // Idempotency.
+        if let (Some(idem), Some(store)) = (&c.idempotency, &self.idem[ci]) {
+            let key = match idem.location {
+                ParameterLocation::Query => query
+                    .iter()
+                    .find(|(n, _)| *n == idem.name)
+                    .map(|(_, v)| v.clone()),
+                ParameterLocation::Header => req
+                    .headers
+                    .get(idem.name.as_str())
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+                _ => None,
+            };
+            let bypass = idem.bypass_when.as_ref().is_some_and(|b| ctx.matches(b));
+            if let (Some(key), false) = (key, bypass) {
+                return self.idempotent(&ctx, idem, store, &key).await;
+            }
+        }
+        self.produce(&ctx)
+    }
+
+    async fn idempotent(
+        &self,
+        ctx: &Ctx<'_>,
+        idem: &Idempotency,
+        store: &Bounded<IdemSlot>,
+        key: &str,
+    ) -> Outgoing {
+        let canonical = ctx.body.map(|b| b.to_string()).unwrap_or_default();
+        let slot = store.get_or_insert_with(key, || Arc::new(tokio::sync::OnceCell::new()));
+        let mut fresh = false;
+        let result = slot
+            .get_or_try_init(|| {
+                fresh = true;
+                let out = self.produce(ctx);
+                let canonical = canonical.clone();
+                async move {
+                    if (200..300).contains(&out.status) {
+                        Ok(StoredAnswer {
+                            status: out.status,
+                            content_type: out.content_type,
+                            body: out.body,
+                            request_body: canonical,
+                        })
+                    } else {
+                        Err(out)
+                    }
+                }
+            })
+            .await;
+        match result {
+            Err(out) => out,
+            Ok(stored) => {
+                if !fresh
+                    && stored.request_body != canonical
+                    && idem.on_body_mismatch == covenant_spec::ext::BodyMismatch::Reject
+                {
+                    return self.error(
+                        "validation",
+                        ErrorInput {
+                            violations: vec![FieldError::parameter(
+                                &idem.name,
+                                "idempotency",
+                                "this idempotency key was already used with a different request body",
+                            )],
+                            ..Default::default()
+                        },
+                    );
+                }
+                Outgoing {
+                    status: stored.status,
+                    content_type: stored.content_type.clone(),
+                    headers: Vec::new(),
+                    body: stored.body.clone(),
+                }
+            }
+        }
+    }
+
+    /// The success answer (create, read, or plain).
+    fn produce(&self, ctx: &Ctx<'_>) -> Outgoing {
+        let c = ctx.c;
+        let pick = self.picks.fetch_add(1, Ordering::Relaxed);
+        let success = &c.success;
+        let Some(plan) = &success.plan else {
+            return Outgoing {
+                status: success.status,
+                content_type: None,
+                headers: Vec::new(),
+                body: Bytes::new(),
+            };
+        };
+        let ct = success
+            .content_type
+            .clone()
+            .unwrap_or_else(|| "application/json".into());
+        let mut overlay = Overlay::default();
+        match &c.resource {
+            Some(r) if r.role == ResourceRole::Read => {
+                let Some(id) = ctx.lookup_id(r) else {
+                    return self.not_found(r, None);
+                };
+                let Some(cell) = self
+                    .resources
+                    .get(&r.name)
+                    .and_then(|s| s.get(&id_key(&id)))
+                else {
+                    return self.not_found(r, Some(&id));
+                };
+                let stored = cell.lock().clone();
+                if let Value::Object(m) = stored {
+                    for (k, v) in m {
+                        overlay.set(&k, v);
+                    }
+                }
+                let (body, _) = plan.build(pick, &overlay);
+                return Outgoing::json(success.status, &ct, &body);
+            }
+            _ => {}
+        }
+        // Echo what the request supplied, then server-made values.
+        if let Some(Value::Object(b)) = ctx.body {
+            for (k, v) in b {
+                overlay.set(k, v.clone());
+            }
+        }
+        for (prop, param) in &c.path_echo {
+            if let Some((_, v)) = ctx.path_params.iter().find(|(n, _)| n == param) {
+                overlay.set(prop, Value::String(v.clone()));
+            }
+        }
+        let now = now_rfc3339();
+        for (name, p) in &plan.props {
+            if p.timestamp && !overlay.fields.iter().any(|(n, _)| n == name) {
+                overlay.set(name, Value::String(now.clone()));
+            }
+        }
+        let id_name = c
+            .resource
+            .as_ref()
+            .and_then(|r| r.id.as_deref())
+            .unwrap_or("/id");
+        let id_name = covenant_spec::pointer::tokens(id_name)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| "id".into());
+        if plan.props.contains_key(&id_name) {
+            overlay.set(&id_name, c.id_style.fresh());
+        }
+        // Status: forced initial value (first match), else the lifecycle's initial.
+        let mut status_set = false;
+        if let Some(r) = &c.resource {
+            if let Some(init) = r
+                .initial
+                .iter()
+                .find(|i| i.when.as_ref().is_none_or(|w| ctx.matches(w)))
+            {
+                if let Some(name) = covenant_spec::pointer::tokens(&init.pointer).first() {
+                    overlay.set(name, init.value.clone());
+                    status_set = true;
+                }
+            }
+        }
+        if let Some((ptr, lc)) = &c.status_field {
+            if !status_set && c.resource.is_some() {
+                overlay.set(ptr, lc.initial.clone());
+            }
+            if let Some(target) = &ctx.forced_status {
+                let from = overlay
+                    .fields
+                    .iter()
+                    .find(|(n, _)| n == ptr)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_else(|| lc.initial.clone());
+                if !reachable(lc, &from, target) {
+                    return self.generic(
+                        409,
+                        format!(
+                            "scenario status {target} is not reachable from {from} along the declared x-covenant-lifecycle"
+                        ),
+                    );
+                }
+                overlay.set(ptr, target.clone());
+            }
+        }
+        let (body, dropped) = plan.build(pick, &overlay);
+        if !dropped.is_empty() {
+            tracing::debug!(provider = %self.spec.provider, operation = %c.op.id, ?dropped, "overlays that would break the response schema were dropped");
+        }
+        if let Some(r) = &c.resource {
+            if r.role == ResourceRole::Create {
+                let id_ptr = r.id.as_deref().unwrap_or("/id");
+                if let (Some(id), Some(store)) = (body.pointer(id_ptr), self.resources.get(&r.name))
+                {
+                    let mut stored = body.clone();
+                    if let (Value::Object(s), Some(Value::Object(req))) = (&mut stored, ctx.body) {
+                        for (k, v) in req {
+                            s.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                    store.insert(&id_key(id), Arc::new(Mutex::new(stored)));
+                    self.created.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        Outgoing::json(success.status, &ct, &body)
+    }
+
+    fn not_found(&self, r: &Resource, id: Option<&Value>) -> Outgoing {
+        let message = match id {
+            Some(id) => format!("No {} found with id: {}", r.name, id_key(id)),
+            None => format!("No {} id was given", r.name),
+        };
+        self.error(
+            "not-found",
+            ErrorInput {
+                message: Some(message),
+                ..Default::default()
+            },
+        )
+    }
+
+    fn parse_body<'c>(
+        &self,
+        c: &'c CompiledOp,
+        req: &Incoming,
+    ) -> Result<Option<(Option<&'c jsonschema::Validator>, Value)>, Outgoing> {
+        if req.body.is_empty() || c.media.is_empty() {
+            return Ok(None);
+        }
+        let ct = req
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(covenant_spec::ir::essence);
+        let Some(m) = ct
+            .as_deref()
+            .and_then(|ct| c.media.iter().find(|m| m.essence == ct))
+        else {
+            let declared: Vec<&str> = c.media.iter().map(|m| m.essence.as_str()).collect();
+            return Err(self.error(
+                "unsupported-media-type",
+                ErrorInput {
+                    message: Some(format!(
+                        "Content-Type {} is not accepted; send {}",
+                        ct.as_deref().unwrap_or("(none)"),
+                        declared.join(" or ")
+                    )),
+                    ..Default::default()
+                },
+            ));
+        };
+        if !m.json {
+            return Ok(None);
+        }
+        let malformed = |message: String| {
+            self.error(
+                "malformed",
+                ErrorInput {
+                    message: Some(message),
+                    ..Default::default()
+                },
+            )
+        };
+        if let Err(e) = std::str::from_utf8(&req.body) {
+            return Err(malformed(format!(
+                "the request body is not valid UTF-8 (at byte {})",
+                e.valid_up_to()
+            )));
+        }
+        if let Some(at) = too_deep(&req.body, self.config.max_json_depth) {
+            return Err(malformed(format!(
+                "the request body nests arrays/objects deeper than {} levels (at byte {at})",
+                self.config.max_json_depth
+            )));
+        }
+        match serde_json::from_slice::<Value>(&req.body) {
+            Ok(v) => Ok(Some((m.validator.as_ref(), v))),
+            Err(e) => Err(malformed(format!(
+                "the request body is not valid JSON: {e}"
+            ))),
+        }
+    }
+
+    fn route(&self, method: &http::Method, path: &str) -> Option<(usize, Vec<(String, String)>)> {
+        self.ops.iter().enumerate().find_map(|(i, c)| {
+            if c.method != *method {
+                return None;
+            }
+            match_path(&c.segments, path).map(|p| (i, p))
+        })
+    }
+
+    fn take_scenario(&self, op: &str) -> Option<Scenario> {
+        let mut q = self.scenarios.lock();
+        let i = q
+            .iter()
+            .position(|(s, _)| s.operation.as_deref().is_none_or(|o| o == op))?;
+        let (s, left) = &mut q[i];
+        let s = s.clone();
+        if *left <= 1 {
+            q.remove(i);
+        } else {
+            *left -= 1;
+        }
+        Some(s)
+    }
+
+    // ----- control plane -----
+
+    /// Queues a forced answer. Errors name what is wrong with it.
+    pub fn push_scenario(&self, s: Scenario) -> Result<(), String> {
+        if let Some(op) = &s.operation {
+            if !self.ops.iter().any(|c| &c.op.id == op) {
+                return Err(format!("unknown operation {op}"));
+            }
+        }
+        if let Some(class) = &s.class {
+            if !error_style::CLASSES.contains(&class.as_str()) {
+                return Err(format!(
+                    "unknown class {class}; expected one of {}",
+                    error_style::CLASSES.join(", ")
+                ));
+            }
+        }
+        if s.class.is_none() && s.status.is_none() {
+            return Err("a scenario needs `class` or `status`".into());
+        }
+        let times = s.times.unwrap_or(1).max(1);
+        self.scenarios.lock().push_back((s, times));
+        Ok(())
+    }
+
+    /// A stored resource.
+    pub fn resource(&self, kind: &str, id: &str) -> Option<Value> {
+        self.resources
+            .get(kind)?
+            .get(id)
+            .map(|cell| cell.lock().clone())
+    }
+
+    /// Ids of the stored resources of `kind` (oldest first).
+    pub fn resource_ids(&self, kind: &str) -> Option<Vec<String>> {
+        self.resources.get(kind).map(|s| s.keys())
+    }
+
+    /// Moves a resource's status along a declared transition.
+    pub fn transition(&self, kind: &str, id: &str, to: &Value) -> Result<Value, (u16, String)> {
+        let (ptr, lc) = self
+            .ops
+            .iter()
+            .filter(|c| c.resource.as_ref().is_some_and(|r| r.name == kind))
+            .find_map(|c| c.status_field.clone())
+            .ok_or((404, format!("resource kind {kind} has no lifecycle")))?;
+        let store = self
+            .resources
+            .get(kind)
+            .ok_or((404, format!("unknown resource kind {kind}")))?;
+        let cell = store
+            .get(id)
+            .ok_or((404, format!("no {kind} with id {id}")))?;
+        let mut v = cell.lock();
+        let from = v.get(&ptr).cloned().unwrap_or(Value::Null);
+        let allowed = from
+            .as_str()
+            .and_then(|f| lc.transitions.get(f))
+            .is_some_and(|t| t.contains(to));
+        if !allowed {
+            return Err((
+                409,
+                format!("{kind} {id}: {from} -> {to} is not a declared transition"),
+            ));
+        }
+        if let Value::Object(m) = &mut *v {
+            m.insert(ptr, to.clone());
+        }
+        Ok(v.clone())
+    }
+
+    pub fn reset(&self) {
+        for s in self.resources.values() {
+            s.clear();
+        }
+        for s in self.idem.iter().flatten() {
+            s.clear();
+        }
+        self.scenarios.lock().clear();
+    }
+}
+
+struct Ctx<'a> {
+    c: &'a CompiledOp,
+    body: Option<&'a Value>,
+    values: &'a BTreeMap<(ParameterLocation, String), Value>,
+    query: &'a [(String, String)],
+    path_params: &'a [(String, String)],
+    forced_status: Option<Value>,
+}
+
+impl Ctx<'_> {
+    /// Whether the request matches `{in, name, equals}`.
+    fn matches(&self, b: &Bypass) -> bool {
+        if let Some(v) = self.values.get(&(b.location, b.name.clone())) {
+            return *v == b.equals;
+        }
+        let raw = match b.location {
+            ParameterLocation::Query => self
+                .query
+                .iter()
+                .find(|(n, _)| *n == b.name)
+                .map(|(_, v)| v.as_str()),
+            ParameterLocation::Path => self
+                .path_params
+                .iter()
+                .find(|(n, _)| *n == b.name)
+                .map(|(_, v)| v.as_str()),
+            _ => None,
+        };
+        raw.is_some_and(|r| match &b.equals {
+            Value::String(s) => s == r,
+            other => other.to_string() == r,
+        })
+    }
+
+    fn lookup_id(&self, r: &Resource) -> Option<Value> {
+        let l = r.lookup.as_ref()?;
+        match l.location {
+            LookupLocation::Body => self
+                .body?
+                .pointer(l.pointer.as_deref().unwrap_or("/id"))
+                .cloned(),
+            LookupLocation::Path => {
+                let name = l.name.as_deref().unwrap_or("id");
+                self.path_params
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| Value::String(v.clone()))
+            }
+            LookupLocation::Query => {
+                let name = l.name.as_deref().unwrap_or("id");
+                self.query
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| Value::String(v.clone()))
+            }
+        }
+    }
+}
+
+/// The store key of an id value: strings as they are, numbers as written.
+pub fn id_key(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn reachable(lc: &Lifecycle, from: &Value, to: &Value) -> bool {
+    if from == to {
+        return true;
+    }
+    let mut seen = vec![from.clone()];
+    let mut queue = VecDeque::from([from.clone()]);
+    while let Some(cur) = queue.pop_front() {
+        let Some(next) = cur.as_str().and_then(|s| lc.transitions.get(s)) else {
+            continue;
+        };
+        for n in next {
+            if n == to {
+                return true;
+            }
+            if !seen.contains(n) {
+                seen.push(n.clone());
+                queue.push_back(n.clone());
+            }
+        }
+    }
+    false
+}
+
+fn loc_name(l: ParameterLocation) -> &'static str {
+    match l {
+        ParameterLocation::Path => "path",
+        ParameterLocation::Query => "query",
+        ParameterLocation::Header => "header",
+        ParameterLocation::Cookie => "cookie",
+    }
+}
+
+fn match_path(segments: &[Seg], path: &str) -> Option<Vec<(String, String)>> {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if parts.len() != segments.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (seg, part) in segments.iter().zip(parts) {
+        match seg {
+            Seg::Lit(l) => {
+                if l != part {
+                    return None;
+                }
+            }
+            Seg::Param(name) => {
+                if part.is_empty() {
+                    return None;
+                }
+                let decoded: String =
+                    form_urlencoded::parse(format!("x={}", part.replace('+', "%2B")).as_bytes())
+                        .next()
+                        .map(|(_, v)| v.into_owned())
+                        .unwrap_or_default();
+                params.push((name.clone(), decoded));
+            }
+        }
+    }
+    Some(params)
+}
+
+fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
+    q.map(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// `rate-limited; retry-after=3`, `internal`, `status=Declined`.
+pub fn parse_scenario(s: &str) -> Result<Scenario, String> {
+    let mut out = Scenario::default();
+    for (i, part) in s.split(';').map(str::trim).enumerate() {
+        if let Some(v) = part.strip_prefix("status=") {
+            out.status = Some(serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.into())));
+        } else if let Some(v) = part.strip_prefix("retry-after=") {
+            out.retry_after = Some(v.parse().map_err(|_| format!("bad retry-after {v}"))?);
+        } else if i == 0 && error_style::CLASSES.contains(&part) {
+            out.class = Some(part.to_string());
+        } else {
+            return Err(format!("unknown scenario part {part}"));
+        }
+    }
+    if out.class.is_none() && out.status.is_none() {
+        return Err("empty scenario".into());
+    }
+    Ok(out)
+}
+
+/// Whether an Accept header value admits `content_type`.
+fn accepts(accept: &str, content_type: &str) -> bool {
+    let want = covenant_spec::ir::essence(content_type);
+    let (want_type, want_sub) = want.split_once('/').unwrap_or((&want, ""));
+    accept.split(',').any(|range| {
+        let mut parts = range.split(';');
+        let r = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let zero_q = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q == 0.0)
+        });
+        if zero_q {
+            return false;
+        }
+        let (t, s) = r.split_once('/').unwrap_or((&r, ""));
+        (t == "*" && s == "*") || (t == want_type && (s == "*" || s == want_sub))
+    })
+}
+
+/// The byte offset where nesting first exceeds `max`, if it does.
+fn too_deep(body: &[u8], max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in body.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// ISO 8601 durations of the form `PnDTnHnMnS` (weeks too).
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let rest = s.strip_prefix('P')?;
+    let (date, time) = rest.split_once('T').unwrap_or((rest, ""));
+    let mut secs = 0u64;
+    for (part, units) in [
+        (date, &[('W', 604_800u64), ('D', 86_400)][..]),
+        (time, &[('H', 3_600), ('M', 60), ('S', 1)][..]),
+    ] {
+        let mut num = String::new();
+        for ch in part.chars() {
+            if ch.is_ascii_digit() {
+                num.push(ch);
+            } else {
+                let unit = units.iter().find(|(u, _)| *u == ch)?.1;
+                secs += num.parse::<u64>().ok()? * unit;
+                num.clear();
+            }
+        }
+        if !num.is_empty() {
+            return None;
+        }
+    }
+    Some(Duration::from_secs(secs))
+}
+
+fn compile_op(
+    spec: &Spec,
+    config: &MockConfig,
+    op: &Operation,
+    index: usize,
+) -> Result<CompiledOp, EngineError> {
+    let err = |message: String| EngineError::Operation {
+        provider: spec.provider.clone(),
+        operation: op.id.clone(),
+        message,
+    };
+    let method = http::Method::from_bytes(op.method.as_str().as_bytes())
+        .map_err(|e| err(format!("method: {e}")))?;
+    let segments = op
+        .path
+        .trim_start_matches('/')
+        .split('/')
+        .map(
+            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => Seg::Param(name.to_string()),
+                None => Seg::Lit(s.to_string()),
+            },
+        )
+        .collect();
+    let mut params = Vec::new();
+    for p in &op.parameters {
+        if p.location == ParameterLocation::Cookie {
+            continue;
+        }
+        let (validator, coerce_types, array) = match &p.schema {
+            Some(site) => {
+                let js = spec.json_schema(site);
+                let root = deref(&js, &js);
+                let types = types_of(&js, root);
+                let array = types.iter().any(|t| t == "array").then(|| {
+                    coercions(
+                        &root
+                            .get("items")
+                            .map(|i| types_of(&js, i))
+                            .unwrap_or_default(),
+                    )
+                });
+                let v = spec
+                    .compile(site)
+                    .map_err(|e| err(format!("parameter {}: {e}", p.name)))?;
+                (Some(v), coercions(&types), array)
+            }
+            None => (None, vec![Coerce::String], None),
+        };
+        params.push(CParam {
+            name: p.name.clone(),
+            location: p.location,
+            required: p.required,
+            validator,
+            coerce: coerce_types,
+            array,
+        });
+    }
+    let mut media = Vec::new();
+    let mut body_required = false;
+    if let Some(rb) = &op.request_body {
+        body_required = rb.required;
+        for m in &rb.content {
+            let validator = match (&m.schema, m.is_json()) {
+                (Some(site), true) => Some(
+                    spec.compile(site)
+                        .map_err(|e| err(format!("request body {}: {e}", m.media_type)))?,
+                ),
+                _ => None,
+            };
+            media.push(CMedia {
+                essence: m.essence(),
+                json: m.is_json(),
+                validator,
+            });
+        }
+    }
+    let resource = spec.covenant.resources.get(&op.pointer).cloned();
+    let idempotency = spec.covenant.idempotency.get(&op.pointer).cloned();
+    // The documented success answer: the first 2xx code (a 2XX range answers 200).
+    let success_resp = op.success_responses().next();
+    let status = match success_resp.map(|r| r.status) {
+        Some(covenant_spec::StatusCode::Code(c)) => c,
+        _ => 200,
+    };
+    let media_type = success_resp.and_then(|r| r.json());
+    let mut id_style = IdStyle::Uuid;
+    let mut status_field = None;
+    let mut path_echo = Vec::new();
+    let plan = match media_type.and_then(|m| m.schema.as_ref().map(|s| (m, s))) {
+        None => None,
+        Some((m, site)) => {
+            let js = spec.json_schema(site);
+            let generator = covenant_gen::Generator::new(&js)
+                .map_err(|e| err(format!("cannot generate the {status} body: {e}")))?;
+            let seed = config.seed ^ (index as u64).wrapping_mul(0x9E37_79B9);
+            let mut pool = covenant_gen::sample(&generator.valid(), seed, config.pool_size.max(1));
+            if pool.is_empty() {
+                pool = covenant_gen::sample(&generator.minimal(), seed, config.pool_size.max(1));
+            }
+            if pool.is_empty() {
+                return Err(err(format!(
+                    "the generator produced no valid {status} body"
+                )));
+            }
+            let validator = spec
+                .compile(site)
+                .map_err(|e| err(format!("{status} body: {e}")))?;
+            let root = deref(&js, &js);
+            let raw_props = site
+                .name()
+                .and_then(|n| spec.schema(n))
+                .and_then(|s| s.get("properties"))
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let mut props = BTreeMap::new();
+            for (name, ps) in root
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let target = deref(&js, ps);
+                let format = target.get("format").and_then(Value::as_str);
+                let raw_example = raw_props.get(name).and_then(|raw| {
+                    raw.get("example").cloned().or_else(|| {
+                        raw.get("$ref")
+                            .and_then(Value::as_str)
+                            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                            .and_then(|n| spec.schema(n))
+                            .and_then(|s| s.get("example").cloned())
+                    })
+                });
+                let timestamp = format == Some("date-time")
+                    || raw_example.as_ref().is_some_and(looks_like_timestamp);
+                props.insert(name.clone(), Prop { timestamp });
+                // Lifecycle on the property's named schema.
+                if let Some(r) = raw_props
+                    .get(name)
+                    .and_then(|raw| raw.get("$ref"))
+                    .and_then(Value::as_str)
+                {
+                    if let Some(lc) = spec.covenant.lifecycles.get(&r[1..]) {
+                        status_field = Some((name.clone(), lc.clone()));
+                    }
+                }
+            }
+            // Id style: schema type/format, then the documented example.
+            let id_ptr = resource
+                .as_ref()
+                .and_then(|r| r.id.clone())
+                .unwrap_or_else(|| "/id".into());
+            if let Some(name) = covenant_spec::pointer::tokens(&id_ptr).first() {
+                if let Some(ps) = root.get("properties").and_then(|p| p.get(name)) {
+                    let target = deref(&js, ps);
+                    let example = m.examples.iter().find_map(|e| e.value.pointer(&id_ptr));
+                    id_style = IdStyle::learn(
+                        &types_of(&js, target),
+                        target.get("format").and_then(Value::as_str),
+                        example,
+                    );
+                }
+            }
+            // customer_id / customerId <- {id} of /customers/{id}/...
+            let segs: Vec<&str> = op.path.trim_start_matches('/').split('/').collect();
+            for (i, s) in segs.iter().enumerate() {
+                let Some(param) = s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+                    continue;
+                };
+                if i == 0 {
+                    continue;
+                }
+                let owner = singular(segs[i - 1]);
+                let mut cap = param.to_string();
+                if let Some(f) = cap.get(..1) {
+                    cap = f.to_uppercase() + &cap[1..];
+                }
+                for candidate in [format!("{owner}_{param}"), format!("{owner}{cap}")] {
+                    if props.contains_key(&candidate) {
+                        path_echo.push((candidate, param.to_string()));
+                    }
+                }
+            }
+            Some(BodyPlan {
+                pool,
+                validator,
+                props,
+            })
+        }
+    };
+    Ok(CompiledOp {
+        op: op.clone(),
+        method,
+        segments,
+        params,
+        body_required,
+        media,
+        success: CSuccess {
+            status,
+            content_type: media_type.map(|m| m.media_type.clone()),
+            plan,
+        },
+        idempotency,
+        resource,
+        id_style,
+        status_field,
+        path_echo,
+    })
+}
+
+/// Bodies of the provider's stored resources, for tests and the control endpoint.
+pub fn as_json_ids(ids: Vec<String>) -> Value {
+    Value::Array(ids.into_iter().map(Value::String).collect())
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<Provider>();
+    let _ = Map::<String, Value>::new();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_depth_accept_and_scenarios() {
+        assert_eq!(parse_duration("P7D"), Some(Duration::from_secs(7 * 86_400)));
+        assert_eq!(
+            parse_duration("P1DT2H"),
+            Some(Duration::from_secs(86_400 + 7_200))
+        );
+        assert_eq!(parse_duration("PT30S"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("7D"), None);
+        assert_eq!(parse_duration("P7X"), None);
+
+        assert_eq!(too_deep(b"[[[]]]", 3), None);
+        assert_eq!(too_deep(b"[[[[]]]]", 3), Some(3));
+        assert_eq!(too_deep(br#"{"a":"[[[[[["}"#, 2), None);
+
+        assert!(accepts(
+            "application/json",
+            "application/json; charset=utf-8"
+        ));
+        assert!(accepts("text/html, */*;q=0.1", "application/json"));
+        assert!(accepts("application/*", "application/json"));
+        assert!(!accepts("text/html", "application/json"));
+        assert!(!accepts("application/json;q=0", "application/json"));
+
+        let s = parse_scenario("rate-limited; retry-after=3").expect("parses");
+        assert_eq!(s.class.as_deref(), Some("rate-limited"));
+        assert_eq!(s.retry_after, Some(3));
+        let s = parse_scenario("status=Declined").expect("parses");
+        assert_eq!(s.status, Some(Value::String("Declined".into())));
+        assert!(parse_scenario("explode").is_err());
+        assert!(parse_scenario("").is_err());
+    }
+
+    #[test]
+    fn coercion_and_lifecycle_reachability() {
+        assert_eq!(coerce("12", &[Coerce::Integer]), Value::from(12));
+        assert_eq!(coerce("x", &[Coerce::Integer]), Value::from("x"));
+        assert_eq!(coerce("true", &[Coerce::Boolean]), Value::Bool(true));
+        assert_eq!(coerce("1.5", &[Coerce::Number]), serde_json::json!(1.5));
+        let lc: Lifecycle = serde_json::from_value(serde_json::json!({
+            "initial": "a", "transitions": {"a": ["b"], "b": ["c"]}
+        }))
+        .expect("lifecycle");
+        assert!(reachable(&lc, &"a".into(), &"c".into()));
+        assert!(!reachable(&lc, &"c".into(), &"a".into()));
+        assert_eq!(singular("customers"), "customer");
+        assert_eq!(singular("identities"), "identity");
+    }
+}

@@ -1,0 +1,71 @@
+//! Mock providers: one engine that serves any covenant spec and behaves like the
+//! provider. It reads specs only through `covenant-spec`, validates with the same
+//! JSON Schema view the runner uses, answers failures in the provider's own error
+//! style (`x-covenant-errors`, rendered by `covenant_spec::error_style`), enforces the
+//! security schemes against configured credentials, generates success bodies with
+//! `covenant-gen` (every answer validates against the spec), keeps created resources
+//! for later reads, moves statuses only along `x-covenant-lifecycle`, replays
+//! idempotent requests, and lets tests force scenarios.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = covenant_mock::start(
+//!     "specs/rebilly.yaml",
+//!     covenant_mock::MockConfig::default(),
+//!     "127.0.0.1:0".parse()?,
+//! ).await?;
+//! println!("rebilly mock on {}", server.url());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Forcing answers: send `X-Covenant-Scenario: rate-limited; retry-after=5` (or
+//! `internal`, `forbidden`, any class of [`covenant_spec::error_style::CLASSES`], or
+//! `status=<value>` to create a resource already in a status reachable along its
+//! lifecycle), or queue them through `POST /__covenant/scenarios` (see [`server`]).
+//! Limits and credentials: see [`config`].
+
+pub mod auth;
+pub mod config;
+pub mod engine;
+pub mod respond;
+pub mod server;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use config::{ConfigError, Credentials, MockConfig};
+pub use engine::{EngineError, Provider, SCENARIO_HEADER, Scenario};
+pub use server::{MockServer, ServeError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MockError {
+    #[error(transparent)]
+    Load(#[from] covenant_spec::LoadError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Serve(#[from] ServeError),
+}
+
+/// Loads the spec at `path`, compiles it and serves it on `listen`.
+pub async fn start(
+    path: impl AsRef<Path>,
+    config: MockConfig,
+    listen: SocketAddr,
+) -> Result<MockServer, MockError> {
+    let spec = Arc::new(covenant_spec::Spec::load(path)?);
+    start_spec(spec, config, listen).await
+}
+
+/// Serves an already loaded spec on `listen`.
+pub async fn start_spec(
+    spec: Arc<covenant_spec::Spec>,
+    config: MockConfig,
+    listen: SocketAddr,
+) -> Result<MockServer, MockError> {
+    let provider = Arc::new(Provider::new(spec, config)?);
+    Ok(MockServer::start(provider, listen).await?)
+}

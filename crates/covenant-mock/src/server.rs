@@ -1,0 +1,310 @@
+//! The HTTP/1.1 server around a [`Provider`]: an accept loop bounded by
+//! `max_connections`, hyper connections with a header read timeout, graceful
+//! shutdown, and an axum router with the control endpoints under `/__covenant/`
+//! (a prefix no provider path uses) and the provider pipeline as fallback.
+//!
+//! Control endpoints (JSON in, JSON out, no auth; the mock binds loopback by default):
+//! - `GET  /__covenant/health`
+//! - `POST /__covenant/scenarios` `{operation?, class?, retry_after?, status?, times?}`
+//!   queues a forced answer for the next matching request(s);
+//! - `POST /__covenant/reset` forgets resources, idempotency keys and scenarios;
+//! - `GET  /__covenant/resources/{kind}` lists stored ids;
+//! - `GET  /__covenant/resources/{kind}/{id}` shows one stored resource;
+//! - `POST /__covenant/resources/{kind}/{id}/transition` `{"to": "<status>"}` moves
+//!   its status along a declared `x-covenant-lifecycle` edge (409 otherwise).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use bytes::Bytes;
+use covenant_spec::error_style::{ErrorInput, FieldError};
+use http_body_util::BodyExt;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinHandle;
+
+use crate::engine::{Incoming, Outgoing, Provider, Scenario, as_json_ids};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A running mock. Dropping it stops the server; [`MockServer::shutdown`] also waits
+/// for open connections to finish.
+pub struct MockServer {
+    provider: Arc<Provider>,
+    addr: SocketAddr,
+    stop: Option<watch::Sender<bool>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// Binds `listen` (use `127.0.0.1:0` for an ephemeral port) and serves.
+    pub async fn start(
+        provider: Arc<Provider>,
+        listen: SocketAddr,
+    ) -> Result<MockServer, ServeError> {
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|source| ServeError::Bind {
+                addr: listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| ServeError::Bind {
+            addr: listen,
+            source,
+        })?;
+        let (tx, rx) = watch::channel(false);
+        let router = router(provider.clone());
+        let max_conn = provider.config.max_connections.max(1);
+        let buf = (provider.config.max_header_bytes * 4).max(8192) + 8192;
+        let task = tokio::spawn(accept_loop(listener, router, rx, max_conn, buf));
+        Ok(MockServer {
+            provider,
+            addr,
+            stop: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:<port>`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn provider(&self) -> &Arc<Provider> {
+        &self.provider
+    }
+
+    /// Stops accepting, lets open connections finish (10 s at most), and returns.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(true);
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(true);
+        }
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    mut stop: watch::Receiver<bool>,
+    max_connections: usize,
+    max_buf: usize,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let permits = Arc::new(Semaphore::new(max_connections));
+    loop {
+        // Past the connection limit, further connections wait in the backlog.
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+            _ = stop.changed() => break,
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_secs(30))
+            .max_buf_size(max_buf)
+            .serve_connection(
+                TokioIo::new(stream),
+                TowerToHyperService::new(router.clone()),
+            );
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+}
+
+fn router(provider: Arc<Provider>) -> Router {
+    Router::new()
+        .route("/__covenant/health", get(health))
+        .route("/__covenant/scenarios", post(push_scenario))
+        .route("/__covenant/reset", post(reset))
+        .route("/__covenant/resources/{kind}", get(list_resources))
+        .route("/__covenant/resources/{kind}/{id}", get(get_resource))
+        .route(
+            "/__covenant/resources/{kind}/{id}/transition",
+            post(transition),
+        )
+        .fallback(serve_provider)
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .with_state(provider)
+}
+
+fn to_response(o: Outgoing) -> Response {
+    let mut b = Response::builder().status(o.status);
+    if let Some(ct) = &o.content_type {
+        b = b.header(http::header::CONTENT_TYPE, ct);
+    }
+    for (k, v) in &o.headers {
+        b = b.header(k.as_str(), v.as_str());
+    }
+    b.body(Body::from(o.body)).unwrap_or_else(|_| {
+        (
+            http::StatusCode::INTERNAL_SERVER_ERROR,
+            "response build failed",
+        )
+            .into_response()
+    })
+}
+
+fn control(status: u16, body: Value) -> Response {
+    to_response(Outgoing::json(status, "application/json", &body))
+}
+
+async fn serve_provider(State(p): State<Arc<Provider>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let max = p.config.max_body_bytes;
+    let too_large = |p: &Provider| {
+        to_response(p.error(
+            "payload-too-large",
+            ErrorInput {
+                message: Some(format!("the request body is larger than {max} bytes")),
+                violations: vec![FieldError {
+                    pointer: String::new(),
+                    keyword: "maxLength".into(),
+                    message: format!("the request body is larger than {max} bytes"),
+                    parameter: false,
+                }],
+                ..Default::default()
+            },
+        ))
+    };
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return too_large(&p);
+    }
+    let bytes: Bytes = match http_body_util::Limited::new(body, max).collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(e) => {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                return too_large(&p);
+            }
+            return to_response(p.error(
+                "malformed",
+                ErrorInput {
+                    message: Some("the request body could not be read".into()),
+                    ..Default::default()
+                },
+            ));
+        }
+    };
+    let incoming = Incoming {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts.headers,
+        body: bytes,
+    };
+    to_response(p.handle(incoming).await)
+}
+
+async fn health(State(p): State<Arc<Provider>>) -> Response {
+    control(200, json!({"status": "ok", "provider": p.provider()}))
+}
+
+async fn reset(State(p): State<Arc<Provider>>) -> Response {
+    p.reset();
+    control(200, json!({"reset": true}))
+}
+
+async fn push_scenario(State(p): State<Arc<Provider>>, body: Bytes) -> Response {
+    let s: Scenario = match serde_json::from_slice(&body) {
+        Ok(s) => s,
+        Err(e) => return control(400, json!({"error": format!("bad scenario: {e}")})),
+    };
+    match p.push_scenario(s) {
+        Ok(()) => control(200, json!({"queued": true})),
+        Err(e) => control(400, json!({"error": e})),
+    }
+}
+
+async fn list_resources(State(p): State<Arc<Provider>>, Path(kind): Path<String>) -> Response {
+    match p.resource_ids(&kind) {
+        Some(ids) => control(
+            200,
+            json!({"kind": kind, "count": ids.len(), "ids": as_json_ids(ids)}),
+        ),
+        None => control(
+            404,
+            json!({"error": format!("unknown resource kind {kind}")}),
+        ),
+    }
+}
+
+async fn get_resource(
+    State(p): State<Arc<Provider>>,
+    Path((kind, id)): Path<(String, String)>,
+) -> Response {
+    match p.resource(&kind, &id) {
+        Some(v) => control(200, v),
+        None => control(404, json!({"error": format!("no {kind} with id {id}")})),
+    }
+}
+
+async fn transition(
+    State(p): State<Arc<Provider>>,
+    Path((kind, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let to = match serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("to").cloned())
+    {
+        Some(t) => t,
+        None => return control(400, json!({"error": "expected {\"to\": <status>}"})),
+    };
+    match p.transition(&kind, &id, &to) {
+        Ok(v) => control(200, v),
+        Err((status, e)) => control(status, json!({"error": e})),
+    }
+}
