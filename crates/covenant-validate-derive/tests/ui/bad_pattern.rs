@@ -1,0 +1,7 @@
+#[derive(schemars::JsonSchema, covenant_validate::Validate)]
+struct S {
+    #[schemars(regex(pattern = "^(DE"))]
+    iban: String,
+}
+
+fn main() {}

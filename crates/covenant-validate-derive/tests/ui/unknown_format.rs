@@ -1,0 +1,7 @@
+#[derive(covenant_validate::Validate)]
+struct S {
+    #[validate(format = "ibna")]
+    iban: String,
+}
+
+fn main() {}

@@ -1,0 +1,369 @@
+//! Runtime of covenant's derive validators.
+//!
+//! Generated model crates (and hand-written types) derive [`Validate`] with
+//! `#[derive(covenant_validate::Validate)]`; the derive turns `#[validate(...)]`
+//! attributes (the schemars-compatible subset, see `covenant-validate-derive`) into
+//! calls to the checks in [`rules`]. Validation never stops at the first problem: every
+//! violation is collected with the JSON Pointer of the offending value written with the
+//! *wire* names (serde renames, array indices, map keys), the JSON Schema keyword that
+//! failed, and a human message.
+//!
+//! [`from_value`]/[`from_slice`] combine deserialisation (which catches type, required,
+//! enum and unknown-tag errors, one at a time as serde stops at the first) with
+//! validation (which catches all remaining constraint violations).
+//!
+//! [`Nullable`] keeps absent, `null` and present apart for optional nullable fields.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+pub use covenant_validate_derive::Validate;
+
+// Lets the derive's `::covenant_validate` paths resolve inside this crate's own tests.
+extern crate self as covenant_validate;
+
+pub mod formats;
+mod nullable;
+mod pointer;
+pub mod rules;
+pub mod serde_helpers;
+
+pub use nullable::Nullable;
+pub use pointer::Pointer;
+
+/// Re-exported so generated code compiles patterns with the same engine (ECMA-262).
+pub use regress;
+
+/// One way a value fails its constraints.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ValidationError {
+    /// JSON Pointer of the offending value, with wire names (`/documents/0/type`).
+    /// For `required`, the pointer of the missing property.
+    pub pointer: String,
+    /// The JSON Schema keyword that failed (`minLength`, `pattern`, `enum`, ...).
+    pub keyword: String,
+    pub message: String,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = if self.pointer.is_empty() {
+            "(root)"
+        } else {
+            &self.pointer
+        };
+        write!(f, "{at}: {} ({})", self.message, self.keyword)
+    }
+}
+
+/// Every violation found in one value, in the order they were found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct ValidationErrors(pub Vec<ValidationError>);
+
+impl ValidationErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, ValidationError> {
+        self.0.iter()
+    }
+
+    /// Records a violation at `at`.
+    pub fn add(&mut self, at: &Pointer, keyword: &str, message: impl Into<String>) {
+        self.0.push(ValidationError {
+            pointer: at.as_str().to_string(),
+            keyword: keyword.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// `Ok(())` when nothing was recorded.
+    pub fn into_result(self) -> Result<(), ValidationErrors> {
+        if self.0.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+impl IntoIterator for ValidationErrors {
+    type Item = ValidationError;
+    type IntoIter = std::vec::IntoIter<ValidationError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// A value that can check its own constraints.
+pub trait Validate {
+    /// Records every violation of `self` (located at `at`) into `errors`.
+    /// `at` is restored to its original value on return.
+    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors);
+
+    /// Every violation, or `Ok(())`.
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        self.validate_into(&mut Pointer::root(), &mut errors);
+        errors.into_result()
+    }
+}
+
+macro_rules! no_constraints {
+    ($($t:ty),* $(,)?) => {
+        $(impl Validate for $t {
+            #[inline]
+            fn validate_into(&self, _: &mut Pointer, _: &mut ValidationErrors) {}
+        })*
+    };
+}
+
+no_constraints!(
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    String,
+    str,
+    serde_json::Value,
+    serde_json::Map<String, serde_json::Value>,
+    uuid::Uuid,
+    chrono::NaiveDate,
+    chrono::DateTime<chrono::FixedOffset>,
+    chrono::DateTime<chrono::Utc>,
+);
+
+impl<T: Validate + ?Sized> Validate for &T {
+    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        (**self).validate_into(at, errors)
+    }
+}
+
+impl<T: Validate + ?Sized> Validate for Box<T> {
+    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        (**self).validate_into(at, errors)
+    }
+}
+
+impl<T: Validate> Validate for Option<T> {
+    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        if let Some(v) = self {
+            v.validate_into(at, errors)
+        }
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        for (i, v) in self.iter().enumerate() {
+            let mark = at.push_index(i);
+            v.validate_into(at, errors);
+            at.truncate(mark);
+        }
+    }
+}
+
+impl<T: Validate> Validate for [T] {
+    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        for (i, v) in self.iter().enumerate() {
+            let mark = at.push_index(i);
+            v.validate_into(at, errors);
+            at.truncate(mark);
+        }
+    }
+}
+
+impl<T: Validate> Validate for BTreeMap<String, T> {
+    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        for (k, v) in self {
+            let mark = at.push(k);
+            v.validate_into(at, errors);
+            at.truncate(mark);
+        }
+    }
+}
+
+impl<T: Validate, S> Validate for HashMap<String, T, S> {
+    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        // Sorted so the order of violations is stable.
+        let mut entries: Vec<(&String, &T)> = self.iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        for (k, v) in entries {
+            let mark = at.push(k);
+            v.validate_into(at, errors);
+            at.truncate(mark);
+        }
+    }
+}
+
+/// Deserialises `value` into `T` and validates it. A deserialisation failure gives one
+/// violation (serde stops at the first), located by `serde_path_to_error` and
+/// classified as `required`, `enum`, `type`, `additionalProperties` or `format`;
+/// a successful deserialisation gives every constraint violation.
+pub fn from_value<T>(value: &serde_json::Value) -> Result<T, ValidationErrors>
+where
+    T: serde::de::DeserializeOwned + Validate,
+{
+    let t: T = serde_path_to_error::deserialize(value).map_err(de_error)?;
+    t.validate()?;
+    Ok(t)
+}
+
+/// Like [`from_value`], from JSON text.
+pub fn from_slice<T>(json: &[u8]) -> Result<T, ValidationErrors>
+where
+    T: serde::de::DeserializeOwned + Validate,
+{
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let t: T = serde_path_to_error::deserialize(&mut de).map_err(de_error)?;
+    de.end().map_err(|e| {
+        ValidationErrors(vec![ValidationError {
+            pointer: String::new(),
+            keyword: "type".into(),
+            message: e.to_string(),
+        }])
+    })?;
+    t.validate()?;
+    Ok(t)
+}
+
+fn de_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> ValidationErrors {
+    let mut at = Pointer::root();
+    for seg in e.path().iter() {
+        match seg {
+            serde_path_to_error::Segment::Seq { index } => {
+                at.push_index(*index);
+            }
+            serde_path_to_error::Segment::Map { key } => {
+                at.push(key);
+            }
+            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    let message = e.inner().to_string();
+    let keyword = classify(&message);
+    if keyword == "required" || keyword == "additionalProperties" {
+        // serde names the field in the message; point at it.
+        if let Some(name) = message.split('`').nth(1) {
+            at.push(name);
+        }
+    }
+    ValidationErrors(vec![ValidationError {
+        pointer: at.as_str().to_string(),
+        keyword: keyword.to_string(),
+        message,
+    }])
+}
+
+/// Maps serde_json's error texts to the JSON Schema keyword they correspond to.
+fn classify(message: &str) -> &'static str {
+    if message.starts_with("missing field") {
+        "required"
+    } else if message.starts_with("unknown field") {
+        "additionalProperties"
+    } else if message.starts_with("unknown variant")
+        || message.contains("did not match any variant")
+    {
+        "enum"
+    } else if message.contains("premature end of input")
+        || message.contains("input contains invalid characters")
+        || message.contains("invalid character")
+        || message.contains("UUID")
+    {
+        "format"
+    } else {
+        "type"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_render_and_serialize() {
+        let mut errors = ValidationErrors::new();
+        let mut at = Pointer::root();
+        let mark = at.push("a/b");
+        at.push_index(3);
+        errors.add(&at, "minLength", "too short");
+        at.truncate(mark);
+        errors.add(&Pointer::root(), "required", "x is required");
+        assert_eq!(
+            errors.to_string(),
+            "/a~1b/3: too short (minLength); (root): x is required (required)"
+        );
+        let json = serde_json::to_value(&errors).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!([
+                {"pointer": "/a~1b/3", "keyword": "minLength", "message": "too short"},
+                {"pointer": "", "keyword": "required", "message": "x is required"}
+            ])
+        );
+    }
+
+    #[test]
+    fn collections_locate_items() {
+        #[derive(Debug)]
+        struct Short(&'static str);
+        impl Validate for Short {
+            fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+                rules::length(self.0, Some(2), None, at, errors);
+            }
+        }
+        let mut m = BTreeMap::new();
+        m.insert("k~".to_string(), vec![Short("ok"), Short("x")]);
+        let errors = m.validate().unwrap_err();
+        assert_eq!(errors.0.len(), 1);
+        assert_eq!(errors.0[0].pointer, "/k~0/1");
+        assert_eq!(errors.0[0].keyword, "minLength");
+    }
+
+    #[test]
+    fn deserialisation_errors_are_located() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Inner {
+            name: String,
+        }
+        impl Validate for Inner {
+            fn validate_into(&self, _: &mut Pointer, _: &mut ValidationErrors) {}
+        }
+        let e = from_value::<Vec<Inner>>(&serde_json::json!([{"name": "a"}, {}])).unwrap_err();
+        assert_eq!(e.0[0].pointer, "/1/name");
+        assert_eq!(e.0[0].keyword, "required");
+        let e = from_value::<Vec<Inner>>(&serde_json::json!([{"name": 1}])).unwrap_err();
+        assert_eq!(e.0[0].pointer, "/0/name");
+        assert_eq!(e.0[0].keyword, "type");
+        let e = from_slice::<Vec<Inner>>(b"[] x").unwrap_err();
+        assert_eq!(e.0[0].keyword, "type");
+    }
+}

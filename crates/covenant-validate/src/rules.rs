@@ -1,0 +1,467 @@
+//! The checks `#[derive(Validate)]` expands to. Each takes the field by reference,
+//! skips absent values (`None`, [`Nullable::Absent`]/[`Nullable::Null`]), and records a
+//! violation with the JSON Schema keyword that failed.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use crate::formats::Format;
+use crate::{Nullable, Pointer, ValidationErrors};
+
+/// What a length counts: code points of a string, items of an array, properties of an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LengthKind {
+    Chars,
+    Items,
+    Properties,
+}
+
+/// Values with a JSON Schema length.
+pub trait Lengthy {
+    fn length(&self) -> Option<(usize, LengthKind)>;
+}
+
+impl Lengthy for str {
+    fn length(&self) -> Option<(usize, LengthKind)> {
+        // JSON Schema counts Unicode code points, not bytes.
+        Some((self.chars().count(), LengthKind::Chars))
+    }
+}
+impl Lengthy for String {
+    fn length(&self) -> Option<(usize, LengthKind)> {
+        self.as_str().length()
+    }
+}
+impl<T> Lengthy for Vec<T> {
+    fn length(&self) -> Option<(usize, LengthKind)> {
+        Some((self.len(), LengthKind::Items))
+    }
+}
+impl<V> Lengthy for BTreeMap<String, V> {
+    fn length(&self) -> Option<(usize, LengthKind)> {
+        Some((self.len(), LengthKind::Properties))
+    }
+}
+impl Lengthy for serde_json::Map<String, serde_json::Value> {
+    fn length(&self) -> Option<(usize, LengthKind)> {
+        Some((self.len(), LengthKind::Properties))
+    }
+}
+
+/// Values that are numbers.
+pub trait Numeric {
+    fn number(&self) -> Option<f64>;
+}
+
+macro_rules! numeric {
+    ($($t:ty),*) => {$(
+        impl Numeric for $t {
+            #[inline]
+            fn number(&self) -> Option<f64> { Some(*self as f64) }
+        }
+    )*};
+}
+numeric!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+/// Values that are strings.
+pub trait Textual {
+    fn text(&self) -> Option<&str>;
+}
+impl Textual for str {
+    fn text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+impl Textual for String {
+    fn text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+/// A constant in `#[validate(enumeration(...))]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Literal {
+    Str(&'static str),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl std::fmt::Display for Literal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Literal::Str(s) => write!(f, "{s:?}"),
+            Literal::Int(i) => write!(f, "{i}"),
+            Literal::Float(x) => write!(f, "{x}"),
+            Literal::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+/// Values comparable with enum literals.
+pub trait Enumerable {
+    /// `None` when absent; else whether the value is one of `allowed`, and its rendering.
+    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)>;
+}
+
+impl Enumerable for str {
+    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
+        let ok = allowed
+            .iter()
+            .any(|l| matches!(l, Literal::Str(s) if *s == self));
+        Some((ok, format!("{self:?}")))
+    }
+}
+impl Enumerable for String {
+    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
+        self.as_str().is_one_of(allowed)
+    }
+}
+impl Enumerable for bool {
+    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
+        let ok = allowed.iter().any(|l| *l == Literal::Bool(*self));
+        Some((ok, self.to_string()))
+    }
+}
+macro_rules! enumerable_number {
+    ($($t:ty),*) => {$(
+        impl Enumerable for $t {
+            fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
+                let x = *self as f64;
+                let ok = allowed.iter().any(|l| match l {
+                    Literal::Int(i) => *i as f64 == x,
+                    Literal::Float(f) => *f == x,
+                    _ => false,
+                });
+                Some((ok, self.to_string()))
+            }
+        }
+    )*};
+}
+enumerable_number!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+/// Values whose items can be checked for uniqueness (JSON equality).
+pub trait Items {
+    fn duplicate(&self) -> Option<Option<(usize, usize)>>;
+}
+impl<T: serde::Serialize> Items for Vec<T> {
+    fn duplicate(&self) -> Option<Option<(usize, usize)>> {
+        let values: Vec<serde_json::Value> = self
+            .iter()
+            .map(|v| serde_json::to_value(v).unwrap_or(serde_json::Value::Null))
+            .collect();
+        for i in 0..values.len() {
+            for j in i + 1..values.len() {
+                if json_equal(&values[i], &values[j]) {
+                    return Some(Some((i, j)));
+                }
+            }
+        }
+        Some(None)
+    }
+}
+
+/// JSON Schema equality: numbers compare by value (1 == 1.0).
+fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value::*;
+    match (a, b) {
+        (Number(x), Number(y)) => x.as_f64() == y.as_f64(),
+        (Array(x), Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
+        }
+        (Object(x), Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+// Wrappers forward to the present value.
+macro_rules! forward {
+    ($trait:ident, $method:ident, $ret:ty $(, $arg:ident : $argt:ty)*) => {
+        impl<T: $trait + ?Sized> $trait for &T {
+            fn $method(&self $(, $arg: $argt)*) -> $ret { (**self).$method($($arg),*) }
+        }
+        impl<T: $trait + ?Sized> $trait for Box<T> {
+            fn $method(&self $(, $arg: $argt)*) -> $ret { (**self).$method($($arg),*) }
+        }
+        impl<T: $trait> $trait for Option<T> {
+            fn $method(&self $(, $arg: $argt)*) -> $ret { self.as_ref().and_then(|v| v.$method($($arg),*)) }
+        }
+        impl<T: $trait> $trait for Nullable<T> {
+            fn $method(&self $(, $arg: $argt)*) -> $ret { self.as_ref().and_then(|v| v.$method($($arg),*)) }
+        }
+    };
+}
+forward!(Lengthy, length, Option<(usize, LengthKind)>);
+forward!(Numeric, number, Option<f64>);
+forward!(Textual, text, Option<&str>);
+forward!(Enumerable, is_one_of, Option<(bool, String)>, allowed: &[Literal]);
+forward!(Items, duplicate, Option<Option<(usize, usize)>>);
+
+/// `minLength`/`maxLength` (strings, in code points), `minItems`/`maxItems` (arrays),
+/// `minProperties`/`maxProperties` (maps).
+pub fn length<V: Lengthy + ?Sized>(
+    v: &V,
+    min: Option<usize>,
+    max: Option<usize>,
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
+    let Some((n, kind)) = v.length() else { return };
+    let (lo, hi, unit) = match kind {
+        LengthKind::Chars => ("minLength", "maxLength", "characters"),
+        LengthKind::Items => ("minItems", "maxItems", "items"),
+        LengthKind::Properties => ("minProperties", "maxProperties", "properties"),
+    };
+    if let Some(min) = min {
+        if n < min {
+            errors.add(
+                at,
+                lo,
+                format!("has {n} {unit}, fewer than the minimum of {min}"),
+            );
+        }
+    }
+    if let Some(max) = max {
+        if n > max {
+            errors.add(
+                at,
+                hi,
+                format!("has {n} {unit}, more than the maximum of {max}"),
+            );
+        }
+    }
+}
+
+/// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`.
+pub fn range<V: Numeric + ?Sized>(
+    v: &V,
+    min: Option<f64>,
+    max: Option<f64>,
+    exclusive_min: Option<f64>,
+    exclusive_max: Option<f64>,
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
+    let Some(x) = v.number() else { return };
+    if let Some(b) = min {
+        if x < b {
+            errors.add(
+                at,
+                "minimum",
+                format!("{x} is less than the minimum of {b}"),
+            );
+        }
+    }
+    if let Some(b) = max {
+        if x > b {
+            errors.add(
+                at,
+                "maximum",
+                format!("{x} is greater than the maximum of {b}"),
+            );
+        }
+    }
+    if let Some(b) = exclusive_min {
+        if x <= b {
+            errors.add(
+                at,
+                "exclusiveMinimum",
+                format!("{x} is not greater than {b}"),
+            );
+        }
+    }
+    if let Some(b) = exclusive_max {
+        if x >= b {
+            errors.add(at, "exclusiveMaximum", format!("{x} is not less than {b}"));
+        }
+    }
+}
+
+/// `multipleOf`, with the same tolerance for float division as the `jsonschema` crate.
+pub fn multiple_of<V: Numeric + ?Sized>(
+    v: &V,
+    by: f64,
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
+    let Some(x) = v.number() else { return };
+    let ok = if x.fract() == 0.0 && by.fract() == 0.0 {
+        (x % by) == 0.0
+    } else {
+        let q = x / by;
+        q.is_finite() && (q - q.round()).abs() < f64::EPSILON * q.abs().max(1.0) * 4.0
+    };
+    if !ok {
+        errors.add(at, "multipleOf", format!("{x} is not a multiple of {by}"));
+    }
+}
+
+/// A pattern compiled once, on first use, with ECMA-262 semantics (`regress`).
+/// The derive checks at compile time that the pattern compiles.
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<regress::Regex>>,
+}
+
+impl Pattern {
+    pub const fn new(source: &'static str) -> Self {
+        Pattern {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.source
+    }
+
+    /// JSON Schema patterns are not anchored: a match anywhere counts.
+    /// `None` if the pattern does not compile (the derive rules that out).
+    pub fn is_match(&self, s: &str) -> Option<bool> {
+        self.compiled
+            .get_or_init(|| regress::Regex::new(self.source).ok())
+            .as_ref()
+            .map(|r| r.find(s).is_some())
+    }
+}
+
+impl std::fmt::Display for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.source)
+    }
+}
+
+/// `pattern`.
+pub fn pattern<V: Textual + ?Sized>(
+    v: &V,
+    p: &Pattern,
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
+    let Some(s) = v.text() else { return };
+    match p.is_match(s) {
+        Some(true) => {}
+        Some(false) => errors.add(
+            at,
+            "pattern",
+            format!("{s:?} does not match {:?}", p.as_str()),
+        ),
+        None => errors.add(
+            at,
+            "pattern",
+            format!("the pattern {:?} does not compile", p.as_str()),
+        ),
+    }
+}
+
+/// `format`.
+pub fn format<V: Textual + ?Sized>(v: &V, f: Format, at: &Pointer, errors: &mut ValidationErrors) {
+    let Some(s) = v.text() else { return };
+    if !f.check(s) {
+        errors.add(at, "format", format!("{s:?} is not a valid {}", f.name()));
+    }
+}
+
+/// `enum` (and single-value enums, the OpenAPI 3.0 spelling of `const`).
+pub fn enumeration<V: Enumerable + ?Sized>(
+    v: &V,
+    allowed: &[Literal],
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
+    let Some((ok, shown)) = v.is_one_of(allowed) else {
+        return;
+    };
+    if !ok {
+        let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
+        errors.add(
+            at,
+            "enum",
+            format!("{shown} is not one of [{}]", list.join(", ")),
+        );
+    }
+}
+
+/// `uniqueItems`.
+pub fn unique_items<V: Items + ?Sized>(v: &V, at: &Pointer, errors: &mut ValidationErrors) {
+    if let Some(Some((i, j))) = v.duplicate() {
+        errors.add(at, "uniqueItems", format!("items {i} and {j} are equal"));
+    }
+}
+
+/// A forward-compatible enum holds a value the spec does not list.
+pub fn unknown_value(value: &str, at: &Pointer, errors: &mut ValidationErrors) {
+    errors.add(
+        at,
+        "enum",
+        format!("{value:?} is not one of the documented values"),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(f: impl FnOnce(&Pointer, &mut ValidationErrors)) -> Vec<String> {
+        let mut e = ValidationErrors::new();
+        f(&Pointer::root(), &mut e);
+        e.0.into_iter().map(|e| e.keyword).collect()
+    }
+
+    #[test]
+    fn lengths_count_code_points() {
+        assert!(run(|a, e| length("äöü", Some(3), Some(3), a, e)).is_empty());
+        assert_eq!(
+            run(|a, e| length("abc12", Some(6), None, a, e)),
+            ["minLength"]
+        );
+        assert_eq!(
+            run(|a, e| length(&vec![1, 2], None, Some(1), a, e)),
+            ["maxItems"]
+        );
+        assert!(run(|a, e| length(&None::<String>, Some(6), None, a, e)).is_empty());
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(
+            run(|a, e| range(&5i64, Some(6.0), None, None, None, a, e)),
+            ["minimum"]
+        );
+        assert_eq!(
+            run(|a, e| range(&5.0f64, None, None, None, Some(5.0), a, e)),
+            ["exclusiveMaximum"]
+        );
+        assert!(run(|a, e| multiple_of(&0.3f64, 0.1, a, e)).is_empty());
+        assert_eq!(run(|a, e| multiple_of(&7i64, 2.0, a, e)), ["multipleOf"]);
+    }
+
+    #[test]
+    fn patterns_are_ecma_and_unanchored() {
+        static P: Pattern = Pattern::new("^DE");
+        static Q: Pattern = Pattern::new(r"\d{2}");
+        assert!(run(|a, e| pattern("DE89", &P, a, e)).is_empty());
+        assert_eq!(run(|a, e| pattern("XDE", &P, a, e)), ["pattern"]);
+        assert!(run(|a, e| pattern("ab12cd", &Q, a, e)).is_empty());
+    }
+
+    #[test]
+    fn enums_and_uniqueness() {
+        let allowed = [Literal::Int(1), Literal::Int(2)];
+        assert!(run(|a, e| enumeration(&2i64, &allowed, a, e)).is_empty());
+        assert_eq!(run(|a, e| enumeration(&3i64, &allowed, a, e)), ["enum"]);
+        assert_eq!(
+            run(|a, e| enumeration(&false, &[Literal::Bool(true)], a, e)),
+            ["enum"]
+        );
+        assert_eq!(
+            run(|a, e| unique_items(&vec![1.0, 2.0, 1.0], a, e)),
+            ["uniqueItems"]
+        );
+        assert_eq!(run(|a, e| format("x", Format::Uuid, a, e)), ["format"]);
+    }
+}
