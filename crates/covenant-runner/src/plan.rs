@@ -1,0 +1,322 @@
+//! Everything the runner needs about one operation, built once before any request:
+//! generators for the body and for each parameter location, the compiled response
+//! validators (shared JSON Schema view, compiled once), the auth plan, and the
+//! operation's idempotency and resource extensions.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use covenant_gen::Generator;
+use covenant_spec::ext::{Idempotency, Resource};
+use covenant_spec::{Direction, Operation, ParameterLocation, Spec};
+
+use crate::auth::{self, AuthPlan};
+use crate::config::Credentials;
+
+/// Where a generated value goes in a request.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    Path,
+    Query,
+    Header,
+    Body,
+}
+
+impl Part {
+    pub const PARAMS: [Part; 3] = [Part::Path, Part::Query, Part::Header];
+
+    pub fn location(self) -> Option<ParameterLocation> {
+        match self {
+            Part::Path => Some(ParameterLocation::Path),
+            Part::Query => Some(ParameterLocation::Query),
+            Part::Header => Some(ParameterLocation::Header),
+            Part::Body => None,
+        }
+    }
+}
+
+/// The validator of one part: for parameters, of an object schema with one property
+/// per parameter (so a negative's pointer `/name` names the parameter).
+pub struct PartPlan {
+    pub validator: jsonschema::Validator,
+    /// For parameters: the JSON type(s) each parameter's schema allows, for coercion
+    /// of their rendered text back into values.
+    pub types: BTreeMap<String, Vec<String>>,
+}
+
+pub struct OpPlan {
+    pub index: usize,
+    pub op: Operation,
+    pub parts: BTreeMap<Part, PartPlan>,
+    /// The request media type when there is a body.
+    pub content_type: Option<String>,
+    pub body_required: bool,
+    pub auth: AuthPlan,
+    pub idempotency: Option<Idempotency>,
+    pub resource: Option<Resource>,
+    /// Compiled response body validators by (response index, media index).
+    pub bodies: BTreeMap<(usize, usize), jsonschema::Validator>,
+    /// Compiled response header validators by (response index, header index).
+    pub headers: BTreeMap<(usize, usize), (jsonschema::Validator, Vec<String>)>,
+    /// Problems building the plan (schemas the generator cannot handle): the run
+    /// reports them as could-not-run for this operation.
+    pub problems: Vec<String>,
+}
+
+/// Generators of each part of an operation (proptest strategies are not `Send`, so
+/// they stay out of [`OpPlan`], which request tasks share).
+pub type Generators = BTreeMap<Part, Generator>;
+
+/// Builds the plan of every operation of `spec`, and the generators of their parts.
+pub fn build(spec: &Spec, creds: &Credentials) -> (Vec<OpPlan>, Vec<Generators>) {
+    spec.operations
+        .iter()
+        .enumerate()
+        .map(|(i, op)| build_one(spec, i, op, creds))
+        .unzip()
+}
+
+fn part_plan(
+    generator: &Generator,
+    types: BTreeMap<String, Vec<String>>,
+) -> Result<PartPlan, String> {
+    Ok(PartPlan {
+        validator: covenant_spec::view::compile(generator.schema())?,
+        types,
+    })
+}
+
+fn build_one(
+    spec: &Spec,
+    index: usize,
+    op: &Operation,
+    creds: &Credentials,
+) -> (OpPlan, Generators) {
+    let mut problems = Vec::new();
+    let mut parts = BTreeMap::new();
+    let mut gens = Generators::new();
+    for part in Part::PARAMS {
+        let Some(loc) = part.location() else { continue };
+        let params: Vec<_> = op
+            .parameters_in(loc)
+            .filter(|p| p.schema.is_some())
+            .collect();
+        if params.is_empty() {
+            continue;
+        }
+        let mut props = Map::new();
+        let mut required = Vec::new();
+        for p in &params {
+            if let Some(s) = &p.schema {
+                props.insert(p.name.clone(), s.schema.clone());
+            }
+            if p.required {
+                required.push(json!(p.name));
+            }
+        }
+        let openapi = json!({"type": "object", "properties": props, "required": required});
+        let view = spec.json_schema_of(&openapi, Direction::Request);
+        let types = params
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    types_at(
+                        &view,
+                        &format!("/properties/{}", covenant_spec::pointer::escape(&p.name)),
+                    ),
+                )
+            })
+            .collect();
+        match Generator::new(&view)
+            .map_err(|e| e.to_string())
+            .and_then(|g| Ok((part_plan(&g, types)?, g)))
+        {
+            Ok((pp, g)) => {
+                parts.insert(part, pp);
+                gens.insert(part, g);
+            }
+            Err(e) => problems.push(format!("{} parameters: {e}", loc_name(part))),
+        }
+    }
+    let mut content_type = None;
+    let mut body_required = false;
+    if let Some(rb) = &op.request_body {
+        body_required = rb.required;
+        if let Some(mt) = rb.content.iter().find(|m| m.is_json()) {
+            content_type = Some(mt.media_type.clone());
+            if let Some(site) = &mt.schema {
+                match Generator::new(&spec.json_schema(site))
+                    .map_err(|e| e.to_string())
+                    .and_then(|g| Ok((part_plan(&g, BTreeMap::new())?, g)))
+                {
+                    Ok((pp, g)) => {
+                        parts.insert(Part::Body, pp);
+                        gens.insert(Part::Body, g);
+                    }
+                    Err(e) => problems.push(format!("request body: {e}")),
+                }
+            }
+        } else if !rb.content.is_empty() {
+            problems.push(format!(
+                "request body media types {:?} are not JSON; only JSON bodies are generated",
+                rb.content
+                    .iter()
+                    .map(|m| m.media_type.as_str())
+                    .collect::<Vec<_>>()
+            ));
+        }
+    }
+    let mut bodies = BTreeMap::new();
+    let mut headers = BTreeMap::new();
+    for (ri, r) in op.responses.iter().enumerate() {
+        for (mi, m) in r.content.iter().enumerate() {
+            if let (true, Some(site)) = (m.is_json(), &m.schema) {
+                match spec.compile(site) {
+                    Ok(v) => {
+                        bodies.insert((ri, mi), v);
+                    }
+                    Err(e) => problems.push(format!("response {} schema: {e}", r.status)),
+                }
+            }
+        }
+        for (hi, h) in r.headers.iter().enumerate() {
+            if let Some(site) = &h.schema {
+                let view = spec.json_schema(site);
+                match covenant_spec::view::compile(&view) {
+                    Ok(v) => {
+                        headers.insert((ri, hi), (v, types_at(&view, "")));
+                    }
+                    Err(e) => {
+                        problems.push(format!("response {} header {}: {e}", r.status, h.name))
+                    }
+                }
+            }
+        }
+    }
+    let plan = OpPlan {
+        index,
+        auth: auth::plan(spec, op, creds),
+        idempotency: spec.covenant.idempotency.get(&op.pointer).cloned(),
+        resource: spec.covenant.resources.get(&op.pointer).cloned(),
+        op: op.clone(),
+        parts,
+        content_type,
+        body_required,
+        bodies,
+        headers,
+        problems,
+    };
+    (plan, gens)
+}
+
+fn loc_name(p: Part) -> &'static str {
+    match p {
+        Part::Path => "path",
+        Part::Query => "query",
+        Part::Header => "header",
+        Part::Body => "body",
+    }
+}
+
+/// The JSON types the (view) schema at `at` allows, following `$ref`s into `$defs`
+/// and looking through `allOf`/`anyOf`/`oneOf`. Empty means any.
+pub fn types_at(view: &Value, at: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(s) = view.pointer(at) {
+        collect_types(view, s, &mut out, 0);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn collect_types(root: &Value, s: &Value, out: &mut Vec<String>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+        if let Some(t) = r.strip_prefix('#').and_then(|p| root.pointer(p)) {
+            collect_types(root, t, out, depth + 1);
+        }
+        return;
+    }
+    match s.get("type") {
+        Some(Value::String(t)) => out.push(t.clone()),
+        Some(Value::Array(ts)) => {
+            out.extend(ts.iter().filter_map(Value::as_str).map(str::to_string))
+        }
+        _ => {}
+    }
+    if let Some(Value::Array(e)) = s.get("enum") {
+        for v in e {
+            out.push(
+                match v {
+                    Value::String(_) => "string",
+                    Value::Bool(_) => "boolean",
+                    Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+                    Value::Number(_) => "number",
+                    Value::Null => "null",
+                    Value::Array(_) => "array",
+                    Value::Object(_) => "object",
+                }
+                .to_string(),
+            );
+        }
+    }
+    for k in ["allOf", "anyOf", "oneOf"] {
+        for b in s.get(k).and_then(Value::as_array).into_iter().flatten() {
+            collect_types(root, b, out, depth + 1);
+        }
+    }
+}
+
+/// Reads a parameter's rendered text back as the value a server would see, trying
+/// the schema's types in a fixed order (as a provider parsing `?n=5` would).
+pub fn coerce(text: &str, types: &[String]) -> Value {
+    let has = |t: &str| types.is_empty() || types.iter().any(|x| x == t);
+    if has("integer") {
+        if let Ok(i) = text.parse::<i64>() {
+            return json!(i);
+        }
+    }
+    if has("number") {
+        if let Ok(f) = text.parse::<f64>() {
+            if let Some(n) = serde_json::Number::from_f64(f) {
+                return Value::Number(n);
+            }
+        }
+    }
+    if has("boolean") && (text == "true" || text == "false") {
+        return json!(text == "true");
+    }
+    if has("null") && text.is_empty() && !types.iter().any(|t| t == "string") {
+        return Value::Null;
+    }
+    json!(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coerces_by_declared_types() {
+        let ints = vec!["integer".to_string()];
+        assert_eq!(coerce("5", &ints), json!(5));
+        assert_eq!(coerce("x", &ints), json!("x"));
+        let strings = vec!["string".to_string()];
+        assert_eq!(coerce("5", &strings), json!("5"));
+        assert_eq!(coerce("true", &["boolean".to_string()]), json!(true));
+    }
+
+    #[test]
+    fn types_follow_refs() {
+        let view = json!({"properties": {"a": {"$ref": "#/$defs/A"}}, "$defs": {"A": {"type": ["integer", "null"]}}});
+        assert_eq!(types_at(&view, "/properties/a"), vec!["integer", "null"]);
+    }
+}

@@ -1,0 +1,505 @@
+//! The run's results and their three renderings: `report.json` (versioned; its JSON
+//! Schema is `schema/report.schema.json`, published with the crate), `junit.xml`
+//! (one testcase per operation x check) and `report.md` (a table for a pull
+//! request). Also `--baseline` (which violations are new) and `report merge`.
+//!
+//! Every string that leaves the runner passes the [`Redactor`] first.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::RunnerError;
+
+/// The report format version; bump on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The published JSON Schema of `report.json`.
+pub const REPORT_SCHEMA: &str = include_str!("../schema/report.schema.json");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: String,
+    pub seed: u64,
+    pub cases_per_operation: usize,
+    /// `K/N` when the run was one slice of a partitioned run.
+    pub partitions: Vec<String>,
+    pub checks: Vec<String>,
+    /// Volatile: when and how long (left out when comparing runs).
+    pub timing: Timing,
+    pub providers: Vec<ProviderReport>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timing {
+    pub started_at: String,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderReport {
+    pub name: String,
+    pub spec: String,
+    /// The base URL as reproductions show it (`$COVENANT_MOCK_URL` for the embedded mock).
+    pub base_url: String,
+    /// Why the provider could not be run (exit 2), if so.
+    pub error: Option<String>,
+    pub cases: usize,
+    pub requests: usize,
+    pub operations: Vec<OperationReport>,
+    pub violations: Vec<Violation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationReport {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub cases: usize,
+    /// Problems that kept some cases from being generated.
+    pub problems: Vec<String>,
+    pub checks: Vec<CheckResult>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckResult {
+    pub check: String,
+    pub status: Status,
+    /// Case runs the check judged.
+    pub judged: usize,
+    pub failed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Violation {
+    /// Stable identity: `provider/operation/check/signature` (used by `--baseline`).
+    pub id: String,
+    pub provider: String,
+    pub operation: String,
+    pub check: String,
+    pub expected: String,
+    pub actual: String,
+    /// The first failing case, e.g. `postKycRequest/negative/3`.
+    pub case: String,
+    pub seed: u64,
+    /// How many case runs failed this way.
+    pub occurrences: usize,
+    /// Size (bytes of parameters and body) of the failing case before and after shrinking.
+    pub original_size: usize,
+    pub size: usize,
+    pub request: ReproRequest,
+    pub curl: String,
+    /// Set by `--baseline`: whether the baseline already had this violation.
+    pub new: bool,
+}
+
+/// A minimal request as a report shows it (credentials only as variable references).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReproRequest {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<serde_json::Value>,
+    pub auth: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub providers: usize,
+    pub operations: usize,
+    pub cases: usize,
+    pub requests: usize,
+    pub checks_passed: usize,
+    pub checks_failed: usize,
+    pub checks_skipped: usize,
+    pub violations: usize,
+    /// Violations not in the baseline (equals `violations` without one).
+    pub new_violations: usize,
+    /// Providers that could not be run.
+    pub could_not_run: usize,
+}
+
+impl Report {
+    /// Recomputes the summary from the providers.
+    pub fn summarize(&mut self) {
+        let mut s = Summary {
+            providers: self.providers.len(),
+            ..Summary::default()
+        };
+        for p in &self.providers {
+            if p.error.is_some() {
+                s.could_not_run += 1;
+            }
+            s.operations += p.operations.len();
+            s.cases += p.cases;
+            s.requests += p.requests;
+            for o in &p.operations {
+                for c in &o.checks {
+                    match c.status {
+                        Status::Passed => s.checks_passed += 1,
+                        Status::Failed => s.checks_failed += 1,
+                        Status::Skipped => s.checks_skipped += 1,
+                    }
+                }
+            }
+            s.violations += p.violations.len();
+            s.new_violations += p.violations.iter().filter(|v| v.new).count();
+        }
+        self.summary = s;
+    }
+
+    /// 0 no (new) violations, 1 violations, 2 could not run.
+    pub fn exit_code(&self) -> u8 {
+        if self.summary.could_not_run > 0 {
+            2
+        } else if self.summary.new_violations > 0 {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// Marks violations already present in `baseline` as not new.
+    pub fn apply_baseline(&mut self, baseline: &Report) {
+        let known: std::collections::BTreeSet<&str> = baseline
+            .providers
+            .iter()
+            .flat_map(|p| p.violations.iter().map(|v| v.id.as_str()))
+            .collect();
+        for p in &mut self.providers {
+            for v in &mut p.violations {
+                v.new = !known.contains(v.id.as_str());
+            }
+        }
+        self.summarize();
+    }
+
+    pub fn read(path: &Path) -> Result<Report, RunnerError> {
+        let text = std::fs::read_to_string(path).map_err(|source| RunnerError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| RunnerError::BadReport {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        s.push('\n');
+        s
+    }
+
+    /// Writes report.json, junit.xml and report.md into `dir`, redacted.
+    pub fn write(&self, dir: &Path, redactor: &Redactor) -> Result<(), RunnerError> {
+        let io = |source| RunnerError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        for (name, text) in [
+            ("report.json", self.to_json()),
+            ("junit.xml", self.junit()),
+            ("report.md", self.markdown()),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, redactor.redact(&text))
+                .map_err(|source| RunnerError::Io { path, source })?;
+        }
+        Ok(())
+    }
+
+    /// JUnit XML: a suite per provider, a testcase per operation x check.
+    pub fn junit(&self) -> String {
+        use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
+        let mut r = JReport::new("covenant");
+        for p in &self.providers {
+            let mut suite = TestSuite::new(format!("covenant.{}", p.name));
+            if let Some(e) = &p.error {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+                status.set_message(e.clone());
+                suite.add_test_case(TestCase::new("could_not_run", status));
+            }
+            for o in &p.operations {
+                for c in &o.checks {
+                    let status = match c.status {
+                        Status::Passed => TestCaseStatus::success(),
+                        Status::Skipped => {
+                            let mut s = TestCaseStatus::skipped();
+                            s.set_message("not applicable to this operation");
+                            s
+                        }
+                        Status::Failed => {
+                            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                            let vs: Vec<&Violation> = p
+                                .violations
+                                .iter()
+                                .filter(|v| v.operation == o.id && v.check == c.check)
+                                .collect();
+                            s.set_message(
+                                vs.first()
+                                    .map(|v| format!("expected {}; got {}", v.expected, v.actual))
+                                    .unwrap_or_else(|| "failed".into()),
+                            );
+                            s.set_type(c.check.clone());
+                            s.set_description(
+                                vs.iter()
+                                    .map(|v| v.describe())
+                                    .collect::<Vec<_>>()
+                                    .join("\n\n"),
+                            );
+                            s
+                        }
+                    };
+                    let mut tc = TestCase::new(format!("{}::{}", o.id, c.check), status);
+                    tc.set_classname(format!("covenant.{}.{}", p.name, o.id));
+                    tc.set_assertions(c.judged);
+                    suite.add_test_case(tc);
+                }
+            }
+            r.add_test_suite(suite);
+        }
+        r.to_string()
+            .unwrap_or_else(|e| format!("<!-- junit serialisation failed: {e} -->\n"))
+    }
+
+    /// Markdown for a pull request: summary table, per-provider check table, violations.
+    pub fn markdown(&self) -> String {
+        let s = &self.summary;
+        let mut md = String::from("# covenant conformance report\n\n");
+        md.push_str(&format!(
+            "Seed `{}`, {} valid cases per operation, checks: {}.\n\n",
+            self.seed,
+            self.cases_per_operation,
+            self.checks.join(", ")
+        ));
+        md.push_str("| provider | operations | cases | requests | checks passed | failed | skipped | violations | result |\n");
+        md.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for p in &self.providers {
+            let count = |st: Status| {
+                p.operations
+                    .iter()
+                    .flat_map(|o| &o.checks)
+                    .filter(|c| c.status == st)
+                    .count()
+            };
+            let result = if p.error.is_some() {
+                "could not run"
+            } else if p.violations.iter().any(|v| v.new) {
+                "FAIL"
+            } else {
+                "pass"
+            };
+            md.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                p.name,
+                p.operations.len(),
+                p.cases,
+                p.requests,
+                count(Status::Passed),
+                count(Status::Failed),
+                count(Status::Skipped),
+                p.violations.len(),
+                result
+            ));
+        }
+        md.push_str(&format!(
+            "\n**Total**: {} cases, {} requests, {} violation(s) ({} new), {} provider(s) could not run.\n",
+            s.cases, s.requests, s.violations, s.new_violations, s.could_not_run
+        ));
+        for p in &self.providers {
+            if let Some(e) = &p.error {
+                md.push_str(&format!("\n## {}: could not run\n\n{}\n", p.name, e));
+            }
+            if p.violations.is_empty() {
+                continue;
+            }
+            md.push_str(&format!("\n## {} violations\n", p.name));
+            for v in &p.violations {
+                md.push_str(&format!(
+                    "\n### `{}` {} on `{}`{}\n\n- expected: {}\n- actual: {}\n- case `{}` (seed {}), {} occurrence(s), shrunk from {} to {} bytes\n\n```sh\n{}\n```\n",
+                    v.check,
+                    if v.new { "" } else { "(in baseline)" },
+                    v.operation,
+                    "",
+                    md_escape(&v.expected),
+                    md_escape(&v.actual),
+                    v.case,
+                    v.seed,
+                    v.occurrences,
+                    v.original_size,
+                    v.size,
+                    v.curl
+                ));
+            }
+        }
+        md
+    }
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+impl Violation {
+    /// A plain-text description with the reproduction.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} on {} ({}): expected {}; got {}\ncase {} seed {} (shrunk {} -> {} bytes)\n{}",
+            self.check,
+            self.operation,
+            self.provider,
+            self.expected,
+            self.actual,
+            self.case,
+            self.seed,
+            self.original_size,
+            self.size,
+            self.curl
+        )
+    }
+}
+
+/// Combines partition reports (or reports of different providers) into one: check
+/// results add up (failed wins over passed wins over skipped), violations are
+/// deduplicated by id.
+pub fn merge(reports: &[Report]) -> Result<Report, String> {
+    let Some(first) = reports.first() else {
+        return Err("nothing to merge".into());
+    };
+    let mut out = first.clone();
+    out.providers.clear();
+    out.partitions.clear();
+    let mut providers: BTreeMap<String, ProviderReport> = BTreeMap::new();
+    let mut order = Vec::new();
+    for r in reports {
+        if r.schema_version != SCHEMA_VERSION {
+            return Err(format!(
+                "report schema version {} is not {SCHEMA_VERSION}",
+                r.schema_version
+            ));
+        }
+        out.partitions.extend(r.partitions.iter().cloned());
+        out.timing.duration_ms = out.timing.duration_ms.max(r.timing.duration_ms);
+        for p in &r.providers {
+            match providers.get_mut(&p.name) {
+                None => {
+                    order.push(p.name.clone());
+                    providers.insert(p.name.clone(), p.clone());
+                }
+                Some(m) => merge_provider(m, p),
+            }
+        }
+    }
+    out.providers = order
+        .into_iter()
+        .filter_map(|n| providers.remove(&n))
+        .collect();
+    out.partitions.sort();
+    out.partitions.dedup();
+    out.summarize();
+    Ok(out)
+}
+
+fn merge_provider(into: &mut ProviderReport, p: &ProviderReport) {
+    into.cases += p.cases;
+    into.requests += p.requests;
+    if into.error.is_none() {
+        into.error = p.error.clone();
+    }
+    for o in &p.operations {
+        match into.operations.iter_mut().find(|x| x.id == o.id) {
+            None => into.operations.push(o.clone()),
+            Some(m) => {
+                m.cases += o.cases;
+                for c in &o.checks {
+                    match m.checks.iter_mut().find(|x| x.check == c.check) {
+                        None => m.checks.push(c.clone()),
+                        Some(mc) => {
+                            mc.judged += c.judged;
+                            mc.failed += c.failed;
+                            mc.status = match (mc.status, c.status) {
+                                (Status::Failed, _) | (_, Status::Failed) => Status::Failed,
+                                (Status::Passed, _) | (_, Status::Passed) => Status::Passed,
+                                _ => Status::Skipped,
+                            };
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for v in &p.violations {
+        match into.violations.iter_mut().find(|x| x.id == v.id) {
+            Some(x) => x.occurrences += v.occurrences,
+            None => into.violations.push(v.clone()),
+        }
+    }
+    into.violations.sort_by(|a, b| a.id.cmp(&b.id));
+}
+
+/// Replaces known secret values (and their Basic-auth encodings) with their
+/// variable references in any text the runner writes.
+#[derive(Clone, Default)]
+pub struct Redactor {
+    pairs: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor({} secrets)", self.pairs.len())
+    }
+}
+
+impl Redactor {
+    pub fn add(&mut self, secret: &str, shown: &str) {
+        if secret.len() >= 4 && !self.pairs.iter().any(|(s, _)| s == secret) {
+            self.pairs.push((secret.to_string(), shown.to_string()));
+            // Longest first, so a secret containing another is replaced whole.
+            self.pairs
+                .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        }
+    }
+
+    pub fn add_credentials(&mut self, creds: &crate::config::Credentials) {
+        use base64::Engine;
+        for c in creds.values() {
+            self.add(&c.secret, &format!("${}", c.env));
+            if let Some((user, env)) = &c.username {
+                let basic = base64::engine::general_purpose::STANDARD
+                    .encode(format!("{user}:{}", c.secret));
+                self.add(&basic, &format!("base64(${env}:${})", c.env));
+            }
+        }
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (secret, shown) in &self.pairs {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), shown);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,162 @@
+//! A request as the runner generates, shrinks, sends and reproduces it: parameters
+//! and body kept as JSON values (so the shrinker can cut them and negative pointers
+//! refer into them), rendered to URL, headers and bytes only when sent.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use covenant_spec::Method;
+
+/// Which credentials a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMode {
+    /// The configured credentials of the first satisfiable security requirement.
+    Valid,
+    /// No credentials at all.
+    Missing,
+    /// Well-formed but wrong credentials.
+    Wrong,
+}
+
+/// One request, before rendering.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Request {
+    pub method: Method,
+    /// The path template, e.g. `/customers/{id}/identifications`.
+    pub path: String,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub path_params: Map<String, Value>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub query: Map<String, Value>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub headers: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    pub auth: AuthMode,
+}
+
+impl Request {
+    /// Size used to compare reproductions: bytes of the rendered parameters and body.
+    pub fn size(&self) -> usize {
+        let params: usize = [&self.path_params, &self.query, &self.headers]
+            .iter()
+            .flat_map(|m| m.iter())
+            .map(|(k, v)| k.len() + scalar(v).len())
+            .sum();
+        params + self.body.as_ref().map(|b| b.to_string().len()).unwrap_or(0)
+    }
+
+    /// The path with parameters substituted (percent-encoded as a path segment).
+    pub fn rendered_path(&self) -> String {
+        let mut out = self.path.clone();
+        for (name, v) in &self.path_params {
+            let enc = percent_encoding::utf8_percent_encode(&scalar(v), SEGMENT).to_string();
+            out = out.replace(&format!("{{{name}}}"), &enc);
+        }
+        out
+    }
+
+    /// Query pairs: arrays exploded (`form` style, `explode: true`, OpenAPI's default).
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (k, v) in &self.query {
+            match v {
+                Value::Array(items) => {
+                    for i in items {
+                        out.push((k.clone(), scalar(i)));
+                    }
+                }
+                other => out.push((k.clone(), scalar(other))),
+            }
+        }
+        out
+    }
+
+    /// `path?query` with the query form-encoded.
+    pub fn path_and_query(&self) -> String {
+        let path = self.rendered_path();
+        let pairs = self.query_pairs();
+        if pairs.is_empty() {
+            return path;
+        }
+        let q: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    percent_encoding::utf8_percent_encode(k, QUERY),
+                    percent_encoding::utf8_percent_encode(v, QUERY)
+                )
+            })
+            .collect();
+        format!("{path}?{}", q.join("&"))
+    }
+
+    /// Header pairs (arrays joined with `,`, `simple` style).
+    pub fn header_pairs(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| {
+                let s = match v {
+                    Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
+                    other => scalar(other),
+                };
+                (k.clone(), s)
+            })
+            .collect()
+    }
+
+    /// The body bytes (compact JSON).
+    pub fn body_bytes(&self) -> Option<Vec<u8>> {
+        self.body.as_ref().map(|b| b.to_string().into_bytes())
+    }
+}
+
+/// A parameter value as text: strings as they are, other scalars as JSON.
+pub fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+const QUERY: &percent_encoding::AsciiSet = SEGMENT;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn renders_path_query_and_headers() {
+        let r = Request {
+            method: Method::Post,
+            path: "/customers/{id}/x".into(),
+            path_params: json!({"id": "a b/c"}).as_object().unwrap().clone(),
+            query: json!({"draft": true, "tags": ["x", "y&z"]})
+                .as_object()
+                .unwrap()
+                .clone(),
+            headers: json!({"X-N": 5}).as_object().unwrap().clone(),
+            body: Some(json!({"a": 1})),
+            content_type: Some("application/json".into()),
+            auth: AuthMode::Valid,
+        };
+        assert_eq!(
+            r.path_and_query(),
+            "/customers/a%20b%2Fc/x?draft=true&tags=x&tags=y%26z"
+        );
+        assert_eq!(r.header_pairs(), vec![("X-N".to_string(), "5".to_string())]);
+        assert_eq!(r.body_bytes().unwrap(), b"{\"a\":1}");
+        assert!(r.size() > 0);
+    }
+}

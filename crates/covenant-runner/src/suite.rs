@@ -1,0 +1,112 @@
+//! `covenant check`: every provider of `covenant.toml`, each against its live base
+//! URL or an embedded mock started in-process on 127.0.0.1:0 (given the same
+//! credentials the runner sends), one report for all.
+
+use std::sync::Arc;
+
+use covenant_spec::{SecurityScheme, Spec};
+
+use crate::config::{Config, Credentials, resolve_credentials};
+use crate::report::{ProviderReport, Report, Timing};
+use crate::{Progress, RunOptions, Target, new_report, run_target};
+
+/// The base URL reproductions print for an embedded mock (its port is ephemeral):
+/// start `covenant mock --spec <spec>` and export this variable to replay them.
+pub const MOCK_URL_VAR: &str = "$COVENANT_MOCK_URL";
+
+/// Runs every provider of `config`. Providers that cannot run get an `error` in the
+/// report (exit 2); the others run regardless.
+pub async fn check(
+    config: &Config,
+    opts: &RunOptions,
+    progress: Option<Progress>,
+) -> (Report, crate::Redactor) {
+    let started = std::time::SystemTime::now();
+    let clock = std::time::Instant::now();
+    let mut providers = Vec::new();
+    let mut redactor = crate::Redactor::default();
+    for (name, p) in &config.providers {
+        let failed = |error: String| ProviderReport {
+            name: name.clone(),
+            spec: p.spec.display().to_string(),
+            base_url: p.base_url.clone(),
+            error: Some(error),
+            cases: 0,
+            requests: 0,
+            operations: Vec::new(),
+            violations: Vec::new(),
+        };
+        let creds = match resolve_credentials(&config.root, &p.credentials) {
+            Ok(c) => c,
+            Err(e) => {
+                providers.push(failed(e.to_string()));
+                continue;
+            }
+        };
+        redactor.add_credentials(&creds);
+        let spec = match Spec::load(config.spec_path(p)) {
+            Ok(s) => Arc::new(s),
+            Err(e) => {
+                providers.push(failed(e.to_string()));
+                continue;
+            }
+        };
+        let report = if p.is_mock() {
+            let mock_config = match covenant_mock::MockConfig::load(Some(&config.path)) {
+                Ok(mut m) => {
+                    give_credentials(&spec, &creds, &mut m);
+                    m
+                }
+                Err(e) => {
+                    providers.push(failed(e.to_string()));
+                    continue;
+                }
+            };
+            let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            let server = match covenant_mock::start_spec(spec.clone(), mock_config, listen).await {
+                Ok(s) => s,
+                Err(e) => {
+                    providers.push(failed(format!("embedded mock: {e}")));
+                    continue;
+                }
+            };
+            let mut target = Target::new(name, spec, &server.url(), creds);
+            target.shown_base_url = MOCK_URL_VAR.into();
+            let mut r = run_target(&target, opts, progress.clone()).await;
+            r.base_url = format!("mock ({MOCK_URL_VAR})");
+            server.shutdown().await;
+            r
+        } else {
+            let target = Target::new(name, spec, &p.base_url, creds);
+            run_target(&target, opts, progress.clone()).await
+        };
+        providers.push(report);
+    }
+    let timing = Timing {
+        started_at: crate::rfc3339(started),
+        duration_ms: clock.elapsed().as_millis() as u64,
+    };
+    (new_report(opts, providers, timing), redactor)
+}
+
+/// Makes the mock accept exactly the credentials the runner will send.
+pub fn give_credentials(spec: &Spec, creds: &Credentials, mock: &mut covenant_mock::MockConfig) {
+    for (scheme_name, cred) in creds {
+        let Some(scheme) = spec.security_schemes.get(scheme_name) else {
+            continue;
+        };
+        let slot = mock
+            .credentials
+            .schemes
+            .entry(scheme_name.clone())
+            .or_default();
+        match scheme {
+            SecurityScheme::ApiKey { .. } => slot.api_key = Some(cred.secret.clone()),
+            SecurityScheme::Http { scheme, .. } if scheme == "basic" => {
+                slot.basic_username = cred.username.as_ref().map(|u| u.0.clone());
+                slot.basic_password = Some(cred.secret.clone());
+            }
+            _ => slot.bearer_token = Some(cred.secret.clone()),
+        }
+    }
+}
