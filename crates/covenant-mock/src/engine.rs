@@ -678,8 +678,15 @@ impl Provider {
         }
         let now = now_rfc3339();
         for (name, p) in &plan.props {
-            if p.timestamp && !overlay.fields.iter().any(|(n, _)| n == name) {
-                overlay.set(name, Value::String(now.clone()));
+            if p.timestamp && !overlay.has(name) {
+                let lower = name.to_ascii_lowercase();
+                if lower.contains("created") || lower.contains("updated") {
+                    overlay.set(name, Value::String(now.clone()));
+                } else {
+                    overlay
+                        .soft
+                        .push((name.clone(), Value::String(now.clone())));
+                }
             }
         }
         let id_name = c
@@ -739,10 +746,14 @@ impl Provider {
                 let id_ptr = r.id.as_deref().unwrap_or("/id");
                 if let (Some(id), Some(store)) = (body.pointer(id_ptr), self.resources.get(&r.name))
                 {
+                    // What a later read returns: the answer, plus forced values and
+                    // request fields this answer's schema has no room for.
                     let mut stored = body.clone();
-                    if let (Value::Object(s), Some(Value::Object(req))) = (&mut stored, ctx.body) {
-                        for (k, v) in req {
-                            s.entry(k.clone()).or_insert_with(|| v.clone());
+                    if let Value::Object(s) = &mut stored {
+                        for (k, v) in &overlay.fields {
+                            if !dropped.contains(k) {
+                                s.entry(k.clone()).or_insert_with(|| v.clone());
+                            }
                         }
                     }
                     store.insert(&id_key(id), Arc::new(Mutex::new(stored)));
@@ -1305,7 +1316,10 @@ fn compile_op(
                     })
                 });
                 let timestamp = format == Some("date-time")
-                    || raw_example.as_ref().is_some_and(looks_like_timestamp);
+                    || raw_example.as_ref().is_some_and(looks_like_timestamp)
+                    || m.examples
+                        .iter()
+                        .any(|e| e.value.get(name).is_some_and(looks_like_timestamp));
                 props.insert(name.clone(), Prop { timestamp });
                 // Lifecycle on the property's named schema.
                 if let Some(r) = raw_props

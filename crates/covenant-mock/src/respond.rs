@@ -89,12 +89,19 @@ pub struct BodyPlan {
 #[derive(Default)]
 pub struct Overlay {
     pub fields: Vec<(String, Value)>,
+    /// Applied only where the pooled body already has the member (optional extras
+    /// such as `finalizedAt` are not invented on every answer).
+    pub soft: Vec<(String, Value)>,
 }
 
 impl Overlay {
     pub fn set(&mut self, name: &str, value: Value) {
         self.fields.retain(|(n, _)| n != name);
         self.fields.push((name.to_string(), value));
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.iter().any(|(n, _)| n == name)
     }
 }
 
@@ -108,6 +115,12 @@ impl BodyPlan {
         let mut body = base.clone();
         let mut applied: BTreeSet<&str> = BTreeSet::new();
         if let Value::Object(m) = &mut body {
+            for (name, v) in &overlay.soft {
+                if m.contains_key(name) && !overlay.has(name) {
+                    m.insert(name.clone(), v.clone());
+                    applied.insert(name);
+                }
+            }
             for (name, v) in &overlay.fields {
                 if self.props.contains_key(name) {
                     m.insert(name.clone(), v.clone());
