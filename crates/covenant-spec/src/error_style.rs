@@ -231,13 +231,12 @@ pub fn render(case: &ErrorCase, input: &ErrorInput) -> RenderedError {
         .iter()
         .map(|(k, v)| (k.clone(), substitute(v, &|p| r.lookup(p, None))))
         .collect();
-    if let Some(s) = input.retry_after {
-        if !headers
+    if let Some(s) = input.retry_after
+        && !headers
             .iter()
             .any(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
-        {
-            headers.push(("Retry-After".into(), s.to_string()));
-        }
+    {
+        headers.push(("Retry-After".into(), s.to_string()));
     }
     RenderedError {
         status,

@@ -253,25 +253,25 @@ impl Extensions {
             for method in METHODS {
                 let Some(op) = item.get(method) else { continue };
                 let at = pointer::join(&pointer::join("/paths", path), method);
-                if let Some(v) = op.get("x-covenant-idempotency") {
-                    if let Some(i) = typed(
+                if let Some(v) = op.get("x-covenant-idempotency")
+                    && let Some(i) = typed(
                         source,
                         &pointer::join(&at, "x-covenant-idempotency"),
                         v,
                         &mut errors,
-                    ) {
-                        ext.idempotency.insert(at.clone(), i);
-                    }
+                    )
+                {
+                    ext.idempotency.insert(at.clone(), i);
                 }
-                if let Some(v) = op.get("x-covenant-resource") {
-                    if let Some(r) = typed(
+                if let Some(v) = op.get("x-covenant-resource")
+                    && let Some(r) = typed(
                         source,
                         &pointer::join(&at, "x-covenant-resource"),
                         v,
                         &mut errors,
-                    ) {
-                        ext.resources.insert(at.clone(), r);
-                    }
+                    )
+                {
+                    ext.resources.insert(at.clone(), r);
                 }
             }
         }
@@ -280,15 +280,15 @@ impl Extensions {
         while let Some((at, v)) = stack.pop() {
             match v {
                 Value::Object(m) => {
-                    if let Some(l) = m.get("x-covenant-lifecycle") {
-                        if let Some(l) = typed(
+                    if let Some(l) = m.get("x-covenant-lifecycle")
+                        && let Some(l) = typed(
                             source,
                             &pointer::join(&at, "x-covenant-lifecycle"),
                             l,
                             &mut errors,
-                        ) {
-                            ext.lifecycles.insert(at.clone(), l);
-                        }
+                        )
+                    {
+                        ext.lifecycles.insert(at.clone(), l);
                     }
                     for (k, c) in m {
                         if k != "x-covenant-lifecycle" && k != "example" && k != "examples" {

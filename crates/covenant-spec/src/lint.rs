@@ -254,13 +254,12 @@ fn semantic_checks(spec: &Spec, out: &mut Vec<Diagnostic>) {
             {
                 out.push(warn("unsupported", at, "a discriminator without oneOf/anyOf (allOf inheritance) is not used for dispatch".into()));
             }
-            if let Some(m) = s.as_object() {
-                if m.contains_key("$ref")
-                    && m.keys()
-                        .any(|k| k != "$ref" && !k.starts_with("x-") && k != "description")
-                {
-                    out.push(warn("ref-siblings", at, "keys beside `$ref` are ignored in OpenAPI 3.0; wrap the ref in allOf to combine".into()));
-                }
+            if let Some(m) = s.as_object()
+                && m.contains_key("$ref")
+                && m.keys()
+                    .any(|k| k != "$ref" && !k.starts_with("x-") && k != "description")
+            {
+                out.push(warn("ref-siblings", at, "keys beside `$ref` are ignored in OpenAPI 3.0; wrap the ref in allOf to combine".into()));
             }
         });
     }

@@ -73,10 +73,10 @@ pub fn to_json_schema(doc: &Value, schema: &Value, direction: Direction) -> Valu
 /// The `$defs` name for a reference: the schema name for `#/components/schemas/X`,
 /// else the pointer with its separators replaced.
 fn def_name(reference: &str) -> String {
-    if let Some(name) = reference.strip_prefix("#/components/schemas/") {
-        if !name.contains('/') {
-            return pointer::unescape(name);
-        }
+    if let Some(name) = reference.strip_prefix("#/components/schemas/")
+        && !name.contains('/')
+    {
+        return pointer::unescape(name);
     }
     reference
         .trim_start_matches("#/")
@@ -314,10 +314,10 @@ pub fn discriminator_values(reference: &str, mapping: Option<&Map<String, Value>
 }
 
 fn nullable(mut out: Map<String, Value>) -> Value {
-    if let Some(Value::Array(e)) = out.get_mut("enum") {
-        if !e.contains(&Value::Null) {
-            e.push(Value::Null);
-        }
+    if let Some(Value::Array(e)) = out.get_mut("enum")
+        && !e.contains(&Value::Null)
+    {
+        e.push(Value::Null);
     }
     let has_enum = out.contains_key("enum");
     match out.get_mut("type") {
