@@ -224,7 +224,8 @@ impl Kind {
 #[derive(Debug)]
 pub struct Redactor {
     rules: Rules,
-    secrets: Vec<String>,
+    /// (secret value, what to show instead), longest value first.
+    secrets: Vec<(String, String)>,
     placeholders: HashMap<String, String>,
     counts: BTreeMap<Kind, usize>,
 }
@@ -246,11 +247,18 @@ impl Redactor {
     /// Registers a known secret value (a credential read from the environment), so it
     /// is replaced wherever it appears in text.
     pub fn add_secret(&mut self, value: impl Into<String>) {
+        self.add_secret_as(value, "<secret>");
+    }
+
+    /// Like [`Redactor::add_secret`], but shows `shown` instead (e.g. `$REBILLY_API_KEY`,
+    /// so a curl reproduction stays runnable with the credential from the environment).
+    pub fn add_secret_as(&mut self, value: impl Into<String>, shown: impl Into<String>) {
         let v = value.into();
         // Very short values would shred ordinary text; credentials are never that short.
-        if v.len() >= 4 && !self.secrets.contains(&v) {
-            self.secrets.push(v);
-            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        if v.len() >= 4 && !self.secrets.iter().any(|(s, _)| *s == v) {
+            self.secrets.push((v, shown.into()));
+            self.secrets
+                .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         }
     }
 
@@ -320,9 +328,9 @@ impl Redactor {
     /// and RFC 3339 timestamps get placeholders.
     pub fn text(&mut self, s: &str) -> String {
         let mut out = s.to_string();
-        for secret in &self.secrets {
+        for (secret, shown) in &self.secrets {
             if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), "<secret>");
+                out = out.replace(secret.as_str(), shown);
             }
         }
         // Longest originals first, whole tokens only, so `12` never rewrites `123`.
