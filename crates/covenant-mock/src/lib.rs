@@ -69,3 +69,27 @@ pub async fn start_spec(
     let provider = Arc::new(Provider::new(spec, config)?);
     Ok(MockServer::start(provider, listen).await?)
 }
+
+/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM: for graceful shutdown.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term => {},
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
+}

@@ -1,0 +1,87 @@
+//! `covenant mock`: serve one or more specs with the mock engine (crates/covenant-mock)
+//! until SIGINT/SIGTERM. Each spec gets its own address: with port 0 each binds an
+//! ephemeral port, with port P the n-th spec binds P+n. The bound addresses are
+//! printed on stdout, one line per spec (`<provider> http://127.0.0.1:<port>`), so
+//! scripts can read them.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Spec files to serve (repeat for several providers).
+    #[arg(long = "spec", required = true)]
+    pub specs: Vec<PathBuf>,
+    /// Address to bind; port 0 picks an ephemeral port per spec.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// covenant.toml whose [mock] table sets limits, store bounds and credentials
+    /// (COVENANT_MOCK_* environment variables override it).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+pub fn run(args: MockArgs) -> ExitCode {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .try_init();
+    let config = match covenant_mock::MockConfig::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    rt.block_on(async move {
+        let mut servers = Vec::new();
+        for (i, path) in args.specs.iter().enumerate() {
+            let spec = match covenant_spec::Spec::load(path) {
+                Ok(s) => Arc::new(s),
+                Err(e) => {
+                    eprintln!("error: {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            };
+            let mut listen = args.listen;
+            if listen.port() != 0 {
+                listen.set_port(listen.port().saturating_add(i as u16));
+            }
+            match covenant_mock::start_spec(spec, config.clone(), listen).await {
+                Ok(s) => {
+                    println!("{} {}", s.provider().provider(), s.url());
+                    servers.push(s);
+                }
+                Err(e) => {
+                    eprintln!("error: {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        let _ = std::io::stdout().flush();
+        covenant_mock::shutdown_signal().await;
+        eprintln!("shutting down");
+        for s in servers {
+            s.shutdown().await;
+        }
+        ExitCode::SUCCESS
+    })
+}
