@@ -5,7 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod check;
 mod lint;
+mod mock;
+mod report;
+mod run;
 
 /// covenant: OpenAPI contracts for KYC providers: lint specs, serve mocks, run
 /// conformance checks.
@@ -40,6 +44,19 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Run the conformance suite against one provider: valid and invalid cases
+    /// generated from the spec, auth, idempotent replays and create-then-read,
+    /// every failure shrunk to a minimal curl reproduction.
+    Run(run::RunArgs),
+    /// The main job: run the conformance suite against every provider in
+    /// covenant.toml (embedded mocks for those marked `mock`), print one summary,
+    /// write report.json, junit.xml and report.md.
+    Check(check::CheckArgs),
+    /// Work with reports (merge the reports of a partitioned run).
+    Report(report::ReportArgs),
+    /// Serve specs as mock providers (validation, the provider's error style, auth,
+    /// state, idempotency, scenarios) until SIGINT/SIGTERM; prints each bound address.
+    Mock(mock::MockArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,5 +75,9 @@ fn main() -> ExitCode {
             format,
             quiet,
         } => lint::run(&specs, format, quiet),
+        Command::Run(args) => run::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Mock(args) => mock::run(args),
     }
 }

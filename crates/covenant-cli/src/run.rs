@@ -1,0 +1,318 @@
+//! `covenant run`: the conformance suite against one provider (a base URL, or
+//! `mock` for the embedded mock), plus the options, progress bar, terminal summary
+//! and report writing that `covenant check` shares.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+
+use covenant_runner::config::{Config, ProviderConfig};
+use covenant_runner::{Check, ClientOptions, Progress, Redactor, Report, RunOptions};
+
+/// Options shared by `covenant run` and `covenant check`.
+#[derive(Debug, Clone, Args)]
+pub struct SuiteArgs {
+    /// Seed of case generation: the same seed gives the same cases.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Valid cases per operation (also the cap on invalid cases per operation).
+    #[arg(long, default_value_t = 50)]
+    pub cases: usize,
+    /// Comma-separated checks to apply (default: all; see the list below).
+    #[arg(long, value_name = "a,b")]
+    pub checks: Option<String>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Requests per second at most (default: unlimited).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Threshold for the response_time check, in milliseconds (check off when unset).
+    #[arg(long, value_name = "MS")]
+    pub max_response_time: Option<u64>,
+    /// Where report.json, junit.xml and report.md go.
+    #[arg(long, default_value = "target/covenant-reports")]
+    pub report_dir: PathBuf,
+    /// Run only slice K of N of the cases (for spreading a run over N CI machines;
+    /// combine the reports with `covenant report merge`).
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<String>,
+    /// A previous report.json: only violations not in it fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report failing cases as found, without shrinking them.
+    #[arg(long)]
+    pub no_shrink: bool,
+}
+
+impl SuiteArgs {
+    pub fn options(&self) -> Result<RunOptions, String> {
+        let checks = match &self.checks {
+            Some(list) => covenant_runner::checks::parse_list(list).map_err(|e| e.to_string())?,
+            None => Check::ALL.to_vec(),
+        };
+        if checks.is_empty() {
+            return Err("--checks names no check".into());
+        }
+        if !(self.timeout.is_finite() && self.timeout > 0.0) {
+            return Err(format!(
+                "--timeout must be a positive number of seconds, got {}",
+                self.timeout
+            ));
+        }
+        if self.concurrency == 0 {
+            return Err("--concurrency must be at least 1".into());
+        }
+        if let Some(r) = self.rate {
+            if !(r.is_finite() && r > 0.0) {
+                return Err(format!(
+                    "--rate must be a positive number of requests per second, got {r}"
+                ));
+            }
+        }
+        let partition = match &self.partition {
+            Some(p) => Some(covenant_runner::parse_partition(p).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        Ok(RunOptions {
+            seed: self.seed,
+            cases: self.cases,
+            checks,
+            client: ClientOptions {
+                timeout: Duration::from_secs_f64(self.timeout),
+                concurrency: self.concurrency,
+                rate: self.rate,
+            },
+            partition,
+            max_response_time: self.max_response_time.map(Duration::from_millis),
+            shrink_runs: if self.no_shrink { 0 } else { 200 },
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = Check::help_table() + "\nExit codes: 0 no violations (none new with --baseline), 1 violations found, 2 the run could not happen (unreadable spec, provider unreachable, bad config).")]
+pub struct RunArgs {
+    /// The provider's spec (OpenAPI 3.0 YAML or JSON).
+    #[arg(long)]
+    pub spec: PathBuf,
+    /// The provider's base URL, or `mock` to start the embedded mock in-process.
+    #[arg(long)]
+    pub base_url: String,
+    /// Where credential sources are configured (the provider whose spec file name
+    /// matches --spec). Defaults to ./covenant.toml when it exists.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+}
+
+pub fn run(args: RunArgs) -> ExitCode {
+    let opts = match args.suite.options() {
+        Ok(o) => o,
+        Err(e) => return could_not_run(&e),
+    };
+    let config_path = args
+        .config
+        .clone()
+        .or_else(|| Some(PathBuf::from("covenant.toml")).filter(|p| p.exists()));
+    let (credentials, root, path, name) = match &config_path {
+        Some(p) => match Config::load(p) {
+            Ok(c) => match c.provider_for_spec(&args.spec) {
+                Some((name, pc)) => (
+                    pc.credentials.clone(),
+                    c.root.clone(),
+                    c.path.clone(),
+                    name.clone(),
+                ),
+                None => (
+                    Default::default(),
+                    c.root.clone(),
+                    c.path.clone(),
+                    stem(&args.spec),
+                ),
+            },
+            Err(e) => return could_not_run(&e.to_string()),
+        },
+        None => (
+            Default::default(),
+            PathBuf::from("."),
+            PathBuf::from("covenant.toml"),
+            stem(&args.spec),
+        ),
+    };
+    let spec = if args.spec.is_absolute() {
+        args.spec.clone()
+    } else {
+        // Spec paths in the config resolve against its directory; this one is the user's.
+        std::env::current_dir()
+            .map(|d| d.join(&args.spec))
+            .unwrap_or_else(|_| args.spec.clone())
+    };
+    let mut providers = std::collections::BTreeMap::new();
+    providers.insert(
+        name,
+        ProviderConfig {
+            spec,
+            base_url: args.base_url.clone(),
+            credentials,
+        },
+    );
+    let config = Config {
+        providers,
+        root,
+        path,
+    };
+    execute(&config, &opts, &args.suite)
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "provider".into())
+}
+
+pub fn could_not_run(message: &str) -> ExitCode {
+    eprintln!("covenant: {message}");
+    ExitCode::from(2)
+}
+
+/// Runs the suite over `config`'s providers, prints the summary, writes the reports,
+/// and returns the exit code.
+pub fn execute(config: &Config, opts: &RunOptions, args: &SuiteArgs) -> ExitCode {
+    let baseline = match &args.baseline {
+        Some(p) => match Report::read(p) {
+            Ok(r) => Some(r),
+            Err(e) => return could_not_run(&e.to_string()),
+        },
+        None => None,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return could_not_run(&format!("cannot start the async runtime: {e}")),
+    };
+    let bar = progress_bar();
+    let progress: Option<Progress> = bar.clone().map(|b| {
+        let p: Progress = Arc::new(move |provider: &str, done: usize, total: usize| {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+            b.set_message(provider.to_string());
+        });
+        p
+    });
+    let (mut report, redactor) =
+        runtime.block_on(covenant_runner::suite::check(config, opts, progress));
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if let Some(base) = &baseline {
+        report.apply_baseline(base);
+    }
+    print_summary(&report, &redactor);
+    if let Err(e) = report.write(&args.report_dir, &redactor) {
+        return could_not_run(&e.to_string());
+    }
+    eprintln!(
+        "reports: {} (report.json, junit.xml, report.md)",
+        args.report_dir.display()
+    );
+    ExitCode::from(report.exit_code())
+}
+
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    let style = indicatif::ProgressStyle::with_template(if color() {
+        "{msg:>12.cyan} [{bar:30}] {pos}/{len} cases {per_sec}"
+    } else {
+        "{msg:>12} [{bar:30}] {pos}/{len} cases {per_sec}"
+    })
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    Some(bar)
+}
+
+/// Colour only on a terminal, and never with NO_COLOR set (https://no-color.org).
+fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn print_summary(report: &Report, redactor: &Redactor) {
+    let paint = |code: &str, text: &str| {
+        if color() {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    };
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:<12} {:>5} {:>7} {:>8} {:>7} {:>7} {:>8} {:>10}  result\n",
+        "provider", "ops", "cases", "requests", "passed", "failed", "skipped", "violations"
+    ));
+    for p in &report.providers {
+        let count = |st: covenant_runner::report::Status| {
+            p.operations
+                .iter()
+                .flat_map(|o| &o.checks)
+                .filter(|c| c.status == st)
+                .count()
+        };
+        let result = if p.error.is_some() {
+            paint("33", "could not run")
+        } else if p.violations.iter().any(|v| v.new) {
+            paint("31", "FAIL")
+        } else {
+            paint("32", "pass")
+        };
+        out.push_str(&format!(
+            "{:<12} {:>5} {:>7} {:>8} {:>7} {:>7} {:>8} {:>10}  {}\n",
+            p.name,
+            p.operations.len(),
+            p.cases,
+            p.requests,
+            count(covenant_runner::report::Status::Passed),
+            count(covenant_runner::report::Status::Failed),
+            count(covenant_runner::report::Status::Skipped),
+            p.violations.len(),
+            result
+        ));
+    }
+    for p in &report.providers {
+        if let Some(e) = &p.error {
+            out.push_str(&format!("\n{}: could not run: {e}\n", p.name));
+        }
+        for v in p.violations.iter().filter(|v| v.new) {
+            out.push_str(&format!("\n{}\n", v.describe()));
+        }
+    }
+    let s = &report.summary;
+    out.push_str(&format!(
+        "\n{} provider(s), {} case(s), {} request(s) in {} ms: {} violation(s){}, {} could not run\n",
+        s.providers,
+        s.cases,
+        s.requests,
+        report.timing.duration_ms,
+        s.violations,
+        if s.new_violations != s.violations {
+            format!(" ({} new)", s.new_violations)
+        } else {
+            String::new()
+        },
+        s.could_not_run
+    ));
+    print!("{}", redactor.redact(&out));
+}
