@@ -21,7 +21,7 @@ use covenant_spec::view::violations;
 use covenant_spec::{Operation, ParameterLocation, Spec};
 use http::HeaderMap;
 use parking_lot::Mutex;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::config::MockConfig;
 use crate::respond::{BodyPlan, IdStyle, Overlay, Prop, looks_like_timestamp, now_rfc3339};
@@ -515,8 +515,10 @@ impl Provider {
             }
             values.insert((p.location, p.name.clone()), value);
         }
-        if let Some((Some(validator), Some(b))) = body.as_ref().map(|(m, b)| (m, Some(b))) {
-            errors.extend(violations(validator, b).iter().map(FieldError::body));
+        if let Some((Some(validator), b)) = body.as_ref() {
+            if !validator.is_valid(b) {
+                errors.extend(violations(validator, b).iter().map(FieldError::body));
+            }
         }
         if body.is_none() && c.body_required {
             errors.push(FieldError {
@@ -660,7 +662,7 @@ impl Provider {
                         overlay.set(&k, v);
                     }
                 }
-                let (body, _) = plan.build(pick, &overlay);
+                let (body, _, _) = plan.build(pick, overlay);
                 return Outgoing::json(success.status, &ct, &body);
             }
             _ => {}
@@ -737,31 +739,31 @@ impl Provider {
                 overlay.set(ptr, target.clone());
             }
         }
-        let (body, dropped) = plan.build(pick, &overlay);
+        let (body, dropped, extras) = plan.build(pick, overlay);
         if !dropped.is_empty() {
             tracing::debug!(provider = %self.spec.provider, operation = %c.op.id, ?dropped, "overlays that would break the response schema were dropped");
         }
+        let out = Outgoing::json(success.status, &ct, &body);
         if let Some(r) = &c.resource {
             if r.role == ResourceRole::Create {
                 let id_ptr = r.id.as_deref().unwrap_or("/id");
                 if let (Some(id), Some(store)) = (body.pointer(id_ptr), self.resources.get(&r.name))
                 {
+                    let key = id_key(id);
                     // What a later read returns: the answer, plus forced values and
                     // request fields this answer's schema has no room for.
-                    let mut stored = body.clone();
+                    let mut stored = body;
                     if let Value::Object(s) = &mut stored {
-                        for (k, v) in &overlay.fields {
-                            if !dropped.contains(k) {
-                                s.entry(k.clone()).or_insert_with(|| v.clone());
-                            }
+                        for (k, v) in extras {
+                            s.entry(k).or_insert(v);
                         }
                     }
-                    store.insert(&id_key(id), Arc::new(Mutex::new(stored)));
+                    store.insert(&key, Arc::new(Mutex::new(stored)));
                     self.created.fetch_add(1, Ordering::Relaxed);
                 }
             }
         }
-        Outgoing::json(success.status, &ct, &body)
+        out
     }
 
     fn not_found(&self, r: &Resource, id: Option<&Value>) -> Outgoing {
@@ -1395,16 +1397,9 @@ fn compile_op(
     })
 }
 
-/// Bodies of the provider's stored resources, for tests and the control endpoint.
+/// A list of ids as a JSON array (control endpoint answers).
 pub fn as_json_ids(ids: Vec<String>) -> Value {
     Value::Array(ids.into_iter().map(Value::String).collect())
-}
-
-#[allow(dead_code)]
-fn _assert_send_sync() {
-    fn is<T: Send + Sync>() {}
-    is::<Provider>();
-    let _ = Map::<String, Value>::new();
 }
 
 #[cfg(test)]

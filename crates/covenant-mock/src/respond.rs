@@ -107,31 +107,39 @@ impl Overlay {
 
 impl BodyPlan {
     /// Builds a body from pool entry `pick` with `overlay` applied, repairing overlays
-    /// that break the schema. Returns the body and the overlays that were dropped.
-    pub fn build(&self, pick: usize, overlay: &Overlay) -> (Value, Vec<String>) {
+    /// that break the schema. Returns the body, the overlays that were dropped, and the
+    /// overlay fields the schema has no property for (moved out, not copied).
+    pub fn build(
+        &self,
+        pick: usize,
+        overlay: Overlay,
+    ) -> (Value, Vec<String>, Vec<(String, Value)>) {
         let Some(base) = self.pool.get(pick % self.pool.len().max(1)) else {
-            return (Value::Object(Map::new()), Vec::new());
+            return (Value::Object(Map::new()), Vec::new(), overlay.fields);
         };
         let mut body = base.clone();
-        let mut applied: BTreeSet<&str> = BTreeSet::new();
+        let mut applied: BTreeSet<String> = BTreeSet::new();
+        let mut extras = Vec::new();
         if let Value::Object(m) = &mut body {
-            for (name, v) in &overlay.soft {
-                if m.contains_key(name) && !overlay.has(name) {
-                    m.insert(name.clone(), v.clone());
-                    applied.insert(name);
+            for (name, v) in overlay.soft {
+                if m.contains_key(&name) && !overlay.fields.iter().any(|(n, _)| *n == name) {
+                    applied.insert(name.clone());
+                    m.insert(name, v);
                 }
             }
-            for (name, v) in &overlay.fields {
-                if self.props.contains_key(name) {
-                    m.insert(name.clone(), v.clone());
-                    applied.insert(name);
+            for (name, v) in overlay.fields {
+                if self.props.contains_key(&name) {
+                    applied.insert(name.clone());
+                    m.insert(name, v);
+                } else {
+                    extras.push((name, v));
                 }
             }
         }
         let mut dropped = Vec::new();
         for _ in 0..4 {
             if self.validator.is_valid(&body) {
-                return (body, dropped);
+                return (body, dropped, extras);
             }
             let bad: BTreeSet<String> = violations(&self.validator, &body)
                 .into_iter()
@@ -145,7 +153,7 @@ impl BodyPlan {
             let mut changed = false;
             if let (Value::Object(m), Value::Object(b)) = (&mut body, base) {
                 for name in &bad {
-                    if applied.remove(name.as_str()) {
+                    if applied.remove(name) {
                         match b.get(name) {
                             Some(orig) => m.insert(name.clone(), orig.clone()),
                             None => m.remove(name),
@@ -160,11 +168,11 @@ impl BodyPlan {
             }
         }
         if self.validator.is_valid(&body) {
-            (body, dropped)
+            (body, dropped, extras)
         } else {
             // The pooled body is valid by construction; fall back to it untouched.
-            dropped.extend(applied.iter().map(|s| s.to_string()));
-            (base.clone(), dropped)
+            dropped.extend(applied);
+            (base.clone(), dropped, extras)
         }
     }
 }
@@ -234,7 +242,8 @@ mod tests {
         o.set("n", json!("not a number"));
         o.set("s", json!("kept"));
         o.set("unknown", json!(1));
-        let (body, dropped) = plan.build(0, &o);
+        let (body, dropped, extras) = plan.build(0, o);
+        assert_eq!(extras, vec![("unknown".to_string(), json!(1))]);
         assert_eq!(body, json!({"n": 1, "s": "kept"}));
         assert_eq!(dropped, vec!["n"]);
     }

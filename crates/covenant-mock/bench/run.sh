@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Benchmark: the mock's valid Rebilly POST /kyc-requests vs a bare hyper server that
+# returns a fixed body, same machine, same run, wrk at 32 connections. Then a long
+# run against the mock (>= 1,000,000 requests) sampling its RSS to show memory is flat.
+#
+#   bash crates/covenant-mock/bench/run.sh [duration_seconds=15] [long_run_seconds=60]
+#
+# Installs wrk (Debian package) if missing. Prints req/s, p50/p99 latency and RSS.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+DUR="${1:-15}"
+LONG="${2:-60}"
+THREADS="${WRK_THREADS:-2}"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "installing wrk" >&2
+  (apt-get install -y wrk || (apt-get update && apt-get install -y wrk)) >/dev/null
+fi
+cargo build --release -q -p covenant-mock --examples
+BIN=target/release/examples
+
+TMP=$(mktemp -d)
+cleanup() { for f in "$TMP"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+start() { # $1 = name, rest = command; leaves $TMP/$1.pid and $TMP/$1.out
+  local name=$1; shift
+  "$@" >"$TMP/$name.out" 2>/dev/null &
+  echo $! >"$TMP/$name.pid"
+  for _ in $(seq 1 100); do
+    if grep -q '^listening ' "$TMP/$name.out"; then return; fi
+    sleep 0.1
+  done
+  echo "$name did not start" >&2; exit 1
+}
+
+start bare "$BIN/bare"
+start mock "$BIN/serve" specs/rebilly.yaml
+BARE_URL=$(sed -n 's/^listening //p' "$TMP/bare.out")
+MOCK_URL=$(sed -n 's/^listening //p' "$TMP/mock.out")
+MOCK_PID=$(cat "$TMP/mock.pid")
+echo "bare: $BARE_URL  mock: $MOCK_URL (pid $MOCK_PID)"
+
+# Sanity: the mock accepts the benchmark request.
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$MOCK_URL/kyc-requests" \
+  -H 'content-type: application/json' -H 'REB-APIKEY: test-api-key' \
+  -d '{"customerId":"c","documents":[{"type":"identity-proof"}]}')
+[ "$code" = 201 ] || { echo "mock answered $code, expected 201" >&2; exit 1; }
+
+run() { wrk -t"$THREADS" -c32 -d"${2}s" --latency -s crates/covenant-mock/bench/post.lua "$1/kyc-requests" | grep '^RESULT'; }
+
+echo "warm-up"; run "$MOCK_URL" 3 >/dev/null; run "$BARE_URL" 3 >/dev/null
+echo "bare hyper (fixed body): $(run "$BARE_URL" "$DUR")"
+echo "covenant mock (rebilly): $(run "$MOCK_URL" "$DUR")"
+
+rss() { awk '/VmRSS/ {print $2}' "/proc/$MOCK_PID/status"; }
+echo "long run (${LONG}s) on the mock, RSS in KiB every 10 s:"
+echo "  start rss=$(rss)"
+( run "$MOCK_URL" "$LONG" > /tmp/covenant_bench_long.txt ) &
+WRK=$!
+while kill -0 "$WRK" 2>/dev/null; do sleep 10; echo "  rss=$(rss)"; done
+echo "  long: $(cat /tmp/covenant_bench_long.txt)"
+echo "  end rss=$(rss)"
