@@ -20,7 +20,8 @@
 //!    (their leaves are masked) so a reader still sees the shape.
 //! 3. **Volatile values become stable placeholders**: ids (`id`, `*_id`, `*Id`),
 //!    idempotency keys, timestamps (`*At`, `*_at`, `*Time`, `created`, `updated`,
-//!    `expires`, and any RFC 3339 date-time string), UUIDs anywhere, URLs with a
+//!    `expires`, and any RFC 3339 date-time string), UUIDs anywhere (also inside
+//!    longer tokens such as `urn:uuid:<uuid>`), URLs with a
 //!    query string (signatures, `ts=`), and rate-limit headers (`Retry-After`,
 //!    `X-RateLimit-*`, `RateLimit-*`), `Date`, `Content-Length`. The first distinct
 //!    value of a kind becomes `<id-1>`, the next `<id-2>`, and so on; the same value
@@ -348,6 +349,8 @@ impl Redactor {
             .filter(|t| is_uuid(t) || is_rfc3339(t))
             .map(str::to_string)
             .collect();
+        // UUIDs inside longer tokens (`urn:uuid:<uuid>`, `req_<uuid>`) too.
+        let tokens: Vec<String> = tokens.into_iter().chain(embedded_uuids(&out)).collect();
         for t in tokens {
             let kind = if is_uuid(&t) {
                 Kind::Id
@@ -475,6 +478,28 @@ fn replace_token(text: &str, token: &str, with: &str) -> String {
     out
 }
 
+/// UUIDs that are part of a longer token, bounded by non-alphanumeric characters
+/// (or `_`), e.g. in `urn:uuid:3c90c3cc-...` or `doc_3c90c3cc-...`.
+fn embedded_uuids(s: &str) -> Vec<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 36 <= b.len() {
+        let starts = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        let ends = b.get(i + 36).is_none_or(|c| !c.is_ascii_alphanumeric());
+        if starts && ends && s.is_char_boundary(i) && s.is_char_boundary(i + 36) {
+            let t = &s[i..i + 36];
+            if is_uuid(t) {
+                out.push(t.to_string());
+                i += 36;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 fn is_uuid(s: &str) -> bool {
     s.len() == 36
         && s.char_indices().all(|(i, c)| {
@@ -589,6 +614,17 @@ mod tests {
             r.text("GET /x/3c90c3cc-0d44-4b50-8888-8dd25736052a at 2030-01-01T00:00:00Z"),
             "GET /x/<id-1> at <timestamp-2>"
         );
+    }
+
+    #[test]
+    fn uuids_inside_longer_tokens() {
+        let mut r = Redactor::new(Rules::default());
+        let out = r.json(&json!({"instance": "urn:uuid:4c0d3916-8e7b-4fe7-8ebc-d413512f21a4",
+            "ref": "doc_4c0d3916-8e7b-4fe7-8ebc-d413512f21a4", "other": "x3c90c3cc-0d44-4b50-8888-8dd25736052a"}));
+        assert_eq!(out["instance"], "urn:uuid:<id-1>");
+        assert_eq!(out["ref"], "doc_<id-1>");
+        // Glued to a letter: not a UUID token, left alone.
+        assert_eq!(out["other"], "x3c90c3cc-0d44-4b50-8888-8dd25736052a");
     }
 
     #[test]
