@@ -8,7 +8,7 @@
 use serde_json::{Map, Number, Value, json};
 
 use crate::schema::{self, types_of};
-use crate::{Negative, formats, pattern};
+use crate::{Negative, formats, pattern, valid};
 
 /// At most this many array items are descended into per array.
 const MAX_INDICES: usize = 4;
@@ -98,10 +98,10 @@ fn applicable(
 /// A cheap guess whether a branch is the one `value` took: its type admits the value,
 /// and any property constrained by an enum or const holds one of those values.
 fn fits(root: &Value, m: &Map<String, Value>, value: &Value) -> bool {
-    if let Some(t) = m.get("type") {
-        if !schema::has_type(value, &types_of(t)) {
-            return false;
-        }
+    if let Some(t) = m.get("type")
+        && !schema::has_type(value, &types_of(t))
+    {
+        return false;
     }
     let (Some(Value::Object(props)), Value::Object(obj)) = (m.get("properties"), value) else {
         return true;
@@ -111,15 +111,15 @@ fn fits(root: &Value, m: &Map<String, Value>, value: &Value) -> bool {
         let Ok(flat) = schema::flatten(root, ps, "") else {
             continue;
         };
-        if let Some(Value::Array(allowed)) = flat.map.get("enum") {
-            if !allowed.contains(v) {
-                return false;
-            }
+        if let Some(Value::Array(allowed)) = flat.map.get("enum")
+            && !allowed.contains(v)
+        {
+            return false;
         }
-        if let Some(c) = flat.map.get("const") {
-            if c != v {
-                return false;
-            }
+        if let Some(c) = flat.map.get("const")
+            && c != v
+        {
+            return false;
         }
     }
     true
@@ -132,7 +132,7 @@ fn walk(root: &Value, s: &Value, value: &Value, ptr: &str, out: &mut Vec<Candida
     let mut flats = Vec::new();
     applicable(root, s, value, &mut flats, 0);
     for m in &flats {
-        local(m, value, ptr, out);
+        local(root, m, value, ptr, out);
         match value {
             Value::Object(obj) => {
                 let props = m.get("properties").and_then(Value::as_object);
@@ -175,7 +175,7 @@ fn push(
 }
 
 /// Candidates for the constraints of one flat schema at one value.
-fn local(m: &Map<String, Value>, value: &Value, ptr: &str, out: &mut Vec<Candidate>) {
+fn local(root: &Value, m: &Map<String, Value>, value: &Value, ptr: &str, out: &mut Vec<Candidate>) {
     if let Some(t) = m.get("type") {
         let types = types_of(t);
         if !types.iter().any(|t| t == "null") {
@@ -219,16 +219,16 @@ fn local(m: &Map<String, Value>, value: &Value, ptr: &str, out: &mut Vec<Candida
             );
         }
     }
-    if let Some(Value::Array(allowed)) = m.get("enum") {
-        if let Some(bad) = outside_enum(allowed, value) {
-            push(
-                out,
-                ptr,
-                "enum",
-                format!("{bad} is not one of the enum values"),
-                Edit::Set(bad),
-            );
-        }
+    if let Some(Value::Array(allowed)) = m.get("enum")
+        && let Some(bad) = outside_enum(allowed, value)
+    {
+        push(
+            out,
+            ptr,
+            "enum",
+            format!("{bad} is not one of the enum values"),
+            Edit::Set(bad),
+        );
     }
     if let Some(c) = m.get("const") {
         let bad = match c {
@@ -248,7 +248,7 @@ fn local(m: &Map<String, Value>, value: &Value, ptr: &str, out: &mut Vec<Candida
     match value {
         Value::String(s) => string(m, s, ptr, out),
         Value::Number(n) => number(m, n, ptr, out),
-        Value::Array(items) => array(m, items, ptr, out),
+        Value::Array(items) => array(root, m, items, ptr, out),
         Value::Object(obj) => object(m, obj, ptr, out),
         _ => {}
     }
@@ -341,19 +341,18 @@ fn string(m: &Map<String, Value>, s: &str, ptr: &str, out: &mut Vec<Candidate>) 
             );
         }
     }
-    if let Some(f) = m.get("format").and_then(Value::as_str) {
-        if let Some(bad) = formats::bad_values(f)
+    if let Some(f) = m.get("format").and_then(Value::as_str)
+        && let Some(bad) = formats::bad_values(f)
             .into_iter()
             .find(|b| in_bounds(b) && matches(b))
-        {
-            push(
-                out,
-                ptr,
-                "format",
-                format!("{bad:?} is not a valid {f}"),
-                Edit::Set(json!(bad)),
-            );
-        }
+    {
+        push(
+            out,
+            ptr,
+            "format",
+            format!("{bad:?} is not a valid {f}"),
+            Edit::Set(json!(bad)),
+        );
     }
 }
 
@@ -373,27 +372,27 @@ fn number(m: &Map<String, Value>, n: &Number, ptr: &str, out: &mut Vec<Candidate
     let delta = if integral { 1.0 } else { 0.5 };
     let v = n.as_f64().unwrap_or(0.0);
     let raw = |k: &str| m.get(k).filter(|x| x.is_number()).cloned();
-    if let Some(min) = schema::f64_of(m, "minimum") {
-        if let Some(bad) = num(min - delta, integral) {
-            push(
-                out,
-                ptr,
-                "minimum",
-                format!("{bad}, below the minimum {min}"),
-                Edit::Set(bad),
-            );
-        }
+    if let Some(min) = schema::f64_of(m, "minimum")
+        && let Some(bad) = num(min - delta, integral)
+    {
+        push(
+            out,
+            ptr,
+            "minimum",
+            format!("{bad}, below the minimum {min}"),
+            Edit::Set(bad),
+        );
     }
-    if let Some(max) = schema::f64_of(m, "maximum") {
-        if let Some(bad) = num(max + delta, integral) {
-            push(
-                out,
-                ptr,
-                "maximum",
-                format!("{bad}, above the maximum {max}"),
-                Edit::Set(bad),
-            );
-        }
+    if let Some(max) = schema::f64_of(m, "maximum")
+        && let Some(bad) = num(max + delta, integral)
+    {
+        push(
+            out,
+            ptr,
+            "maximum",
+            format!("{bad}, above the maximum {max}"),
+            Edit::Set(bad),
+        );
     }
     if let Some(bad) = raw("exclusiveMinimum") {
         push(
@@ -433,22 +432,66 @@ fn number(m: &Map<String, Value>, n: &Number, ptr: &str, out: &mut Vec<Candidate
     }
 }
 
-fn array(m: &Map<String, Value>, items: &[Value], ptr: &str, out: &mut Vec<Candidate>) {
-    if let Some(min) = schema::usize_of(m, "minItems").filter(|n| *n > 0) {
-        if items.len() >= min - 1 {
-            let short: Vec<Value> = items[..min - 1].to_vec();
-            push(
-                out,
-                ptr,
-                "minItems",
-                format!("{} items, fewer than minItems {min}", min - 1),
-                Edit::Set(Value::Array(short)),
-            );
+/// `count` distinct fresh items for `m`'s `items` schema that differ from `existing`,
+/// drawn deterministically (seeded by the pointer) so negatives are reproducible.
+fn fresh_items(
+    root: &Value,
+    m: &Map<String, Value>,
+    existing: &[Value],
+    count: usize,
+    ptr: &str,
+) -> Vec<Value> {
+    let items_schema = m.get("items").cloned().unwrap_or(Value::Bool(true));
+    let Ok(strategy) = valid::build_sub(root, &items_schema, valid::Mode::Minimal) else {
+        return Vec::new();
+    };
+    let seed = ptr.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let mut out: Vec<Value> = Vec::new();
+    for v in crate::sample(&strategy, seed, count.saturating_mul(4).max(8)) {
+        if out.len() == count {
+            break;
+        }
+        if !existing
+            .iter()
+            .chain(out.iter())
+            .any(|x| valid::json_eq(x, &v))
+        {
+            out.push(v);
         }
     }
+    out
+}
+
+fn array(
+    root: &Value,
+    m: &Map<String, Value>,
+    items: &[Value],
+    ptr: &str,
+    out: &mut Vec<Candidate>,
+) {
+    if let Some(min) = schema::usize_of(m, "minItems").filter(|n| *n > 0)
+        && items.len() >= min - 1
+    {
+        let short: Vec<Value> = items[..min - 1].to_vec();
+        push(
+            out,
+            ptr,
+            "minItems",
+            format!("{} items, fewer than minItems {min}", min - 1),
+            Edit::Set(Value::Array(short)),
+        );
+    }
     if let Some(max) = schema::usize_of(m, "maxItems").filter(|n| *n < 1000) {
-        if !items.is_empty() {
-            let long: Vec<Value> = items.iter().cycle().take(max + 1).cloned().collect();
+        let missing = (max + 1).saturating_sub(items.len());
+        let mut long: Vec<Value> = items.to_vec();
+        if m.get("uniqueItems") == Some(&Value::Bool(true)) || items.is_empty() {
+            long.extend(fresh_items(root, m, items, missing, ptr));
+        } else {
+            long.extend(items.iter().cycle().take(missing).cloned());
+        }
+        if long.len() == max + 1 {
             push(
                 out,
                 ptr,
@@ -458,12 +501,18 @@ fn array(m: &Map<String, Value>, items: &[Value], ptr: &str, out: &mut Vec<Candi
             );
         }
     }
-    if m.get("uniqueItems") == Some(&Value::Bool(true)) && !items.is_empty() {
+    if m.get("uniqueItems") == Some(&Value::Bool(true)) {
         let mut dup = items.to_vec();
+        if dup.is_empty() {
+            dup.extend(fresh_items(root, m, items, 1, ptr));
+        }
+        let Some(first) = dup.first().cloned() else {
+            return;
+        };
         if dup.len() >= 2 {
-            dup[1] = dup[0].clone();
+            dup[1] = first;
         } else {
-            dup.push(dup[0].clone());
+            dup.push(first);
         }
         push(
             out,

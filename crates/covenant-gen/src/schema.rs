@@ -113,9 +113,9 @@ fn merge_into(acc: &mut Map<String, Value>, other: Map<String, Value>) {
                 for t in &a {
                     if b.contains(t) {
                         both.push(t.clone());
-                    } else if t == "integer" && b.iter().any(|x| x == "number") {
-                        both.push("integer".into());
-                    } else if t == "number" && b.iter().any(|x| x == "integer") {
+                    } else if (t == "integer" && b.iter().any(|x| x == "number"))
+                        || (t == "number" && b.iter().any(|x| x == "integer"))
+                    {
                         both.push("integer".into());
                     }
                 }
@@ -128,17 +128,17 @@ fn merge_into(acc: &mut Map<String, Value>, other: Map<String, Value>) {
                 }
             }
             "minimum" | "exclusiveMinimum" | "minLength" | "minItems" | "minProperties" => {
-                if let (Some(a), Some(b)) = (existing.as_f64(), v.as_f64()) {
-                    if b > a {
-                        *existing = v;
-                    }
+                if let (Some(a), Some(b)) = (existing.as_f64(), v.as_f64())
+                    && b > a
+                {
+                    *existing = v;
                 }
             }
             "maximum" | "exclusiveMaximum" | "maxLength" | "maxItems" | "maxProperties" => {
-                if let (Some(a), Some(b)) = (existing.as_f64(), v.as_f64()) {
-                    if b < a {
-                        *existing = v;
-                    }
+                if let (Some(a), Some(b)) = (existing.as_f64(), v.as_f64())
+                    && b < a
+                {
+                    *existing = v;
                 }
             }
             "additionalProperties" => {
@@ -149,11 +149,9 @@ fn merge_into(acc: &mut Map<String, Value>, other: Map<String, Value>) {
                     *existing = merged;
                 }
             }
-            "items" | "not" => {
-                if *existing != v {
-                    let merged = serde_json::json!({ "allOf": [existing.clone(), v] });
-                    *existing = merged;
-                }
+            "items" | "not" if *existing != v => {
+                let merged = serde_json::json!({ "allOf": [existing.clone(), v] });
+                *existing = merged;
             }
             "oneOf" | "anyOf" => {
                 // Two unions in one schema: generate from their cross product.
@@ -167,14 +165,12 @@ fn merge_into(acc: &mut Map<String, Value>, other: Map<String, Value>) {
                     *existing = Value::Array(cross);
                 }
             }
-            "pattern" => {
-                if *existing != v {
-                    let list = acc
-                        .entry("x-covenant-gen-patterns")
-                        .or_insert_with(|| Value::Array(Vec::new()));
-                    if let Value::Array(list) = list {
-                        list.push(v);
-                    }
+            "pattern" if *existing != v => {
+                let list = acc
+                    .entry("x-covenant-gen-patterns")
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(list) = list {
+                    list.push(v);
                 }
             }
             _ => {}

@@ -40,10 +40,27 @@ pub fn build(root: &Value, mode: Mode) -> Result<BoxedStrategy<Value>, GenError>
     b.build(root, "", 0)
 }
 
+/// A strategy for a subschema of `root` (its `$ref`s resolved in `root`), without the
+/// final validator check; the negative builder uses it for fresh array items.
+pub fn build_sub(
+    root: &Value,
+    schema: &Value,
+    mode: Mode,
+) -> Result<BoxedStrategy<Value>, GenError> {
+    let b = Builder {
+        root,
+        mode,
+        memo: RefCell::new(HashMap::new()),
+    };
+    b.build(schema, "", 0)
+}
+
+type Built = Result<BoxedStrategy<Value>, GenError>;
+
 struct Builder<'a> {
     root: &'a Value,
     mode: Mode,
-    memo: RefCell<HashMap<(String, usize), Result<BoxedStrategy<Value>, GenError>>>,
+    memo: RefCell<HashMap<(String, usize), Built>>,
 }
 
 impl Builder<'_> {
@@ -53,25 +70,25 @@ impl Builder<'_> {
 
     fn build(&self, s: &Value, ptr: &str, depth: usize) -> Result<BoxedStrategy<Value>, GenError> {
         // A bare `$ref` is memoised: the same definition at the same depth is one strategy.
-        if let Some(Value::String(r)) = s.get("$ref") {
-            if s.as_object().is_some_and(|m| m.len() == 1) {
-                let key = (r.clone(), depth);
-                if let Some(hit) = self.memo.borrow().get(&key) {
-                    return hit.clone();
-                }
-                if depth >= schema::HARD_DEPTH {
-                    return Err(GenError::at(
-                        ptr,
-                        "recursion deeper than the generator's limit",
-                    ));
-                }
-                let target = schema::resolve(self.root, r)
-                    .ok_or_else(|| GenError::at(ptr, format!("unresolvable $ref {r}")))?;
-                let target_ptr = r.trim_start_matches('#').to_string();
-                let out = self.build(target, &target_ptr, depth + 1);
-                self.memo.borrow_mut().insert(key, out.clone());
-                return out;
+        if let Some(Value::String(r)) = s.get("$ref")
+            && s.as_object().is_some_and(|m| m.len() == 1)
+        {
+            let key = (r.clone(), depth);
+            if let Some(hit) = self.memo.borrow().get(&key) {
+                return hit.clone();
             }
+            if depth >= schema::HARD_DEPTH {
+                return Err(GenError::at(
+                    ptr,
+                    "recursion deeper than the generator's limit",
+                ));
+            }
+            let target = schema::resolve(self.root, r)
+                .ok_or_else(|| GenError::at(ptr, format!("unresolvable $ref {r}")))?;
+            let target_ptr = r.trim_start_matches('#').to_string();
+            let out = self.build(target, &target_ptr, depth + 1);
+            self.memo.borrow_mut().insert(key, out.clone());
+            return out;
         }
         let Flat {
             map,
@@ -415,32 +432,32 @@ impl Builder<'_> {
             parts.push(s.prop_map(move |v| Some((name.clone(), v))).boxed());
         }
         // Maps (additionalProperties with a schema) get a few generated entries.
-        if let (Some(a @ Value::Object(_)), false) = (additional, self.lean(depth)) {
-            if let Ok(s) = self.build(a, &format!("{ptr}/additionalProperties"), depth) {
-                let taken: Vec<String> = props.keys().cloned().collect();
-                let entries =
-                    prop::collection::vec(("[a-z][a-z0-9_]{0,7}", s), 0..=2).prop_map(move |kvs| {
-                        kvs.into_iter()
-                            .filter(|(k, _)| !taken.contains(k))
-                            .map(Some)
-                            .collect::<Vec<_>>()
-                    });
-                let min_p = schema::usize_of(m, "minProperties").unwrap_or(0);
-                let max_p = schema::usize_of(m, "maxProperties").unwrap_or(usize::MAX);
-                return Ok((parts, entries)
-                    .prop_map(|(fixed, extra)| {
-                        let mut obj = Map::new();
-                        for (k, v) in fixed.into_iter().chain(extra).flatten() {
-                            obj.entry(k).or_insert(v);
-                        }
-                        obj
-                    })
-                    .prop_filter("property count outside its bounds", move |o| {
-                        o.len() >= min_p && o.len() <= max_p
-                    })
-                    .prop_map(Value::Object)
-                    .boxed());
-            }
+        if let (Some(a @ Value::Object(_)), false) = (additional, self.lean(depth))
+            && let Ok(s) = self.build(a, &format!("{ptr}/additionalProperties"), depth)
+        {
+            let taken: Vec<String> = props.keys().cloned().collect();
+            let entries =
+                prop::collection::vec(("[a-z][a-z0-9_]{0,7}", s), 0..=2).prop_map(move |kvs| {
+                    kvs.into_iter()
+                        .filter(|(k, _)| !taken.contains(k))
+                        .map(Some)
+                        .collect::<Vec<_>>()
+                });
+            let min_p = schema::usize_of(m, "minProperties").unwrap_or(0);
+            let max_p = schema::usize_of(m, "maxProperties").unwrap_or(usize::MAX);
+            return Ok((parts, entries)
+                .prop_map(|(fixed, extra)| {
+                    let mut obj = Map::new();
+                    for (k, v) in fixed.into_iter().chain(extra).flatten() {
+                        obj.entry(k).or_insert(v);
+                    }
+                    obj
+                })
+                .prop_filter("property count outside its bounds", move |o| {
+                    o.len() >= min_p && o.len() <= max_p
+                })
+                .prop_map(Value::Object)
+                .boxed());
         }
         let min_p = schema::usize_of(m, "minProperties").unwrap_or(0);
         let max_p = schema::usize_of(m, "maxProperties").unwrap_or(usize::MAX);
