@@ -10,6 +10,7 @@ mod lint;
 mod mock;
 mod report;
 mod run;
+mod snapshot;
 
 /// covenant: OpenAPI contracts for KYC providers: lint specs, serve mocks, run
 /// conformance checks.
@@ -57,6 +58,9 @@ enum Command {
     /// Serve specs as mock providers (validation, the provider's error style, auth,
     /// state, idempotency, scenarios) until SIGINT/SIGTERM; prints each bound address.
     Mock(mock::MockArgs),
+    /// Record a provider's behaviour as a redacted audit snapshot (one insta .snap per
+    /// provider), check it, or compare with a stored one (Markdown + HTML diff report).
+    Snapshot(snapshot::SnapshotArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,5 +83,6 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Report(args) => report::run(args),
         Command::Mock(args) => mock::run(args),
+        Command::Snapshot(args) => snapshot::run(args),
     }
 }
