@@ -70,12 +70,12 @@ impl SuiteArgs {
         if self.concurrency == 0 {
             return Err("--concurrency must be at least 1".into());
         }
-        if let Some(r) = self.rate {
-            if !(r.is_finite() && r > 0.0) {
-                return Err(format!(
-                    "--rate must be a positive number of requests per second, got {r}"
-                ));
-            }
+        if let Some(r) = self.rate
+            && !(r.is_finite() && r > 0.0)
+        {
+            return Err(format!(
+                "--rate must be a positive number of requests per second, got {r}"
+            ));
         }
         let partition = match &self.partition {
             Some(p) => Some(covenant_runner::parse_partition(p).map_err(|e| e.to_string())?),

@@ -35,7 +35,7 @@ pub enum CaseKind {
     /// Create with `create_request` on operation `create`, then this read with the new id.
     CreateThenRead {
         create: usize,
-        create_request: Request,
+        create_request: Box<Request>,
     },
     /// A read of an id nobody created: must be not-found.
     UnknownId,
@@ -102,7 +102,7 @@ pub fn generate(plans: &[OpPlan], gens: &[Generators], budget: Budget) -> Vec<Ca
                     if create_pos.is_empty() {
                         continue;
                     }
-                    let create_request = create_pos[i % create_pos.len()].clone();
+                    let create_request = Box::new(create_pos[i % create_pos.len()].clone());
                     push(
                         CaseKind::CreateThenRead {
                             create,
@@ -432,19 +432,18 @@ fn idempotent(plan: &OpPlan, pos: &[Request], n: usize) -> Vec<Request> {
                 covenant_spec::ParameterLocation::Header => Part::Header,
                 _ => Part::Body,
             };
-            if let Some(Value::Object(mut m)) = get_part(&r, bpart) {
-                if m.get(&b.name)
+            if let Some(Value::Object(mut m)) = get_part(&r, bpart)
+                && m.get(&b.name)
                     .is_some_and(|v| v == &b.equals || scalar(v) == scalar(&b.equals))
+            {
+                m.remove(&b.name);
+                set_part(&mut r, bpart, Value::Object(m.clone()));
+                if !plan
+                    .parts
+                    .get(&bpart)
+                    .is_some_and(|pp| pp.validator.is_valid(&Value::Object(m)))
                 {
-                    m.remove(&b.name);
-                    set_part(&mut r, bpart, Value::Object(m.clone()));
-                    if !plan
-                        .parts
-                        .get(&bpart)
-                        .is_some_and(|pp| pp.validator.is_valid(&Value::Object(m)))
-                    {
-                        continue;
-                    }
+                    continue;
                 }
             }
         }

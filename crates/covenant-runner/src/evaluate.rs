@@ -659,14 +659,14 @@ pub fn read_matches_create(created: &Value, read: &Value) -> Outcome {
         return Ok(());
     };
     for (k, rv) in r {
-        if let Some(cv) = c.get(k) {
-            if cv != rv {
-                return fail(
-                    "the read returns what the create returned",
-                    first_difference(cv, rv, &covenant_spec::pointer::join("", k)),
-                    format!("/{k} differs"),
-                );
-            }
+        if let Some(cv) = c.get(k)
+            && cv != rv
+        {
+            return fail(
+                "the read returns what the create returned",
+                first_difference(cv, rv, &covenant_spec::pointer::join("", k)),
+                format!("/{k} differs"),
+            );
         }
     }
     Ok(())

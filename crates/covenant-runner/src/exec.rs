@@ -174,28 +174,28 @@ impl Ctx {
                     out,
                 );
                 let nf = self.not_found_status();
-                if let Ok(a) = &ex.outcome {
-                    if a.status < 500 {
-                        out.push((
-                            Check::CreateThenRead,
-                            if a.status == nf {
-                                Ok(())
-                            } else {
-                                Err(Finding {
-                                    expected: format!(
-                                        "status {nf} (not-found) for an id nobody created"
-                                    ),
-                                    actual: format!("status {}", a.status),
-                                    signature: format!("unknown id: status {}", a.status),
-                                })
-                            },
-                        ));
-                        push(
-                            out,
-                            Check::ErrorShape,
-                            evaluate::error_shape(&self.spec, &ex, &["not-found"]),
-                        );
-                    }
+                if let Ok(a) = &ex.outcome
+                    && a.status < 500
+                {
+                    out.push((
+                        Check::CreateThenRead,
+                        if a.status == nf {
+                            Ok(())
+                        } else {
+                            Err(Finding {
+                                expected: format!(
+                                    "status {nf} (not-found) for an id nobody created"
+                                ),
+                                actual: format!("status {}", a.status),
+                                signature: format!("unknown id: status {}", a.status),
+                            })
+                        },
+                    ));
+                    push(
+                        out,
+                        Check::ErrorShape,
+                        evaluate::error_shape(&self.spec, &ex, &["not-found"]),
+                    );
                 }
             }
             CaseKind::CreateThenRead {

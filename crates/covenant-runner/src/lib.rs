@@ -336,18 +336,17 @@ async fn aggregate(
                 create,
                 create_request,
             } = &case.kind
+                && let Some(cplan) = ctx.plans.get(*create)
             {
-                if let Some(cplan) = ctx.plans.get(*create) {
-                    curl = format!(
-                        "# first create (the read below uses the id it returns):\n{}\n{}",
-                        curl::command(
-                            &target.shown_base_url,
-                            create_request,
-                            cplan.auth.parts(create_request.auth)
-                        ),
-                        curl
-                    );
-                }
+                curl = format!(
+                    "# first create (the read below uses the id it returns):\n{}\n{}",
+                    curl::command(
+                        &target.shown_base_url,
+                        create_request,
+                        cplan.auth.parts(create_request.auth)
+                    ),
+                    curl
+                );
             }
             if let CaseKind::IdempotentReplay = &case.kind {
                 curl = format!("# send twice:\n{curl}");

@@ -279,17 +279,16 @@ fn collect_types(root: &Value, s: &Value, out: &mut Vec<String>, depth: usize) {
 /// the schema's types in a fixed order (as a provider parsing `?n=5` would).
 pub fn coerce(text: &str, types: &[String]) -> Value {
     let has = |t: &str| types.is_empty() || types.iter().any(|x| x == t);
-    if has("integer") {
-        if let Ok(i) = text.parse::<i64>() {
-            return json!(i);
-        }
+    if has("integer")
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return json!(i);
     }
-    if has("number") {
-        if let Ok(f) = text.parse::<f64>() {
-            if let Some(n) = serde_json::Number::from_f64(f) {
-                return Value::Number(n);
-            }
-        }
+    if has("number")
+        && let Ok(f) = text.parse::<f64>()
+        && let Some(n) = serde_json::Number::from_f64(f)
+    {
+        return Value::Number(n);
     }
     if has("boolean") && (text == "true" || text == "false") {
         return json!(text == "true");

@@ -144,11 +144,11 @@ async fn handle(State(p): State<Arc<Proxy>>, req: axum::extract::Request) -> Res
             headers.insert("x-covenant-scenario", HeaderValue::from_static(s));
         }
         Fault::RejectIfField(f) => {
-            if let Ok(Value::Object(mut m)) = serde_json::from_slice::<Value>(&body) {
-                if m.contains_key(*f) {
-                    m.insert(f.to_string(), json!({"not": "valid here"}));
-                    body = serde_json::to_vec(&m).unwrap();
-                }
+            if let Ok(Value::Object(mut m)) = serde_json::from_slice::<Value>(&body)
+                && m.contains_key(*f)
+            {
+                m.insert(f.to_string(), json!({"not": "valid here"}));
+                body = serde_json::to_vec(&m).unwrap();
             }
         }
         Fault::ForceHeader(name, value) => {
@@ -222,11 +222,11 @@ async fn handle(State(p): State<Arc<Proxy>>, req: axum::extract::Request) -> Res
             let mut memory = p.memory.lock().await;
             if status == 200 {
                 *memory = Some(bytes.clone());
-            } else if status == 404 {
-                if let Some(m) = memory.clone() {
-                    status = 200;
-                    bytes = m;
-                }
+            } else if status == 404
+                && let Some(m) = memory.clone()
+            {
+                status = 200;
+                bytes = m;
             }
         }
         Fault::DelayMs(ms) => tokio::time::sleep(std::time::Duration::from_millis(*ms)).await,
