@@ -2,17 +2,21 @@
 //!
 //! Tasks:
 //!   provenance [--check]   write specs/PROVENANCE.md from the specs' x-assumptions
+//!   codegen [--check]      regenerate crates/models-* and specs/json-schema/ from specs/
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod codegen;
 mod provenance;
 
 const USAGE: &str = "usage: cargo xtask <task> [--check]
 
 tasks:
   provenance [--check]   write specs/PROVENANCE.md from the specs' x-assumptions
-                         (--check: fail if it is stale, write nothing)";
+                         (--check: fail if it is stale, write nothing)
+  codegen [--check]      regenerate crates/models-* and specs/json-schema/ from specs/
+                         (--check: fail naming the stale files, write nothing)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +29,7 @@ fn main() -> ExitCode {
     }
     let result = match args.first().map(String::as_str) {
         Some("provenance") => provenance::run(&root, check),
+        Some("codegen") => codegen::run(&root, check),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

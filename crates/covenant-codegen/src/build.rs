@@ -1,0 +1,1052 @@
+//! Spec -> model: maps each named schema, each inline schema that needs a name, and
+//! each operation's parameters to [`Item`]s. Constructs that have no faithful Rust
+//! mapping become `serde_json::Value` and are reported by name and location.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use covenant_spec::{Direction, Spec};
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::{Map, Value};
+
+use crate::Unmapped;
+use crate::model::{Field, Item, Kind, Presence, Ty, Variant};
+
+const RESERVED_TYPES: [&str; 16] = [
+    "Option",
+    "Vec",
+    "String",
+    "Box",
+    "Result",
+    "Value",
+    "Map",
+    "BTreeMap",
+    "Serialize",
+    "Deserialize",
+    "JsonSchema",
+    "Validate",
+    "Nullable",
+    "Self",
+    "Some",
+    "None",
+];
+
+const KEYWORDS: [&str; 51] = [
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
+];
+
+/// A Rust type name for a schema name or hint.
+pub fn type_name(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    let mut name = cleaned.to_upper_camel_case();
+    if name.is_empty() {
+        name = "Unnamed".into();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("T{name}");
+    }
+    if RESERVED_TYPES.contains(&name.as_str()) {
+        name.push_str("Model");
+    }
+    name
+}
+
+/// A Rust field name for a wire name.
+pub fn field_name(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    let mut name = cleaned.to_snake_case();
+    if name.is_empty() {
+        name = "field".into();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("f_{name}");
+    }
+    if KEYWORDS.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
+fn variant_name(raw: &str) -> String {
+    let n = type_name(raw);
+    if n == "Unnamed" && !raw.is_empty() {
+        // All punctuation: keep something readable and unique-ish.
+        return format!(
+            "V{}",
+            raw.bytes().map(|b| format!("{b:x}")).collect::<String>()
+        );
+    }
+    if raw.is_empty() { "Empty".into() } else { n }
+}
+
+fn doc_of(schema: &Value) -> Option<String> {
+    let title = schema.get("title").and_then(Value::as_str);
+    let desc = schema.get("description").and_then(Value::as_str);
+    match (title, desc) {
+        (Some(t), Some(d)) => Some(format!("{t}\n\n{d}")),
+        (Some(t), None) => Some(t.to_string()),
+        (None, Some(d)) => Some(d.to_string()),
+        (None, None) => None,
+    }
+    .map(|s| s.trim().to_string())
+    .filter(|s| !s.is_empty())
+}
+
+pub struct Builder<'s> {
+    spec: &'s Spec,
+    pub items: BTreeMap<String, Item>,
+    /// Component name -> Rust name.
+    names: BTreeMap<String, String>,
+    /// Components reachable from a response (their string enums keep unknown values).
+    open: BTreeSet<String>,
+    /// Component name -> discriminator property carried by the enum tag instead.
+    tagged_branch: BTreeMap<String, String>,
+    /// Items exported as JSON Schema (named types of the API surface).
+    pub exported: Vec<String>,
+    pub unmapped: Vec<Unmapped>,
+}
+
+impl<'s> Builder<'s> {
+    pub fn new(spec: &'s Spec) -> Self {
+        let mut used = BTreeSet::new();
+        let mut names = BTreeMap::new();
+        for name in spec.schemas.keys() {
+            let mut rust = type_name(name);
+            while !used.insert(rust.clone()) {
+                rust.push('_');
+            }
+            names.insert(name.clone(), rust);
+        }
+        let mut b = Builder {
+            spec,
+            items: BTreeMap::new(),
+            names,
+            open: BTreeSet::new(),
+            tagged_branch: BTreeMap::new(),
+            exported: Vec::new(),
+            unmapped: Vec::new(),
+        };
+        b.find_open();
+        b.find_tagged_branches();
+        b
+    }
+
+    fn find_open(&mut self) {
+        let mut stack: Vec<&Value> = Vec::new();
+        for op in &self.spec.operations {
+            for r in &op.responses {
+                for m in &r.content {
+                    if let Some(s) = &m.schema {
+                        stack.push(&s.schema);
+                    }
+                }
+            }
+        }
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Object(m) => {
+                    if let Some(name) = m
+                        .get("$ref")
+                        .and_then(Value::as_str)
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    {
+                        if self.open.insert(name.to_string()) {
+                            if let Some(t) = self.spec.schemas.get(name) {
+                                stack.push(t);
+                            }
+                        }
+                        continue;
+                    }
+                    stack.extend(m.values());
+                }
+                Value::Array(a) => stack.extend(a),
+                _ => {}
+            }
+        }
+    }
+
+    fn find_tagged_branches(&mut self) {
+        for schema in self.spec.schemas.values() {
+            if let Some((prop, branches)) = tagged_union(schema) {
+                for (name, _) in branches {
+                    self.tagged_branch.insert(name, prop.clone());
+                }
+            }
+        }
+    }
+
+    fn report(&mut self, pointer: &str, construct: impl Into<String>) {
+        let location = self.spec.locate(pointer);
+        self.unmapped.push(Unmapped {
+            pointer: pointer.to_string(),
+            location: location.to_string(),
+            construct: construct.into(),
+        });
+    }
+
+    fn deref<'v>(&'v self, v: &'v Value) -> &'v Value {
+        let mut v = v;
+        for _ in 0..32 {
+            match v
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .and_then(|n| self.spec.schemas.get(n))
+            {
+                Some(t) => v = t,
+                None => break,
+            }
+        }
+        v
+    }
+
+    fn is_nullable(&self, schema: &Value) -> bool {
+        let s = self.deref(schema);
+        s.get("nullable") == Some(&Value::Bool(true))
+            || schema.get("nullable") == Some(&Value::Bool(true))
+            || s.get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|e| e.contains(&Value::Null))
+    }
+
+    fn unique(&self, base: &str) -> String {
+        let mut name = type_name(base);
+        while self.items.contains_key(&name) || self.names.values().any(|n| *n == name) {
+            name.push('_');
+        }
+        name
+    }
+
+    /// Builds every component schema and every operation's parameters.
+    pub fn build_all(&mut self) {
+        let schemas: Vec<(String, Value)> = self
+            .spec
+            .schemas
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (name, schema) in &schemas {
+            let rust = self.names[name].clone();
+            let pointer = Spec::schema_pointer(name);
+            let open = self.open.contains(name);
+            let skip = self.tagged_branch.get(name).cloned();
+            self.named(&rust, schema, &pointer, open, skip.as_deref(), true);
+        }
+        let ops: Vec<_> = self.spec.operations.clone();
+        for op in &ops {
+            self.parameters(op);
+            // Inline bodies (the five specs name theirs; real-world specs often do not).
+            if let Some(body) = &op.request_body {
+                if let Some(site) = body.content.iter().find_map(|m| m.schema.as_ref()) {
+                    if site.name().is_none() {
+                        let hint = format!("{} request", op.id);
+                        let name = self.unique(&hint);
+                        self.named(&name, &site.schema, &site.pointer, false, None, true);
+                    }
+                }
+            }
+            for r in &op.responses {
+                if let Some(site) = r.json().and_then(|m| m.schema.as_ref()) {
+                    if site.name().is_none() {
+                        let hint = format!("{} response {}", op.id, r.status);
+                        let name = self.unique(&hint);
+                        self.named(&name, &site.schema, &site.pointer, true, None, true);
+                    }
+                }
+            }
+        }
+    }
+
+    fn parameters(&mut self, op: &covenant_spec::Operation) {
+        if op.parameters.is_empty() {
+            return;
+        }
+        let name = self.unique(&format!("{} params", op.id));
+        let mut fields = Vec::new();
+        let mut used = BTreeSet::new();
+        for p in &op.parameters {
+            let mut rust = field_name(&p.name);
+            while !used.insert(rust.clone()) {
+                rust.push('_');
+            }
+            let schema = p
+                .schema
+                .as_ref()
+                .map(|s| s.schema.clone())
+                .unwrap_or(Value::Bool(true));
+            let at = p
+                .schema
+                .as_ref()
+                .map(|s| s.pointer.clone())
+                .unwrap_or_else(|| p.pointer.clone());
+            let hint = format!("{name} {}", p.name);
+            let (ty, attrs) = self.field_type(&schema, &hint, &at, false);
+            let nullable = self.is_nullable(&schema);
+            let presence = match (p.required, nullable) {
+                (true, false) => Presence::Required,
+                (true, true) => Presence::RequiredNullable,
+                (false, true) => Presence::OptionalNullable,
+                (false, false) => Presence::Optional,
+            };
+            let location = match p.location {
+                covenant_spec::ParameterLocation::Path => "path",
+                covenant_spec::ParameterLocation::Query => "query",
+                covenant_spec::ParameterLocation::Header => "header",
+                covenant_spec::ParameterLocation::Cookie => "cookie",
+            };
+            let doc = Some(format!(
+                "`{}` ({location} parameter){}",
+                p.name,
+                p.description
+                    .as_deref()
+                    .map(|d| format!(": {}", d.trim()))
+                    .unwrap_or_default()
+            ));
+            fields.push(Field {
+                rust,
+                wire: p.name.clone(),
+                doc,
+                ty,
+                presence,
+                attrs,
+                deprecated: p.deprecated,
+            });
+        }
+        self.items.insert(
+            name.clone(),
+            Item {
+                name: name.clone(),
+                doc: Some(format!(
+                    "Parameters of `{}` (`{} {}`).",
+                    op.id, op.method, op.path
+                )),
+                pointer: op.pointer.clone(),
+                kind: Kind::Struct {
+                    fields,
+                    additional: Some(Ty::Prim(quote!(serde_json::Value))),
+                },
+            },
+        );
+        self.exported.push(name);
+    }
+
+    /// Builds the item `rust` for `schema` (a component or a hoisted inline schema).
+    fn named(
+        &mut self,
+        rust: &str,
+        schema: &Value,
+        at: &str,
+        open: bool,
+        skip_prop: Option<&str>,
+        export: bool,
+    ) {
+        let doc = doc_of(schema);
+        let kind = self.kind_of(rust, schema, at, open, skip_prop);
+        let exportable = !matches!(kind, Kind::Alias(_));
+        self.items.insert(
+            rust.to_string(),
+            Item {
+                name: rust.to_string(),
+                doc,
+                pointer: at.to_string(),
+                kind,
+            },
+        );
+        if export && exportable {
+            self.exported.push(rust.to_string());
+        }
+    }
+
+    fn kind_of(
+        &mut self,
+        rust: &str,
+        schema: &Value,
+        at: &str,
+        open: bool,
+        skip_prop: Option<&str>,
+    ) -> Kind {
+        let Some(m) = schema.as_object() else {
+            return Kind::Alias(Ty::Prim(quote!(serde_json::Value)));
+        };
+        if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+            return Kind::Alias(self.ref_ty(r, at));
+        }
+        if let Some(e) = string_enum(m) {
+            return self.string_enum(rust, m, e, open);
+        }
+        if m.contains_key("oneOf") || m.contains_key("anyOf") {
+            return self.union(rust, m, at, open);
+        }
+        if let Some(all) = m.get("allOf").and_then(Value::as_array) {
+            if all.len() == 1 && !m.contains_key("properties") {
+                let ptr = format!("{at}/allOf/0");
+                return self.kind_of(rust, &all[0], &ptr, open, skip_prop);
+            }
+            let merged = self.merge_all_of(m, at);
+            return self.object(rust, &merged, at, open, skip_prop);
+        }
+        if is_object(m) {
+            if m.contains_key("properties")
+                || m.get("additionalProperties") == Some(&Value::Bool(false))
+            {
+                return self.object(rust, m, at, open, skip_prop);
+            }
+        }
+        let (ty, attrs) = self.field_type(schema, &format!("{rust} value"), at, open);
+        if attrs.is_empty() {
+            Kind::Alias(ty)
+        } else {
+            Kind::Newtype { ty, attrs }
+        }
+    }
+
+    /// `allOf` of objects: one struct with every part's properties and required lists.
+    fn merge_all_of(&mut self, m: &Map<String, Value>, at: &str) -> Map<String, Value> {
+        let mut props = Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        let mut closed = false;
+        let mut parts: Vec<(Value, String)> = m
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, p)| (p.clone(), format!("{at}/allOf/{i}")))
+            .collect();
+        let mut own = m.clone();
+        own.remove("allOf");
+        parts.push((Value::Object(own), at.to_string()));
+        let mut seen = 0;
+        while let Some((p, ptr)) = parts.pop() {
+            seen += 1;
+            if seen > 256 {
+                break;
+            }
+            let p = self.deref(&p).clone();
+            let Some(pm) = p.as_object() else { continue };
+            if let Some(inner) = pm.get("allOf").and_then(Value::as_array) {
+                for (i, x) in inner.iter().enumerate() {
+                    parts.push((x.clone(), format!("{ptr}/allOf/{i}")));
+                }
+            }
+            if pm.contains_key("oneOf") || pm.contains_key("anyOf") || pm.contains_key("not") {
+                self.report(
+                    &ptr,
+                    "`allOf` part with `oneOf`/`anyOf`/`not` is merged without that part",
+                );
+            }
+            for (k, v) in pm
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                props.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            for r in pm
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if !required.contains(r) {
+                    required.push(r.clone());
+                }
+            }
+            closed |= pm.get("additionalProperties") == Some(&Value::Bool(false));
+        }
+        let mut out = Map::new();
+        out.insert("type".into(), Value::String("object".into()));
+        out.insert("properties".into(), Value::Object(props));
+        out.insert("required".into(), Value::Array(required));
+        if closed {
+            self.report(
+                at,
+                "`additionalProperties: false` inside `allOf` is not enforced on the merged struct",
+            );
+        }
+        out
+    }
+
+    fn object(
+        &mut self,
+        rust: &str,
+        m: &Map<String, Value>,
+        at: &str,
+        open: bool,
+        skip_prop: Option<&str>,
+    ) -> Kind {
+        let required: BTreeSet<&str> = m
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let mut fields = Vec::new();
+        let mut used = BTreeSet::new();
+        used.insert("additional_properties".to_string());
+        let empty = Map::new();
+        let props = m
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        for (wire, ps) in props {
+            if Some(wire.as_str()) == skip_prop {
+                continue;
+            }
+            let mut name = field_name(wire);
+            while !used.insert(name.clone()) {
+                name.push('_');
+            }
+            let pat = format!("{at}/properties/{}", covenant_spec::pointer::escape(wire));
+            let hint = format!("{rust} {wire}");
+            let (ty, attrs) = self.field_type(ps, &hint, &pat, open);
+            let target = self.deref(ps);
+            let read_write = ["readOnly", "writeOnly"].iter().any(|k| {
+                target.get(*k) == Some(&Value::Bool(true)) || ps.get(*k) == Some(&Value::Bool(true))
+            });
+            let nullable = self.is_nullable(ps);
+            let req = required.contains(wire.as_str()) && !read_write;
+            let presence = match (req, nullable) {
+                (true, false) => Presence::Required,
+                (true, true) => Presence::RequiredNullable,
+                (false, true) => Presence::OptionalNullable,
+                (false, false) => Presence::Optional,
+            };
+            fields.push(Field {
+                rust: name,
+                wire: wire.clone(),
+                doc: doc_of(ps).or_else(|| {
+                    if ps.get("$ref").is_some() {
+                        None
+                    } else {
+                        doc_of(target)
+                    }
+                }),
+                ty,
+                presence,
+                attrs,
+                deprecated: ps.get("deprecated") == Some(&Value::Bool(true)),
+            });
+        }
+        let additional = match m.get("additionalProperties") {
+            Some(Value::Bool(false)) => None,
+            Some(Value::Object(a)) if !a.is_empty() => {
+                let ptr = format!("{at}/additionalProperties");
+                let (ty, attrs) = self.field_type(
+                    &Value::Object(a.clone()),
+                    &format!("{rust} additional"),
+                    &ptr,
+                    open,
+                );
+                Some(if attrs.is_empty() {
+                    ty
+                } else {
+                    self.newtype(&format!("{rust} additional"), ty, attrs, &ptr)
+                })
+            }
+            _ => Some(Ty::Prim(quote!(serde_json::Value))),
+        };
+        Kind::Struct { fields, additional }
+    }
+
+    fn string_enum(
+        &mut self,
+        rust: &str,
+        m: &Map<String, Value>,
+        values: Vec<String>,
+        open: bool,
+    ) -> Kind {
+        let deprecated: BTreeSet<String> = m
+            .get("x-deprecated-enum")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        let mut used = BTreeSet::new();
+        if open {
+            used.insert("Unknown".to_string());
+        }
+        let mut variants = Vec::new();
+        for v in values {
+            let mut name = variant_name(&v);
+            while !used.insert(name.clone()) {
+                name.push('_');
+            }
+            variants.push(Variant {
+                rust: name,
+                deprecated: deprecated.contains(&v),
+                wire: vec![v],
+                ty: None,
+            });
+        }
+        let _ = rust;
+        Kind::StringEnum { variants, open }
+    }
+
+    fn union(&mut self, rust: &str, m: &Map<String, Value>, at: &str, open: bool) -> Kind {
+        let key = if m.contains_key("oneOf") {
+            "oneOf"
+        } else {
+            "anyOf"
+        };
+        let branches = m
+            .get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if let Some((prop, tagged)) = tagged_union(&Value::Object(m.clone())) {
+            let variants = tagged
+                .into_iter()
+                .map(|(name, values)| Variant {
+                    rust: type_name(&name),
+                    wire: values,
+                    ty: Some(Ty::Named(
+                        self.names
+                            .get(&name)
+                            .cloned()
+                            .unwrap_or_else(|| type_name(&name)),
+                    )),
+                    deprecated: false,
+                })
+                .collect();
+            return Kind::Union {
+                variants,
+                tag: Some(prop),
+            };
+        }
+        if m.contains_key("discriminator") {
+            self.report(
+                &format!("{at}/discriminator"),
+                "discriminator without `$ref` branches: mapped as an untagged enum",
+            );
+        }
+        if key == "oneOf" && branches.len() > 1 {
+            // serde picks the first branch that fits; oneOf's "exactly one" is not re-checked.
+        }
+        let mut variants = Vec::new();
+        let mut used = BTreeSet::new();
+        for (i, b) in branches.iter().enumerate() {
+            let ptr = format!("{at}/{key}/{i}");
+            let base = b
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.rsplit('/').next())
+                .map(type_name)
+                .or_else(|| b.get("title").and_then(Value::as_str).map(type_name))
+                .unwrap_or_else(|| format!("Variant{i}"));
+            let mut name = base;
+            while !used.insert(name.clone()) {
+                name.push('_');
+            }
+            let (ty, attrs) = self.field_type(b, &format!("{rust} {name}"), &ptr, open);
+            let ty = if attrs.is_empty() {
+                ty
+            } else {
+                self.newtype(&format!("{rust} {name}"), ty, attrs, &ptr)
+            };
+            variants.push(Variant {
+                rust: name,
+                wire: Vec::new(),
+                ty: Some(ty),
+                deprecated: false,
+            });
+        }
+        if m.get("nullable") == Some(&Value::Bool(true)) {
+            // Handled by the field (Option/Nullable); nothing to add here.
+        }
+        Kind::Union {
+            variants,
+            tag: None,
+        }
+    }
+
+    fn newtype(&mut self, hint: &str, ty: Ty, attrs: Vec<TokenStream>, at: &str) -> Ty {
+        let name = self.unique(hint);
+        self.items.insert(
+            name.clone(),
+            Item {
+                name: name.clone(),
+                doc: None,
+                pointer: at.to_string(),
+                kind: Kind::Newtype { ty, attrs },
+            },
+        );
+        Ty::Named(name)
+    }
+
+    fn ref_ty(&mut self, r: &str, at: &str) -> Ty {
+        match r
+            .strip_prefix("#/components/schemas/")
+            .and_then(|n| self.names.get(n))
+        {
+            Some(n) => Ty::Named(n.clone()),
+            None => {
+                self.report(
+                    at,
+                    format!("`$ref: {r}` does not point at a component schema"),
+                );
+                Ty::Prim(quote!(serde_json::Value))
+            }
+        }
+    }
+
+    /// The type of a value in field position, and the attributes carrying its
+    /// constraints. Nullability is left to the caller (`Presence`) except inside
+    /// collections, where a nullable item becomes `Option<T>`.
+    pub fn field_type(
+        &mut self,
+        schema: &Value,
+        hint: &str,
+        at: &str,
+        open: bool,
+    ) -> (Ty, Vec<TokenStream>) {
+        let Some(m) = schema.as_object() else {
+            if schema == &Value::Bool(false) {
+                self.report(
+                    at,
+                    "schema `false` (nothing is valid) is mapped to serde_json::Value",
+                );
+            }
+            return (Ty::Prim(quote!(serde_json::Value)), Vec::new());
+        };
+        if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+            return (self.ref_ty(r, at), Vec::new());
+        }
+        if string_enum(m).is_some()
+            || m.contains_key("oneOf")
+            || m.contains_key("anyOf")
+            || m.contains_key("allOf")
+            || (is_object(m)
+                && (m.contains_key("properties")
+                    || m.get("additionalProperties") == Some(&Value::Bool(false))))
+        {
+            if let Some(all) = m.get("allOf").and_then(Value::as_array) {
+                if all.len() == 1 && !m.contains_key("properties") && all[0].get("$ref").is_some() {
+                    return self.field_type(&all[0], hint, &format!("{at}/allOf/0"), open);
+                }
+            }
+            let name = self.unique(hint);
+            self.named(&name, schema, at, open, None, false);
+            return (Ty::Named(name), Vec::new());
+        }
+        let ty_name = m.get("type").and_then(Value::as_str);
+        if m.get("type").is_some_and(Value::is_array) {
+            self.report(at, "`type` given as a list is mapped to serde_json::Value");
+            return (Ty::Prim(quote!(serde_json::Value)), Vec::new());
+        }
+        let mut attrs = Vec::new();
+        let ty = match ty_name {
+            Some("string") => self.string(m, at, &mut attrs),
+            Some("integer") => {
+                self.numeric(m, &mut attrs);
+                if m.get("format").and_then(Value::as_str) == Some("int32") {
+                    Ty::Prim(quote!(i32))
+                } else {
+                    Ty::Prim(quote!(i64))
+                }
+            }
+            Some("number") => {
+                self.numeric(m, &mut attrs);
+                Ty::Prim(quote!(f64))
+            }
+            Some("boolean") => {
+                enum_attr(m, &mut attrs);
+                Ty::Prim(quote!(bool))
+            }
+            Some("array") => {
+                let items = m.get("items").cloned().unwrap_or(Value::Bool(true));
+                let ptr = format!("{at}/items");
+                let (it, iattrs) = self.field_type(&items, &format!("{hint} item"), &ptr, open);
+                let it = if iattrs.is_empty() {
+                    it
+                } else {
+                    self.newtype(&format!("{hint} item"), it, iattrs, &ptr)
+                };
+                let it = if self.is_nullable(&items) {
+                    Ty::Option(Box::new(it))
+                } else {
+                    it
+                };
+                length_attr(m, "minItems", "maxItems", &mut attrs);
+                if m.get("uniqueItems") == Some(&Value::Bool(true)) {
+                    attrs.push(quote!(#[validate(unique_items)]));
+                    attrs.push(quote!(#[schemars(extend("uniqueItems" = true))]));
+                }
+                Ty::Vec(Box::new(it))
+            }
+            Some("object") | None if is_object(m) || ty_name.is_none() => {
+                if m.contains_key("not") {
+                    self.report(&format!("{at}/not"), "`not` is not checked by the model");
+                }
+                match m.get("additionalProperties") {
+                    Some(Value::Object(a)) if !a.is_empty() => {
+                        let ptr = format!("{at}/additionalProperties");
+                        let av = Value::Object(a.clone());
+                        let (vt, vattrs) =
+                            self.field_type(&av, &format!("{hint} value"), &ptr, open);
+                        let vt = if vattrs.is_empty() {
+                            vt
+                        } else {
+                            self.newtype(&format!("{hint} value"), vt, vattrs, &ptr)
+                        };
+                        let vt = if self.is_nullable(&av) {
+                            Ty::Option(Box::new(vt))
+                        } else {
+                            vt
+                        };
+                        length_attr(m, "minProperties", "maxProperties", &mut attrs);
+                        Ty::Map(Box::new(vt))
+                    }
+                    _ if ty_name == Some("object") => {
+                        length_attr(m, "minProperties", "maxProperties", &mut attrs);
+                        Ty::Prim(quote!(serde_json::Map<String, serde_json::Value>))
+                    }
+                    _ => Ty::Prim(quote!(serde_json::Value)),
+                }
+            }
+            Some(other) => {
+                self.report(at, format!("unknown type `{other}`"));
+                Ty::Prim(quote!(serde_json::Value))
+            }
+            None => Ty::Prim(quote!(serde_json::Value)),
+        };
+        (ty, attrs)
+    }
+
+    fn string(&mut self, m: &Map<String, Value>, at: &str, attrs: &mut Vec<TokenStream>) -> Ty {
+        let constrained = ["minLength", "maxLength", "pattern", "enum"]
+            .iter()
+            .any(|k| m.contains_key(*k));
+        length_attr(m, "minLength", "maxLength", attrs);
+        if let Some(p) = m.get("pattern").and_then(Value::as_str) {
+            if regress::Regex::new(p).is_ok() {
+                attrs.push(quote!(#[schemars(regex(pattern = #p))]));
+            } else {
+                self.report(
+                    &format!("{at}/pattern"),
+                    format!("pattern {p:?} is not an ECMA-262 regex; not checked"),
+                );
+            }
+        }
+        enum_attr(m, attrs);
+        match m.get("format").and_then(Value::as_str) {
+            Some("date-time") if !constrained => {
+                Ty::Prim(quote!(chrono::DateTime<chrono::FixedOffset>))
+            }
+            Some("date") if !constrained => Ty::Prim(quote!(chrono::NaiveDate)),
+            Some("uuid") if !constrained => Ty::Prim(quote!(uuid::Uuid)),
+            Some("email") => {
+                attrs.push(quote!(#[validate(email)]));
+                Ty::Prim(quote!(String))
+            }
+            Some("uri") => {
+                attrs.push(quote!(#[validate(url)]));
+                Ty::Prim(quote!(String))
+            }
+            Some(f @ ("iban" | "date-time" | "date" | "uuid")) => {
+                attrs.push(quote!(#[validate(format = #f)]));
+                attrs.push(quote!(#[schemars(extend("format" = #f))]));
+                Ty::Prim(quote!(String))
+            }
+            Some(
+                f @ ("hostname"
+                | "ipv4"
+                | "ipv6"
+                | "time"
+                | "duration"
+                | "uri-reference"
+                | "idn-email"
+                | "idn-hostname"
+                | "iri"
+                | "iri-reference"
+                | "json-pointer"
+                | "relative-json-pointer"
+                | "regex"
+                | "uri-template"),
+            ) => {
+                self.report(
+                    &format!("{at}/format"),
+                    format!("format `{f}` is not checked by the derive validator"),
+                );
+                Ty::Prim(quote!(String))
+            }
+            _ => Ty::Prim(quote!(String)),
+        }
+    }
+
+    fn numeric(&mut self, m: &Map<String, Value>, attrs: &mut Vec<TokenStream>) {
+        let num = |k: &str| m.get(k).and_then(Value::as_f64);
+        let excl = |k: &str| m.get(k) == Some(&Value::Bool(true));
+        let (mut min, mut max, mut emin, mut emax) = (num("minimum"), num("maximum"), None, None);
+        // OpenAPI 3.0: boolean exclusive flags turn the bound exclusive; 3.1 numbers also accepted.
+        if excl("exclusiveMinimum") {
+            emin = min.take();
+        } else if let Some(x) = num("exclusiveMinimum") {
+            emin = Some(x);
+        }
+        if excl("exclusiveMaximum") {
+            emax = max.take();
+        } else if let Some(x) = num("exclusiveMaximum") {
+            emax = Some(x);
+        }
+        let mut items = Vec::new();
+        for (k, v) in [
+            ("min", min),
+            ("max", max),
+            ("exclusive_min", emin),
+            ("exclusive_max", emax),
+        ] {
+            if let Some(v) = v {
+                let k = proc_macro2::Ident::new(k, proc_macro2::Span::call_site());
+                let lit = num_lit(v);
+                items.push(quote!(#k = #lit));
+            }
+        }
+        if !items.is_empty() {
+            attrs.push(quote!(#[validate(range(#(#items),*))]));
+        }
+        if let Some(v) = emin {
+            let lit = num_lit(v);
+            attrs.push(quote!(#[schemars(extend("exclusiveMinimum" = #lit))]));
+        }
+        if let Some(v) = emax {
+            let lit = num_lit(v);
+            attrs.push(quote!(#[schemars(extend("exclusiveMaximum" = #lit))]));
+        }
+        if let Some(v) = num("multipleOf").filter(|v| *v > 0.0) {
+            let lit = num_lit(v);
+            attrs.push(quote!(#[validate(multiple_of = #lit)]));
+            attrs.push(quote!(#[schemars(extend("multipleOf" = #lit))]));
+        }
+        enum_attr(m, attrs);
+    }
+}
+
+fn num_lit(v: f64) -> TokenStream {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        let i = v as i64;
+        quote!(#i)
+    } else {
+        quote!(#v)
+    }
+}
+
+fn length_attr(m: &Map<String, Value>, lo: &str, hi: &str, attrs: &mut Vec<TokenStream>) {
+    let min = m.get(lo).and_then(Value::as_u64).map(|v| v as usize);
+    let max = m.get(hi).and_then(Value::as_u64).map(|v| v as usize);
+    let mut items = Vec::new();
+    if let Some(v) = min {
+        items.push(quote!(min = #v));
+    }
+    if let Some(v) = max {
+        items.push(quote!(max = #v));
+    }
+    if !items.is_empty() {
+        attrs.push(quote!(#[validate(length(#(#items),*))]));
+        if lo == "minProperties" {
+            // schemars maps `length` to strings and arrays only.
+            if let Some(v) = min {
+                attrs.push(quote!(#[schemars(extend("minProperties" = #v))]));
+            }
+            if let Some(v) = max {
+                attrs.push(quote!(#[schemars(extend("maxProperties" = #v))]));
+            }
+        }
+    }
+}
+
+/// Non-string `enum`s (and string enums on fields that stay `String`) as attributes.
+fn enum_attr(m: &Map<String, Value>, attrs: &mut Vec<TokenStream>) {
+    let Some(values) = m.get("enum").and_then(Value::as_array) else {
+        return;
+    };
+    let non_null: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
+    if non_null.is_empty() {
+        return;
+    }
+    let lits: Vec<TokenStream> = non_null
+        .iter()
+        .filter_map(|v| match v {
+            Value::String(s) => Some(quote!(#s)),
+            Value::Bool(b) => Some(quote!(#b)),
+            Value::Number(n) => Some(match n.as_i64() {
+                Some(i) => quote!(#i),
+                None => {
+                    let f = n.as_f64().unwrap_or_default();
+                    quote!(#f)
+                }
+            }),
+            _ => None,
+        })
+        .collect();
+    if lits.len() != non_null.len() {
+        return;
+    }
+    attrs.push(quote!(#[validate(enumeration(#(#lits),*))]));
+    attrs.push(quote!(#[schemars(extend("enum" = [#(#lits),*]))]));
+}
+
+fn is_object(m: &Map<String, Value>) -> bool {
+    m.get("type").and_then(Value::as_str) == Some("object")
+        || (m.get("type").is_none()
+            && (m.contains_key("properties") || m.contains_key("additionalProperties")))
+}
+
+/// The non-null values of a string enum (`type: string` or no type, all values strings).
+fn string_enum(m: &Map<String, Value>) -> Option<Vec<String>> {
+    let values = m.get("enum")?.as_array()?;
+    if !matches!(m.get("type").and_then(Value::as_str), Some("string") | None) {
+        return None;
+    }
+    let strings: Vec<String> = values
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let nulls = values.iter().filter(|v| v.is_null()).count();
+    (strings.len() + nulls == values.len() && !strings.is_empty()).then_some(strings)
+}
+
+/// A `oneOf`/`anyOf` with a discriminator whose branches are all component `$ref`s:
+/// the property name and, per branch, its component name and selecting values.
+fn tagged_union(schema: &Value) -> Option<(String, Vec<(String, Vec<String>)>)> {
+    let prop = schema
+        .get("discriminator")?
+        .get("propertyName")?
+        .as_str()?
+        .to_string();
+    let mapping = schema
+        .get("discriminator")?
+        .get("mapping")
+        .and_then(Value::as_object);
+    let branches = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))?
+        .as_array()?;
+    let mut out = Vec::new();
+    for b in branches {
+        let r = b.get("$ref")?.as_str()?;
+        let name = r.strip_prefix("#/components/schemas/")?;
+        out.push((
+            name.to_string(),
+            covenant_spec::view::discriminator_values(r, mapping),
+        ));
+    }
+    Some((prop, out))
+}
+
+#[allow(dead_code)]
+fn _direction_marker(_: Direction) {}
