@@ -113,6 +113,14 @@ pub fn generate(spec: &covenant_spec::Spec, options: &Options) -> Result<Generat
         let id = proc_macro2::Ident::new(n, proc_macro2::Span::call_site());
         quote!((#n, serde_json::to_value(schemars::schema_for!(#id)).unwrap_or_default()))
     });
+    let checks = exported.iter().map(|n| {
+        let id = proc_macro2::Ident::new(n, proc_macro2::Span::call_site());
+        quote!(#n => covenant_validate::from_value::<#id>(value).map(|_| ()))
+    });
+    let trips = exported.iter().map(|n| {
+        let id = proc_macro2::Ident::new(n, proc_macro2::Span::call_site());
+        quote!(#n => serde_json::from_value::<#id>(value.clone()).and_then(serde_json::to_value).map_err(|e| e.to_string()))
+    });
     let title = format!(
         " Models for {} ({}), generated from `{}`.",
         spec.title, spec.version, options.spec_label
@@ -122,7 +130,7 @@ pub fn generate(spec: &covenant_spec::Spec, options: &Options) -> Result<Generat
         #![doc = ""]
         #![doc = " Every type derives serde, `schemars::JsonSchema` and `covenant_validate::Validate`;"]
         #![doc = " `covenant_validate::from_value::<T>(&json)` deserialises and validates in one step."]
-        #![allow(deprecated, clippy::all, clippy::pedantic, rustdoc::all)]
+        #![allow(deprecated, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]
         // The layout is prettyplease's; rustfmt must not rewrite generated files.
         #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -135,6 +143,23 @@ pub fn generate(spec: &covenant_spec::Spec, options: &Options) -> Result<Generat
         /// The JSON Schema (as derived by schemars) of every exported type, by type name.
         pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
             vec![#(#entries),*]
+        }
+
+        /// Deserialises and validates `value` as the exported type `name`
+        /// (`None` for a name this crate does not export).
+        pub fn check(name: &str, value: &serde_json::Value) -> Option<Result<(), covenant_validate::ValidationErrors>> {
+            Some(match name {
+                #(#checks,)*
+                _ => return None,
+            })
+        }
+
+        /// Deserialises `value` as the exported type `name` and serialises it back.
+        pub fn round_trip(name: &str, value: &serde_json::Value) -> Option<Result<serde_json::Value, String>> {
+            Some(match name {
+                #(#trips,)*
+                _ => return None,
+            })
         }
     };
     let parsed: syn::File = syn::parse2(file).map_err(|e| CodegenError::Syntax {

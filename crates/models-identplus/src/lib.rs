@@ -3,7 +3,7 @@
 //!
 //! Every type derives serde, `schemars::JsonSchema` and `covenant_validate::Validate`;
 //! `covenant_validate::from_value::<T>(&json)` deserialises and validates in one step.
-#![allow(deprecated, clippy::all, clippy::pedantic, rustdoc::all)]
+#![allow(deprecated, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 use covenant_validate::{Nullable, Validate};
 use schemars::JsonSchema;
@@ -450,4 +450,52 @@ pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
         .unwrap_or_default()), ("ProcessStatus",
         serde_json::to_value(schemars::schema_for!(ProcessStatus)).unwrap_or_default())
     ]
+}
+/// Deserialises and validates `value` as the exported type `name`
+/// (`None` for a name this crate does not export).
+pub fn check(
+    name: &str,
+    value: &serde_json::Value,
+) -> Option<Result<(), covenant_validate::ValidationErrors>> {
+    Some(
+        match name {
+            "Identcheck" => {
+                covenant_validate::from_value::<Identcheck>(value).map(|_| ())
+            }
+            "IdentcheckCreateRequest" => {
+                covenant_validate::from_value::<IdentcheckCreateRequest>(value)
+                    .map(|_| ())
+            }
+            "ProcessStatus" => {
+                covenant_validate::from_value::<ProcessStatus>(value).map(|_| ())
+            }
+            _ => return None,
+        },
+    )
+}
+/// Deserialises `value` as the exported type `name` and serialises it back.
+pub fn round_trip(
+    name: &str,
+    value: &serde_json::Value,
+) -> Option<Result<serde_json::Value, String>> {
+    Some(
+        match name {
+            "Identcheck" => {
+                serde_json::from_value::<Identcheck>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "IdentcheckCreateRequest" => {
+                serde_json::from_value::<IdentcheckCreateRequest>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "ProcessStatus" => {
+                serde_json::from_value::<ProcessStatus>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            _ => return None,
+        },
+    )
 }

@@ -3,7 +3,7 @@
 //!
 //! Every type derives serde, `schemars::JsonSchema` and `covenant_validate::Validate`;
 //! `covenant_validate::from_value::<T>(&json)` deserialises and validates in one step.
-#![allow(deprecated, clippy::all, clippy::pedantic, rustdoc::all)]
+#![allow(deprecated, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 use covenant_validate::{Nullable, Validate};
 use schemars::JsonSchema;
@@ -298,4 +298,125 @@ pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
         serde_json::to_value(schemars::schema_for!(ReliancePersonParams))
         .unwrap_or_default())
     ]
+}
+/// Deserialises and validates `value` as the exported type `name`
+/// (`None` for a name this crate does not export).
+pub fn check(
+    name: &str,
+    value: &serde_json::Value,
+) -> Option<Result<(), covenant_validate::ValidationErrors>> {
+    Some(
+        match name {
+            "BusinessIdentificationStepStatus" => {
+                covenant_validate::from_value::<BusinessIdentificationStepStatus>(value)
+                    .map(|_| ())
+            }
+            "CreateCustomerIdentificationParams" => {
+                covenant_validate::from_value::<
+                    CreateCustomerIdentificationParams,
+                >(value)
+                    .map(|_| ())
+            }
+            "IdentDirectParams" => {
+                covenant_validate::from_value::<IdentDirectParams>(value).map(|_| ())
+            }
+            "Identification" => {
+                covenant_validate::from_value::<Identification>(value).map(|_| ())
+            }
+            "IdentificationCreateParams" => {
+                covenant_validate::from_value::<IdentificationCreateParams>(value)
+                    .map(|_| ())
+            }
+            "IdentificationStatus" => {
+                covenant_validate::from_value::<IdentificationStatus>(value).map(|_| ())
+            }
+            "IdentificationStep" => {
+                covenant_validate::from_value::<IdentificationStep>(value).map(|_| ())
+            }
+            "IdentificationStepStatus" => {
+                covenant_validate::from_value::<IdentificationStepStatus>(value)
+                    .map(|_| ())
+            }
+            "OutsourcedBusinessParams" => {
+                covenant_validate::from_value::<OutsourcedBusinessParams>(value)
+                    .map(|_| ())
+            }
+            "OutsourcedPersonParams" => {
+                covenant_validate::from_value::<OutsourcedPersonParams>(value)
+                    .map(|_| ())
+            }
+            "ReliancePersonParams" => {
+                covenant_validate::from_value::<ReliancePersonParams>(value).map(|_| ())
+            }
+            _ => return None,
+        },
+    )
+}
+/// Deserialises `value` as the exported type `name` and serialises it back.
+pub fn round_trip(
+    name: &str,
+    value: &serde_json::Value,
+) -> Option<Result<serde_json::Value, String>> {
+    Some(
+        match name {
+            "BusinessIdentificationStepStatus" => {
+                serde_json::from_value::<BusinessIdentificationStepStatus>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "CreateCustomerIdentificationParams" => {
+                serde_json::from_value::<
+                    CreateCustomerIdentificationParams,
+                >(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "IdentDirectParams" => {
+                serde_json::from_value::<IdentDirectParams>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "Identification" => {
+                serde_json::from_value::<Identification>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "IdentificationCreateParams" => {
+                serde_json::from_value::<IdentificationCreateParams>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "IdentificationStatus" => {
+                serde_json::from_value::<IdentificationStatus>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "IdentificationStep" => {
+                serde_json::from_value::<IdentificationStep>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "IdentificationStepStatus" => {
+                serde_json::from_value::<IdentificationStepStatus>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "OutsourcedBusinessParams" => {
+                serde_json::from_value::<OutsourcedBusinessParams>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "OutsourcedPersonParams" => {
+                serde_json::from_value::<OutsourcedPersonParams>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "ReliancePersonParams" => {
+                serde_json::from_value::<ReliancePersonParams>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            _ => return None,
+        },
+    )
 }

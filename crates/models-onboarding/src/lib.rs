@@ -3,7 +3,7 @@
 //!
 //! Every type derives serde, `schemars::JsonSchema` and `covenant_validate::Validate`;
 //! `covenant_validate::from_value::<T>(&json)` deserialises and validates in one step.
-#![allow(deprecated, clippy::all, clippy::pedantic, rustdoc::all)]
+#![allow(deprecated, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 use covenant_validate::{Nullable, Validate};
 use schemars::JsonSchema;
@@ -998,4 +998,87 @@ pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
         serde_json::to_value(schemars::schema_for!(TerminationReason))
         .unwrap_or_default())
     ]
+}
+/// Deserialises and validates `value` as the exported type `name`
+/// (`None` for a name this crate does not export).
+pub fn check(
+    name: &str,
+    value: &serde_json::Value,
+) -> Option<Result<(), covenant_validate::ValidationErrors>> {
+    Some(
+        match name {
+            "CreateRequestParams" => {
+                covenant_validate::from_value::<CreateRequestParams>(value).map(|_| ())
+            }
+            "Problem" => covenant_validate::from_value::<Problem>(value).map(|_| ()),
+            "ProblemError" => {
+                covenant_validate::from_value::<ProblemError>(value).map(|_| ())
+            }
+            "Request" => covenant_validate::from_value::<Request>(value).map(|_| ()),
+            "RequestCreate" => {
+                covenant_validate::from_value::<RequestCreate>(value).map(|_| ())
+            }
+            "RequestLink" => {
+                covenant_validate::from_value::<RequestLink>(value).map(|_| ())
+            }
+            "RequestStatus" => {
+                covenant_validate::from_value::<RequestStatus>(value).map(|_| ())
+            }
+            "TerminationReason" => {
+                covenant_validate::from_value::<TerminationReason>(value).map(|_| ())
+            }
+            _ => return None,
+        },
+    )
+}
+/// Deserialises `value` as the exported type `name` and serialises it back.
+pub fn round_trip(
+    name: &str,
+    value: &serde_json::Value,
+) -> Option<Result<serde_json::Value, String>> {
+    Some(
+        match name {
+            "CreateRequestParams" => {
+                serde_json::from_value::<CreateRequestParams>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "Problem" => {
+                serde_json::from_value::<Problem>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "ProblemError" => {
+                serde_json::from_value::<ProblemError>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "Request" => {
+                serde_json::from_value::<Request>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "RequestCreate" => {
+                serde_json::from_value::<RequestCreate>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "RequestLink" => {
+                serde_json::from_value::<RequestLink>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "RequestStatus" => {
+                serde_json::from_value::<RequestStatus>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "TerminationReason" => {
+                serde_json::from_value::<TerminationReason>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            _ => return None,
+        },
+    )
 }

@@ -3,7 +3,7 @@
 //!
 //! Every type derives serde, `schemars::JsonSchema` and `covenant_validate::Validate`;
 //! `covenant_validate::from_value::<T>(&json)` deserialises and validates in one step.
-#![allow(deprecated, clippy::all, clippy::pedantic, rustdoc::all)]
+#![allow(deprecated, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 use covenant_validate::{Nullable, Validate};
 use schemars::JsonSchema;
@@ -880,4 +880,121 @@ pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
         serde_json::to_value(schemars::schema_for!(ValidationProblem))
         .unwrap_or_default())
     ]
+}
+/// Deserialises and validates `value` as the exported type `name`
+/// (`None` for a name this crate does not export).
+pub fn check(
+    name: &str,
+    value: &serde_json::Value,
+) -> Option<Result<(), covenant_validate::ValidationErrors>> {
+    Some(
+        match name {
+            "InvalidField" => {
+                covenant_validate::from_value::<InvalidField>(value).map(|_| ())
+            }
+            "KycDocumentSubtype" => {
+                covenant_validate::from_value::<KycDocumentSubtype>(value).map(|_| ())
+            }
+            "KycDocumentType" => {
+                covenant_validate::from_value::<KycDocumentType>(value).map(|_| ())
+            }
+            "KycRequest" => {
+                covenant_validate::from_value::<KycRequest>(value).map(|_| ())
+            }
+            "KycRequestCreate" => {
+                covenant_validate::from_value::<KycRequestCreate>(value).map(|_| ())
+            }
+            "KycRequestDocument" => {
+                covenant_validate::from_value::<KycRequestDocument>(value).map(|_| ())
+            }
+            "KycRequestEmbedded" => {
+                covenant_validate::from_value::<KycRequestEmbedded>(value).map(|_| ())
+            }
+            "KycRequestLink" => {
+                covenant_validate::from_value::<KycRequestLink>(value).map(|_| ())
+            }
+            "KycRequestStatus" => {
+                covenant_validate::from_value::<KycRequestStatus>(value).map(|_| ())
+            }
+            "Problem" => covenant_validate::from_value::<Problem>(value).map(|_| ()),
+            "RateLimitProblem" => {
+                covenant_validate::from_value::<RateLimitProblem>(value).map(|_| ())
+            }
+            "ValidationProblem" => {
+                covenant_validate::from_value::<ValidationProblem>(value).map(|_| ())
+            }
+            _ => return None,
+        },
+    )
+}
+/// Deserialises `value` as the exported type `name` and serialises it back.
+pub fn round_trip(
+    name: &str,
+    value: &serde_json::Value,
+) -> Option<Result<serde_json::Value, String>> {
+    Some(
+        match name {
+            "InvalidField" => {
+                serde_json::from_value::<InvalidField>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "KycDocumentSubtype" => {
+                serde_json::from_value::<KycDocumentSubtype>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "KycDocumentType" => {
+                serde_json::from_value::<KycDocumentType>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "KycRequest" => {
+                serde_json::from_value::<KycRequest>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "KycRequestCreate" => {
+                serde_json::from_value::<KycRequestCreate>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "KycRequestDocument" => {
+                serde_json::from_value::<KycRequestDocument>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "KycRequestEmbedded" => {
+                serde_json::from_value::<KycRequestEmbedded>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "KycRequestLink" => {
+                serde_json::from_value::<KycRequestLink>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "KycRequestStatus" => {
+                serde_json::from_value::<KycRequestStatus>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "Problem" => {
+                serde_json::from_value::<Problem>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "RateLimitProblem" => {
+                serde_json::from_value::<RateLimitProblem>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "ValidationProblem" => {
+                serde_json::from_value::<ValidationProblem>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            _ => return None,
+        },
+    )
 }

@@ -3,7 +3,7 @@
 //!
 //! Every type derives serde, `schemars::JsonSchema` and `covenant_validate::Validate`;
 //! `covenant_validate::from_value::<T>(&json)` deserialises and validates in one step.
-#![allow(deprecated, clippy::all, clippy::pedantic, rustdoc::all)]
+#![allow(deprecated, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 use covenant_validate::{Nullable, Validate};
 use schemars::JsonSchema;
@@ -296,4 +296,79 @@ pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
         serde_json::to_value(schemars::schema_for!(SessionStateResponse))
         .unwrap_or_default())
     ]
+}
+/// Deserialises and validates `value` as the exported type `name`
+/// (`None` for a name this crate does not export).
+pub fn check(
+    name: &str,
+    value: &serde_json::Value,
+) -> Option<Result<(), covenant_validate::ValidationErrors>> {
+    Some(
+        match name {
+            "Error" => covenant_validate::from_value::<Error>(value).map(|_| ()),
+            "Session" => covenant_validate::from_value::<Session>(value).map(|_| ()),
+            "SessionCreateRequest" => {
+                covenant_validate::from_value::<SessionCreateRequest>(value).map(|_| ())
+            }
+            "SessionCreateResponse" => {
+                covenant_validate::from_value::<SessionCreateResponse>(value).map(|_| ())
+            }
+            "SessionGetRequest" => {
+                covenant_validate::from_value::<SessionGetRequest>(value).map(|_| ())
+            }
+            "SessionStateRequest" => {
+                covenant_validate::from_value::<SessionStateRequest>(value).map(|_| ())
+            }
+            "SessionStateResponse" => {
+                covenant_validate::from_value::<SessionStateResponse>(value).map(|_| ())
+            }
+            _ => return None,
+        },
+    )
+}
+/// Deserialises `value` as the exported type `name` and serialises it back.
+pub fn round_trip(
+    name: &str,
+    value: &serde_json::Value,
+) -> Option<Result<serde_json::Value, String>> {
+    Some(
+        match name {
+            "Error" => {
+                serde_json::from_value::<Error>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "Session" => {
+                serde_json::from_value::<Session>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "SessionCreateRequest" => {
+                serde_json::from_value::<SessionCreateRequest>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "SessionCreateResponse" => {
+                serde_json::from_value::<SessionCreateResponse>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "SessionGetRequest" => {
+                serde_json::from_value::<SessionGetRequest>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "SessionStateRequest" => {
+                serde_json::from_value::<SessionStateRequest>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "SessionStateResponse" => {
+                serde_json::from_value::<SessionStateResponse>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            _ => return None,
+        },
+    )
 }
