@@ -65,7 +65,7 @@ fn iban() -> impl Strategy<Value = String> {
                 s.prop_map(move |bban| {
                     format!("{country}{:02}{bban}", iban_check_digits(country, &bban))
                 })
-                .boxed()
+                .sboxed()
             })
             .unwrap_or_else(|_| {
                 Just(format!(
@@ -73,32 +73,32 @@ fn iban() -> impl Strategy<Value = String> {
                     iban_check_digits("DE", "370400440532013000"),
                     "370400440532013000"
                 ))
-                .boxed()
+                .sboxed()
             })
     })
 }
 
-fn regex(r: &'static str) -> BoxedStrategy<String> {
+fn regex(r: &'static str) -> SBoxedStrategy<String> {
     proptest::string::string_regex(r)
-        .map(|s| s.boxed())
-        .unwrap_or_else(|_| Just(String::new()).boxed())
+        .map(|s| s.sboxed())
+        .unwrap_or_else(|_| Just(String::new()).sboxed())
 }
 
 /// A strategy for `format`, or `None` when the format is not one the generator knows.
-pub fn strategy(format: &str) -> Option<BoxedStrategy<String>> {
+pub fn strategy(format: &str) -> Option<SBoxedStrategy<String>> {
     Some(match format {
         "date-time" => (date(), time(), offset())
             .prop_map(|((y, mo, d), t, z)| format!("{y:04}-{mo:02}-{d:02}T{t}{z}"))
-            .boxed(),
+            .sboxed(),
         "date" => date()
             .prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
-            .boxed(),
+            .sboxed(),
         "time" => (time(), offset())
             .prop_map(|(t, z)| format!("{t}{z}"))
-            .boxed(),
+            .sboxed(),
         "uuid" => any::<[u8; 16]>()
             .prop_map(|b| uuid::Builder::from_random_bytes(b).into_uuid().to_string())
-            .boxed(),
+            .sboxed(),
         "email" | "idn-email" => {
             regex("[a-z]{1,10}(\\.[a-z]{1,6})?@[a-z]{2,10}\\.(com|org|net|de|io)")
         }
@@ -109,7 +109,7 @@ pub fn strategy(format: &str) -> Option<BoxedStrategy<String>> {
         "hostname" | "idn-hostname" => regex("[a-z]{2,10}(\\.[a-z]{2,8}){1,2}"),
         "ipv4" => any::<[u8; 4]>()
             .prop_map(|b| format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3]))
-            .boxed(),
+            .sboxed(),
         "ipv6" => any::<[u16; 8]>()
             .prop_map(|b| {
                 b.iter()
@@ -117,8 +117,8 @@ pub fn strategy(format: &str) -> Option<BoxedStrategy<String>> {
                     .collect::<Vec<_>>()
                     .join(":")
             })
-            .boxed(),
-        "iban" => iban().boxed(),
+            .sboxed(),
+        "iban" => iban().sboxed(),
         _ => return None,
     })
 }

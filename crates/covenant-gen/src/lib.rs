@@ -50,7 +50,7 @@ mod valid;
 
 use std::sync::Arc;
 
-use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
+use proptest::strategy::{BoxedStrategy, SBoxedStrategy, Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
 
@@ -95,13 +95,15 @@ pub struct Negative {
     pub description: String,
 }
 
-/// Strategies and negatives for one JSON Schema document.
+/// Strategies and negatives for one JSON Schema document. `Send + Sync` and cheap to
+/// clone, so a server or a concurrent runner can share one.
 #[derive(Clone)]
 pub struct Generator {
     schema: Arc<Value>,
     validator: Arc<jsonschema::Validator>,
-    valid: BoxedStrategy<Value>,
-    minimal: BoxedStrategy<Value>,
+    valid: SBoxedStrategy<Value>,
+    minimal: SBoxedStrategy<Value>,
+    cache: Arc<negative::StrategyCache>,
 }
 
 impl std::fmt::Debug for Generator {
@@ -122,12 +124,13 @@ impl Generator {
         let schema = Arc::new(json_schema.clone());
         let valid = valid::build(&schema, valid::Mode::Valid)?;
         let minimal = valid::build(&schema, valid::Mode::Minimal)?;
-        let check = |s: BoxedStrategy<Value>| {
+        let check = |s: SBoxedStrategy<Value>| {
             let validator = validator.clone();
             s.prop_filter("instance fails its schema", move |v| validator.is_valid(v))
-                .boxed()
+                .sboxed()
         };
         Ok(Generator {
+            cache: Arc::new(negative::StrategyCache::default()),
             valid: check(valid),
             minimal: check(minimal),
             validator,
@@ -137,19 +140,32 @@ impl Generator {
 
     /// Instances that validate against the schema.
     pub fn valid(&self) -> BoxedStrategy<Value> {
+        self.valid.clone().boxed()
+    }
+
+    /// [`Generator::valid`] as a `Send + Sync` strategy.
+    pub fn valid_send(&self) -> SBoxedStrategy<Value> {
         self.valid.clone()
     }
 
     /// Valid instances with only required properties and the fewest array items.
     pub fn minimal(&self) -> BoxedStrategy<Value> {
+        self.minimal.clone().boxed()
+    }
+
+    /// [`Generator::minimal`] as a `Send + Sync` strategy.
+    pub fn minimal_send(&self) -> SBoxedStrategy<Value> {
         self.minimal.clone()
     }
 
     /// Negative cases derived from a valid instance: each breaks exactly ONE
     /// constraint, and says which. Candidates that the validator does not reject with
     /// exactly the declared pointer and keyword (and nothing else) are dropped.
+    /// Constraints of optional properties the instance lacks are reached too: the
+    /// property is added with a valid value (deterministically, seeded by its pointer),
+    /// then broken; the description says so. Deterministic for a given instance.
     pub fn negatives(&self, valid: &Value) -> Vec<Negative> {
-        negative::negatives(&self.schema, &self.validator, valid)
+        negative::negatives(&self.schema, &self.validator, &self.cache, valid)
     }
 
     /// Whether `instance` validates against the schema.

@@ -5,6 +5,10 @@
 //! nothing else. Candidates that break two things (a type change that also breaks an
 //! enum or a `oneOf`) are dropped rather than mislabelled.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use proptest::strategy::{SBoxedStrategy, Strategy};
 use serde_json::{Map, Number, Value, json};
 
 use crate::schema::{self, types_of};
@@ -24,32 +28,81 @@ struct Candidate {
     pointer: String,
     keyword: &'static str,
     description: String,
-    /// Where the edit applies (differs from `pointer` for array-level edits? no: same
-    /// except `required`, which removes the property named by `pointer`).
+    /// Where the edit applies (the same as `pointer` for every keyword here).
     at: String,
     edit: Edit,
+    /// Optional properties absent from the valid instance, added (with valid values)
+    /// before the edit so their constraints can be broken too.
+    pre: Vec<(String, Value)>,
 }
 
-pub fn negatives(root: &Value, validator: &jsonschema::Validator, valid: &Value) -> Vec<Negative> {
-    let mut cands = Vec::new();
-    walk(root, root, valid, "", &mut cands, 0);
+/// Strategies for subschemas (fresh array items, values for absent optional
+/// properties), built once per schema and shared across `negatives` calls.
+#[derive(Default)]
+pub struct StrategyCache {
+    map: Mutex<HashMap<String, Option<SBoxedStrategy<Value>>>>,
+}
+
+impl StrategyCache {
+    fn get(&self, root: &Value, schema: &Value) -> Option<SBoxedStrategy<Value>> {
+        let key = schema.to_string();
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(key)
+            .or_insert_with(|| valid::build_sub(root, schema, valid::Mode::Minimal).ok())
+            .clone()
+    }
+}
+
+/// A deterministic seed for a pointer (FNV-1a), so negatives are reproducible.
+fn seed_of(ptr: &str) -> u64 {
+    ptr.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// How many absent optional properties may be added on one path.
+const MAX_ADDED: usize = 2;
+
+pub fn negatives(
+    root: &Value,
+    validator: &jsonschema::Validator,
+    cache: &StrategyCache,
+    valid: &Value,
+) -> Vec<Negative> {
+    let mut w = Walker {
+        root,
+        cache,
+        out: Vec::new(),
+    };
+    w.walk(root, valid, "", 0, &[]);
     let mut out: Vec<Negative> = Vec::new();
-    for c in cands {
+    for c in w.out {
         if out.iter().any(|n| {
             n.pointer == c.pointer && n.keyword == c.keyword && n.description == c.description
         }) {
             continue;
         }
-        let Some(instance) = apply(valid, &c.at, c.edit) else {
+        let mut base = valid.clone();
+        for (at, v) in &c.pre {
+            match apply(&base, at, Edit::Set(v.clone())) {
+                Some(b) => base = b,
+                None => break,
+            }
+        }
+        let Some(instance) = apply(&base, &c.at, c.edit) else {
             continue;
         };
         let v = covenant_spec::view::violations(validator, &instance);
         if v.len() == 1 && v[0].pointer == c.pointer && v[0].keyword == c.keyword {
+            let description = match c.pre.last() {
+                Some((at, _)) => format!("{} (optional {at} added)", c.description),
+                None => c.description,
+            };
             out.push(Negative {
                 instance,
                 pointer: c.pointer,
                 keyword: c.keyword.to_string(),
-                description: c.description,
+                description,
             });
         }
     }
@@ -125,35 +178,69 @@ fn fits(root: &Value, m: &Map<String, Value>, value: &Value) -> bool {
     true
 }
 
-fn walk(root: &Value, s: &Value, value: &Value, ptr: &str, out: &mut Vec<Candidate>, depth: usize) {
-    if depth > 64 {
-        return;
-    }
-    let mut flats = Vec::new();
-    applicable(root, s, value, &mut flats, 0);
-    for m in &flats {
-        local(root, m, value, ptr, out);
-        match value {
-            Value::Object(obj) => {
-                let props = m.get("properties").and_then(Value::as_object);
-                for (k, child) in obj {
-                    let cptr = covenant_spec::pointer::join(ptr, k);
-                    let cs = props
-                        .and_then(|p| p.get(k))
-                        .or_else(|| m.get("additionalProperties").filter(|a| a.is_object()));
-                    if let Some(cs) = cs {
-                        walk(root, cs, child, &cptr, out, depth + 1);
+struct Walker<'a> {
+    root: &'a Value,
+    cache: &'a StrategyCache,
+    out: Vec<Candidate>,
+}
+
+impl Walker<'_> {
+    fn walk(&mut self, s: &Value, value: &Value, ptr: &str, depth: usize, pre: &[(String, Value)]) {
+        if depth > 64 {
+            return;
+        }
+        let root = self.root;
+        let mut flats = Vec::new();
+        applicable(root, s, value, &mut flats, 0);
+        for m in &flats {
+            let start = self.out.len();
+            local(root, self.cache, m, value, ptr, &mut self.out);
+            for c in &mut self.out[start..] {
+                c.pre = pre.to_vec();
+            }
+            match value {
+                Value::Object(obj) => {
+                    let props = m.get("properties").and_then(Value::as_object);
+                    for (k, child) in obj {
+                        let cptr = covenant_spec::pointer::join(ptr, k);
+                        let cs = props
+                            .and_then(|p| p.get(k))
+                            .or_else(|| m.get("additionalProperties").filter(|a| a.is_object()));
+                        if let Some(cs) = cs {
+                            self.walk(cs, child, &cptr, depth + 1, pre);
+                        }
+                    }
+                    if pre.len() >= MAX_ADDED {
+                        continue;
+                    }
+                    // Absent optional properties: add a valid value, then break it.
+                    for (k, ps) in props.into_iter().flatten() {
+                        if obj.contains_key(k) {
+                            continue;
+                        }
+                        let cptr = covenant_spec::pointer::join(ptr, k);
+                        let Some(strategy) = self.cache.get(root, ps) else {
+                            continue;
+                        };
+                        let Some(added) =
+                            crate::sample(&Strategy::boxed(strategy), seed_of(&cptr), 1).pop()
+                        else {
+                            continue;
+                        };
+                        let mut chain = pre.to_vec();
+                        chain.push((cptr.clone(), added.clone()));
+                        self.walk(ps, &added, &cptr, depth + 1, &chain);
                     }
                 }
-            }
-            Value::Array(items) => {
-                if let Some(is) = m.get("items") {
-                    for (i, child) in items.iter().enumerate().take(MAX_INDICES) {
-                        walk(root, is, child, &format!("{ptr}/{i}"), out, depth + 1);
+                Value::Array(items) => {
+                    if let Some(is) = m.get("items") {
+                        for (i, child) in items.iter().enumerate().take(MAX_INDICES) {
+                            self.walk(is, child, &format!("{ptr}/{i}"), depth + 1, pre);
+                        }
                     }
                 }
+                _ => {}
             }
-            _ => {}
         }
     }
 }
@@ -171,11 +258,19 @@ fn push(
         description,
         at: ptr.to_string(),
         edit,
+        pre: Vec::new(),
     });
 }
 
 /// Candidates for the constraints of one flat schema at one value.
-fn local(root: &Value, m: &Map<String, Value>, value: &Value, ptr: &str, out: &mut Vec<Candidate>) {
+fn local(
+    root: &Value,
+    cache: &StrategyCache,
+    m: &Map<String, Value>,
+    value: &Value,
+    ptr: &str,
+    out: &mut Vec<Candidate>,
+) {
     if let Some(t) = m.get("type") {
         let types = types_of(t);
         if !types.iter().any(|t| t == "null") {
@@ -248,7 +343,7 @@ fn local(root: &Value, m: &Map<String, Value>, value: &Value, ptr: &str, out: &m
     match value {
         Value::String(s) => string(m, s, ptr, out),
         Value::Number(n) => number(m, n, ptr, out),
-        Value::Array(items) => array(root, m, items, ptr, out),
+        Value::Array(items) => array(root, cache, m, items, ptr, out),
         Value::Object(obj) => object(m, obj, ptr, out),
         _ => {}
     }
@@ -436,20 +531,22 @@ fn number(m: &Map<String, Value>, n: &Number, ptr: &str, out: &mut Vec<Candidate
 /// drawn deterministically (seeded by the pointer) so negatives are reproducible.
 fn fresh_items(
     root: &Value,
+    cache: &StrategyCache,
     m: &Map<String, Value>,
     existing: &[Value],
     count: usize,
     ptr: &str,
 ) -> Vec<Value> {
     let items_schema = m.get("items").cloned().unwrap_or(Value::Bool(true));
-    let Ok(strategy) = valid::build_sub(root, &items_schema, valid::Mode::Minimal) else {
+    let Some(strategy) = cache.get(root, &items_schema) else {
         return Vec::new();
     };
-    let seed = ptr.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
     let mut out: Vec<Value> = Vec::new();
-    for v in crate::sample(&strategy, seed, count.saturating_mul(4).max(8)) {
+    for v in crate::sample(
+        &Strategy::boxed(strategy),
+        seed_of(ptr),
+        count.saturating_mul(4).max(8),
+    ) {
         if out.len() == count {
             break;
         }
@@ -466,6 +563,7 @@ fn fresh_items(
 
 fn array(
     root: &Value,
+    cache: &StrategyCache,
     m: &Map<String, Value>,
     items: &[Value],
     ptr: &str,
@@ -487,7 +585,7 @@ fn array(
         let missing = (max + 1).saturating_sub(items.len());
         let mut long: Vec<Value> = items.to_vec();
         if m.get("uniqueItems") == Some(&Value::Bool(true)) || items.is_empty() {
-            long.extend(fresh_items(root, m, items, missing, ptr));
+            long.extend(fresh_items(root, cache, m, items, missing, ptr));
         } else {
             long.extend(items.iter().cycle().take(missing).cloned());
         }
@@ -504,7 +602,7 @@ fn array(
     if m.get("uniqueItems") == Some(&Value::Bool(true)) {
         let mut dup = items.to_vec();
         if dup.is_empty() {
-            dup.extend(fresh_items(root, m, items, 1, ptr));
+            dup.extend(fresh_items(root, cache, m, items, 1, ptr));
         }
         let Some(first) = dup.first().cloned() else {
             return;
@@ -535,6 +633,7 @@ fn object(m: &Map<String, Value>, obj: &Map<String, Value>, ptr: &str, out: &mut
                     description: format!("required property {name:?} removed"),
                     at,
                     edit: Edit::Remove,
+                    pre: Vec::new(),
                 });
             }
         }
@@ -552,6 +651,7 @@ fn object(m: &Map<String, Value>, obj: &Map<String, Value>, ptr: &str, out: &mut
             description: format!("unknown property {name:?} added"),
             at,
             edit: Edit::Set(json!("unexpected")),
+            pre: Vec::new(),
         });
     }
 }

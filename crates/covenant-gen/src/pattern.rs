@@ -109,7 +109,7 @@ fn ends_anchored(pattern: &str) -> bool {
 
 /// A strategy for strings matching `pattern` (ECMA-262, unanchored search semantics)
 /// with a char count in `min..=max`.
-pub fn strategy(pattern: &str, min: usize, max: usize) -> Result<BoxedStrategy<String>, String> {
+pub fn strategy(pattern: &str, min: usize, max: usize) -> Result<SBoxedStrategy<String>, String> {
     let check = ecma(pattern)?;
     let translated = translate(pattern);
     let hir = regex_syntax::ParserBuilder::new()
@@ -132,7 +132,7 @@ pub fn strategy(pattern: &str, min: usize, max: usize) -> Result<BoxedStrategy<S
             let n = s.chars().count();
             n >= min && n <= max && check.find(s).is_some()
         })
-        .boxed())
+        .sboxed())
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub enum Mode {
     Minimal,
 }
 
-pub fn build(root: &Value, mode: Mode) -> Result<BoxedStrategy<Value>, GenError> {
+pub fn build(root: &Value, mode: Mode) -> Result<SBoxedStrategy<Value>, GenError> {
     let b = Builder {
         root,
         mode,
@@ -46,7 +46,7 @@ pub fn build_sub(
     root: &Value,
     schema: &Value,
     mode: Mode,
-) -> Result<BoxedStrategy<Value>, GenError> {
+) -> Result<SBoxedStrategy<Value>, GenError> {
     let b = Builder {
         root,
         mode,
@@ -55,7 +55,7 @@ pub fn build_sub(
     b.build(schema, "", 0)
 }
 
-type Built = Result<BoxedStrategy<Value>, GenError>;
+type Built = Result<SBoxedStrategy<Value>, GenError>;
 
 struct Builder<'a> {
     root: &'a Value,
@@ -68,7 +68,7 @@ impl Builder<'_> {
         self.mode == Mode::Minimal || depth >= SOFT_DEPTH
     }
 
-    fn build(&self, s: &Value, ptr: &str, depth: usize) -> Result<BoxedStrategy<Value>, GenError> {
+    fn build(&self, s: &Value, ptr: &str, depth: usize) -> Result<SBoxedStrategy<Value>, GenError> {
         // A bare `$ref` is memoised: the same definition at the same depth is one strategy.
         if let Some(Value::String(r)) = s.get("$ref")
             && s.as_object().is_some_and(|m| m.len() == 1)
@@ -113,7 +113,7 @@ impl Builder<'_> {
         mut m: Map<String, Value>,
         ptr: &str,
         depth: usize,
-    ) -> Result<BoxedStrategy<Value>, GenError> {
+    ) -> Result<SBoxedStrategy<Value>, GenError> {
         for key in ["oneOf", "anyOf"] {
             if let Some(Value::Array(branches)) = m.remove(key) {
                 let mut options = Vec::new();
@@ -138,12 +138,12 @@ impl Builder<'_> {
                 return match (options.is_empty(), first_err) {
                     (true, Some(e)) => Err(e),
                     (true, None) => Err(GenError::at(ptr, format!("empty {key}"))),
-                    _ => Ok(Union::new(options).boxed()),
+                    _ => Ok(Union::new(options).sboxed()),
                 };
             }
         }
         if let Some(c) = m.get("const") {
-            return Ok(Just(c.clone()).boxed());
+            return Ok(Just(c.clone()).sboxed());
         }
         let types = schema::admitted_types(&m);
         if let Some(Value::Array(values)) = m.get("enum") {
@@ -158,14 +158,14 @@ impl Builder<'_> {
                     "no enum value has an admitted type",
                 ));
             }
-            return Ok(prop::sample::select(values).boxed());
+            return Ok(prop::sample::select(values).sboxed());
         }
-        let mut options: Vec<(u32, BoxedStrategy<Value>)> = Vec::new();
+        let mut options: Vec<(u32, SBoxedStrategy<Value>)> = Vec::new();
         let mut first_err = None;
         for t in &types {
             let s = match t.as_str() {
-                "null" => Ok(Just(Value::Null).boxed()),
-                "boolean" => Ok(any::<bool>().prop_map(Value::Bool).boxed()),
+                "null" => Ok(Just(Value::Null).sboxed()),
+                "boolean" => Ok(any::<bool>().prop_map(Value::Bool).sboxed()),
                 "integer" => self.integer(&m, ptr),
                 "number" => self.number(&m, ptr),
                 "string" => self.string(&m, ptr),
@@ -187,11 +187,15 @@ impl Builder<'_> {
             (0, Some(e)) => Err(e),
             (0, None) => Err(GenError::at(&format!("{ptr}/type"), "no type admitted")),
             (1, _) => Ok(options.remove(0).1),
-            _ => Ok(Union::new_weighted(options).boxed()),
+            _ => Ok(Union::new_weighted(options).sboxed()),
         }
     }
 
-    fn integer(&self, m: &Map<String, Value>, ptr: &str) -> Result<BoxedStrategy<Value>, GenError> {
+    fn integer(
+        &self,
+        m: &Map<String, Value>,
+        ptr: &str,
+    ) -> Result<SBoxedStrategy<Value>, GenError> {
         let mut lo = schema::f64_of(m, "minimum").map_or(i64::MIN as f64, f64::ceil);
         let mut hi = schema::f64_of(m, "maximum").map_or(i64::MAX as f64, f64::floor);
         if let Some(x) = schema::f64_of(m, "exclusiveMinimum") {
@@ -232,10 +236,10 @@ impl Builder<'_> {
             1 => Just(kmax).prop_map(to_value),
             8 => (rlo..=rhi).prop_map(to_value),
         ]
-        .boxed())
+        .sboxed())
     }
 
-    fn number(&self, m: &Map<String, Value>, ptr: &str) -> Result<BoxedStrategy<Value>, GenError> {
+    fn number(&self, m: &Map<String, Value>, ptr: &str) -> Result<SBoxedStrategy<Value>, GenError> {
         let min = schema::f64_of(m, "minimum");
         let max = schema::f64_of(m, "maximum");
         let xmin = schema::f64_of(m, "exclusiveMinimum");
@@ -266,10 +270,10 @@ impl Builder<'_> {
             .prop_filter_map("not a JSON number", |f| {
                 Number::from_f64(f).map(Value::Number)
             })
-            .boxed())
+            .sboxed())
     }
 
-    fn string(&self, m: &Map<String, Value>, ptr: &str) -> Result<BoxedStrategy<Value>, GenError> {
+    fn string(&self, m: &Map<String, Value>, ptr: &str) -> Result<SBoxedStrategy<Value>, GenError> {
         let min = schema::usize_of(m, "minLength").unwrap_or(0);
         let max = schema::usize_of(m, "maxLength").unwrap_or(usize::MAX);
         if min > max {
@@ -284,7 +288,7 @@ impl Builder<'_> {
             }
         }
         let format = m.get("format").and_then(Value::as_str);
-        let base: BoxedStrategy<String> =
+        let base: SBoxedStrategy<String> =
             match (format.and_then(formats::strategy), m.get("pattern")) {
                 (Some(f), pat) => {
                     if let Some(p) = pat.and_then(Value::as_str) {
@@ -301,7 +305,7 @@ impl Builder<'_> {
                     let hi = max.min(min.saturating_add(EXTRA_CHARS));
                     prop::collection::vec(text_char(), min..=hi)
                         .prop_map(|cs| cs.into_iter().collect::<String>())
-                        .boxed()
+                        .sboxed()
                 }
             };
         Ok(base
@@ -310,7 +314,7 @@ impl Builder<'_> {
                 n >= min && n <= max && checks.iter().all(|r| r.find(s).is_some())
             })
             .prop_map(Value::String)
-            .boxed())
+            .sboxed())
     }
 
     fn array(
@@ -318,7 +322,7 @@ impl Builder<'_> {
         m: &Map<String, Value>,
         ptr: &str,
         depth: usize,
-    ) -> Result<BoxedStrategy<Value>, GenError> {
+    ) -> Result<SBoxedStrategy<Value>, GenError> {
         let min = schema::usize_of(m, "minItems").unwrap_or(0);
         let max = schema::usize_of(m, "maxItems").unwrap_or(usize::MAX);
         if min > max {
@@ -342,7 +346,7 @@ impl Builder<'_> {
                 match self.build(items, &iptr, depth) {
                     Ok(s) => s,
                     // Items that cannot be generated: only an empty array is possible.
-                    Err(_) if min == 0 => return Ok(Just(Value::Array(Vec::new())).boxed()),
+                    Err(_) if min == 0 => return Ok(Just(Value::Array(Vec::new())).sboxed()),
                     Err(e) => return Err(e),
                 }
             }
@@ -350,7 +354,7 @@ impl Builder<'_> {
                 any::<i32>().prop_map(|i| Value::Number(i.into())),
                 "[a-z]{1,8}".prop_map(Value::String),
             ]
-            .boxed(),
+            .sboxed(),
         };
         if unique {
             // Draw a few spares, then drop duplicates; too few distinct values is rejected.
@@ -369,11 +373,11 @@ impl Builder<'_> {
                 })
                 .prop_filter("too few distinct items", move |v| v.len() >= min)
                 .prop_map(Value::Array)
-                .boxed())
+                .sboxed())
         } else {
             Ok(prop::collection::vec(items, min..=hi)
                 .prop_map(Value::Array)
-                .boxed())
+                .sboxed())
         }
     }
 
@@ -382,7 +386,7 @@ impl Builder<'_> {
         m: &Map<String, Value>,
         ptr: &str,
         depth: usize,
-    ) -> Result<BoxedStrategy<Value>, GenError> {
+    ) -> Result<SBoxedStrategy<Value>, GenError> {
         let empty = Map::new();
         let props = m
             .get("properties")
@@ -394,7 +398,7 @@ impl Builder<'_> {
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let additional = m.get("additionalProperties");
-        let mut parts: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
+        let mut parts: Vec<SBoxedStrategy<Option<(String, Value)>>> = Vec::new();
         for (name, ps) in props {
             let pptr = format!("{ptr}/properties/{}", covenant_spec::pointer::escape(name));
             let is_required = required.contains(&name.as_str());
@@ -410,9 +414,9 @@ impl Builder<'_> {
             let name = name.clone();
             let present = s.prop_map(move |v| Some((name.clone(), v)));
             parts.push(if is_required {
-                present.boxed()
+                present.sboxed()
             } else {
-                prop_oneof![1 => Just(None), 2 => present].boxed()
+                prop_oneof![1 => Just(None), 2 => present].sboxed()
             });
         }
         for name in required.iter().filter(|n| !props.contains_key(**n)) {
@@ -426,10 +430,10 @@ impl Builder<'_> {
                 Some(a @ Value::Object(_)) => {
                     self.build(a, &format!("{ptr}/additionalProperties"), depth)?
                 }
-                _ => "[a-z]{1,8}".prop_map(Value::String).boxed(),
+                _ => "[a-z]{1,8}".prop_map(Value::String).sboxed(),
             };
             let name = name.to_string();
-            parts.push(s.prop_map(move |v| Some((name.clone(), v))).boxed());
+            parts.push(s.prop_map(move |v| Some((name.clone(), v))).sboxed());
         }
         // Maps (additionalProperties with a schema) get a few generated entries.
         if let (Some(a @ Value::Object(_)), false) = (additional, self.lean(depth))
@@ -457,7 +461,7 @@ impl Builder<'_> {
                     o.len() >= min_p && o.len() <= max_p
                 })
                 .prop_map(Value::Object)
-                .boxed());
+                .sboxed());
         }
         let min_p = schema::usize_of(m, "minProperties").unwrap_or(0);
         let max_p = schema::usize_of(m, "maxProperties").unwrap_or(usize::MAX);
@@ -467,7 +471,7 @@ impl Builder<'_> {
                 o.len() >= min_p && o.len() <= max_p
             })
             .prop_map(Value::Object)
-            .boxed())
+            .sboxed())
     }
 }
 

@@ -369,3 +369,38 @@ fn sample_is_deterministic_and_seed_sensitive() {
     assert_eq!(sample(&g.valid(), 5, 50), sample(&g.valid(), 5, 50));
     assert_ne!(sample(&g.valid(), 5, 50), sample(&g.valid(), 6, 50));
 }
+
+#[test]
+fn generator_is_send_and_sync() {
+    fn shared<T: Send + Sync + Clone + 'static>(_: &T) {}
+    let g = generator(&obj(json!({"type": "string"})));
+    shared(&g);
+    let handle = std::thread::spawn(move || sample(&g.valid(), 1, 3).len());
+    assert_eq!(handle.join().ok(), Some(3));
+}
+
+#[test]
+fn absent_optional_properties_are_added_then_broken() {
+    let s = json!({
+        "type": "object",
+        "properties": { "o": { "type": "object", "required": ["code"], "properties": { "code": { "type": "string", "minLength": 6 } } } }
+    });
+    let g = generator(&s);
+    let validator = view::compile(&s).expect("compiles");
+    let negatives = g.negatives(&json!({}));
+    assert!(has(&negatives, "/o/code", "minLength"), "{negatives:?}");
+    assert!(has(&negatives, "/o/code", "required"), "{negatives:?}");
+    for n in &negatives {
+        let errors = view::violations(&validator, &n.instance);
+        assert_eq!(errors.len(), 1, "{n:?}");
+        assert_eq!(
+            (&errors[0].pointer, &errors[0].keyword),
+            (&n.pointer, &n.keyword)
+        );
+    }
+    assert_eq!(
+        negatives,
+        g.negatives(&json!({})),
+        "negatives are deterministic"
+    );
+}

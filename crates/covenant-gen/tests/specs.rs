@@ -328,3 +328,45 @@ fn onfido_request_bodies_generate_or_fail_cleanly() {
     eprintln!("onfido: {ok} request bodies generated, {failed} refused");
     assert!(ok > 0, "no Onfido request body could be generated");
 }
+
+/// The seed-derived negatives the codegen and runner issues name: each exists.
+#[test]
+fn seed_negatives_exist() {
+    let cases = [
+        (
+            "identplus.yaml",
+            "createIdentcheck",
+            "/ident_code",
+            "minLength",
+        ),
+        (
+            "identplus.yaml",
+            "createIdentcheck",
+            "/partner_iban",
+            "pattern",
+        ),
+        (
+            "rebilly.yaml",
+            "postKycRequest",
+            "/documents/0/type",
+            "enum",
+        ),
+        ("rebilly.yaml", "postKycRequest", "/customerId", "required"),
+        ("iron.yaml", "createCustomerIdentification", "/type", "enum"),
+        (
+            "iron.yaml",
+            "createCustomerIdentification",
+            "/type",
+            "required",
+        ),
+    ];
+    for (file, op, pointer, keyword) in cases {
+        let spec = spec(file);
+        let g = schema_for_site(&spec, &request_site(&spec, op)).expect("generator");
+        let found = sample(&g.valid(), 8, 50)
+            .iter()
+            .flat_map(|v| g.negatives(v))
+            .any(|n| n.pointer == pointer && n.keyword == keyword);
+        assert!(found, "{file} {op}: no {keyword} negative at {pointer}");
+    }
+}
