@@ -161,10 +161,10 @@ impl<'s> Builder<'s> {
                         .and_then(Value::as_str)
                         .and_then(|r| r.strip_prefix("#/components/schemas/"))
                     {
-                        if self.open.insert(name.to_string()) {
-                            if let Some(t) = self.spec.schemas.get(name) {
-                                stack.push(t);
-                            }
+                        if self.open.insert(name.to_string())
+                            && let Some(t) = self.spec.schemas.get(name)
+                        {
+                            stack.push(t);
                         }
                         continue;
                     }
@@ -247,22 +247,21 @@ impl<'s> Builder<'s> {
         for op in &ops {
             self.parameters(op);
             // Inline bodies (the five specs name theirs; real-world specs often do not).
-            if let Some(body) = &op.request_body {
-                if let Some(site) = body.content.iter().find_map(|m| m.schema.as_ref()) {
-                    if site.name().is_none() {
-                        let hint = format!("{} request", op.id);
-                        let name = self.unique(&hint);
-                        self.named(&name, &site.schema, &site.pointer, false, None, true);
-                    }
-                }
+            if let Some(body) = &op.request_body
+                && let Some(site) = body.content.iter().find_map(|m| m.schema.as_ref())
+                && site.name().is_none()
+            {
+                let hint = format!("{} request", op.id);
+                let name = self.unique(&hint);
+                self.named(&name, &site.schema, &site.pointer, false, None, true);
             }
             for r in &op.responses {
-                if let Some(site) = r.json().and_then(|m| m.schema.as_ref()) {
-                    if site.name().is_none() {
-                        let hint = format!("{} response {}", op.id, r.status);
-                        let name = self.unique(&hint);
-                        self.named(&name, &site.schema, &site.pointer, true, None, true);
-                    }
+                if let Some(site) = r.json().and_then(|m| m.schema.as_ref())
+                    && site.name().is_none()
+                {
+                    let hint = format!("{} response {}", op.id, r.status);
+                    let name = self.unique(&hint);
+                    self.named(&name, &site.schema, &site.pointer, true, None, true);
                 }
             }
         }
@@ -396,12 +395,11 @@ impl<'s> Builder<'s> {
             let merged = self.merge_all_of(m, at);
             return self.object(rust, &merged, at, open, skip_prop);
         }
-        if is_object(m) {
-            if m.contains_key("properties")
-                || m.get("additionalProperties") == Some(&Value::Bool(false))
-            {
-                return self.object(rust, m, at, open, skip_prop);
-            }
+        if is_object(m)
+            && (m.contains_key("properties")
+                || m.get("additionalProperties") == Some(&Value::Bool(false)))
+        {
+            return self.object(rust, m, at, open, skip_prop);
         }
         let (ty, attrs) = self.field_type(schema, &format!("{rust} value"), at, open);
         if attrs.is_empty() {
@@ -734,10 +732,12 @@ impl<'s> Builder<'s> {
                 && (m.contains_key("properties")
                     || m.get("additionalProperties") == Some(&Value::Bool(false))))
         {
-            if let Some(all) = m.get("allOf").and_then(Value::as_array) {
-                if all.len() == 1 && !m.contains_key("properties") && all[0].get("$ref").is_some() {
-                    return self.field_type(&all[0], hint, &format!("{at}/allOf/0"), open);
-                }
+            if let Some(all) = m.get("allOf").and_then(Value::as_array)
+                && all.len() == 1
+                && !m.contains_key("properties")
+                && all[0].get("$ref").is_some()
+            {
+                return self.field_type(&all[0], hint, &format!("{at}/allOf/0"), open);
             }
             let name = self.unique(hint);
             self.named(&name, schema, at, open, None, false);
@@ -1022,7 +1022,10 @@ fn string_enum(m: &Map<String, Value>) -> Option<Vec<String>> {
 
 /// A `oneOf`/`anyOf` with a discriminator whose branches are all component `$ref`s:
 /// the property name and, per branch, its component name and selecting values.
-fn tagged_union(schema: &Value) -> Option<(String, Vec<(String, Vec<String>)>)> {
+/// (component name, the discriminator values that select it)
+type Branch = (String, Vec<String>);
+
+fn tagged_union(schema: &Value) -> Option<(String, Vec<Branch>)> {
     let prop = schema
         .get("discriminator")?
         .get("propertyName")?

@@ -172,10 +172,10 @@ pub fn components(items: &BTreeMap<String, Item>) -> BTreeMap<String, usize> {
             let succ = s.edges.get(v.as_str()).cloned().unwrap_or_default();
             if i > 0 {
                 let w = &succ[i - 1];
-                if let (Some(&lw), Some(&lv)) = (s.low.get(w), s.low.get(&v)) {
-                    if s.on_stack.contains(w) {
-                        s.low.insert(v.clone(), lv.min(lw));
-                    }
+                if let (Some(&lw), Some(&lv)) = (s.low.get(w), s.low.get(&v))
+                    && s.on_stack.contains(w)
+                {
+                    s.low.insert(v.clone(), lv.min(lw));
                 }
             }
             let mut pushed = false;

@@ -27,15 +27,19 @@ fn sites() -> Vec<Site> {
     let mut out = Vec::new();
     for provider in common::PROVIDERS {
         let spec = common::spec(provider);
-        let exported: std::collections::BTreeMap<String, Value> =
-            common::json_schemas(provider).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let exported: std::collections::BTreeMap<String, Value> = common::json_schemas(provider)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         for site in common::body_sites(&spec) {
             let name = site.name().unwrap_or_default().to_string();
             let ty = covenant_codegen::type_name(&name);
             let view = spec.json_schema(&site);
             let generator = covenant_gen::Generator::new(&view)
                 .unwrap_or_else(|e| panic!("{provider} {name}: generator: {e}"));
-            let exported = exported.get(&ty).map(|s| covenant_spec::view::compile(s).expect("exported schema compiles"));
+            let exported = exported
+                .get(&ty)
+                .map(|s| covenant_spec::view::compile(s).expect("exported schema compiles"));
             out.push(Site {
                 provider,
                 label: format!("{provider} {name} ({:?})", site.direction),
@@ -54,7 +58,8 @@ fn derive_validator_agrees_with_jsonschema() {
     let mut disagreements = Vec::new();
     let mut export_disagreements = Vec::new();
     for (i, site) in sites().iter().enumerate() {
-        let valid = covenant_gen::sample(&site.generator.valid(), 0xC0DE + i as u64, VALID_PER_SITE);
+        let valid =
+            covenant_gen::sample(&site.generator.valid(), 0xC0DE + i as u64, VALID_PER_SITE);
         let mut instances: Vec<Value> = Vec::new();
         for v in &valid {
             instances.extend(site.generator.negatives(v).into_iter().map(|n| n.instance));
@@ -66,31 +71,71 @@ fn derive_validator_agrees_with_jsonschema() {
             let model = common::check(site.provider, &site.ty, v)
                 .unwrap_or_else(|| panic!("{}: no model type {}", site.label, site.ty));
             if model.is_ok() != spec_ok {
-                disagreements.push(format!("{}: jsonschema {} model {:?}: {v}", site.label, spec_ok, model.err().map(|e| e.to_string())));
+                disagreements.push(format!(
+                    "{}: jsonschema {} model {:?}: {v}",
+                    site.label,
+                    spec_ok,
+                    model.err().map(|e| e.to_string())
+                ));
             }
             if let Some(exp) = &site.exported {
                 if exp.is_valid(v) != spec_ok {
-                    export_disagreements.push(format!("{}: spec {} exported {}: {v}", site.label, spec_ok, !spec_ok));
+                    export_disagreements.push(format!(
+                        "{}: spec {} exported {}: {v}",
+                        site.label, spec_ok, !spec_ok
+                    ));
                 }
             }
         }
     }
-    eprintln!("differential: {total} instances, {} disagreements, {} exported-schema disagreements", disagreements.len(), export_disagreements.len());
+    eprintln!(
+        "differential: {total} instances, {} disagreements, {} exported-schema disagreements",
+        disagreements.len(),
+        export_disagreements.len()
+    );
     assert!(total >= 10_000, "only {total} instances");
-    assert!(disagreements.is_empty(), "{} disagreements, first ones:\n{}", disagreements.len(), disagreements.iter().take(10).cloned().collect::<Vec<_>>().join("\n"));
-    assert!(export_disagreements.is_empty(), "{} exported-schema disagreements, first ones:\n{}", export_disagreements.len(), export_disagreements.iter().take(10).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements, first ones:\n{}",
+        disagreements.len(),
+        disagreements
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        export_disagreements.is_empty(),
+        "{} exported-schema disagreements, first ones:\n{}",
+        export_disagreements.len(),
+        export_disagreements
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 #[test]
 fn valid_instances_round_trip() {
     for (i, site) in sites().iter().enumerate() {
         let mut values = covenant_gen::sample(&site.generator.valid(), 0xF00D + i as u64, 200);
-        values.extend(covenant_gen::sample(&site.generator.minimal(), 0xBEEF + i as u64, 20));
+        values.extend(covenant_gen::sample(
+            &site.generator.minimal(),
+            0xBEEF + i as u64,
+            20,
+        ));
         for v in values {
             let back = common::round_trip(site.provider, &site.ty, &v)
                 .unwrap()
                 .unwrap_or_else(|e| panic!("{}: does not deserialise: {e}: {v}", site.label));
-            assert!(common::same_json(&v, &back), "{}: round trip changed\n  in:  {v}\n  out: {back}", site.label);
+            assert!(
+                common::same_json(&v, &back),
+                "{}: round trip changed\n  in:  {v}\n  out: {back}",
+                site.label
+            );
         }
     }
 }

@@ -12,21 +12,32 @@ fn committed_model_crates_match_the_specs() {
     let root = common::root();
     let plans = workspace::plan(&root).expect("specs generate");
     assert_eq!(plans.len(), 5);
-    let stale: Vec<PathBuf> = plans.iter().flat_map(|p| workspace::stale(&root, &p.files)).collect();
-    assert!(stale.is_empty(), "stale generated files (run `cargo xtask codegen`): {stale:?}");
+    let stale: Vec<PathBuf> = plans
+        .iter()
+        .flat_map(|p| workspace::stale(&root, &p.files))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "stale generated files (run `cargo xtask codegen`): {stale:?}"
+    );
 }
 
 #[test]
 fn committed_json_schemas_match_the_models() {
     let root = common::root();
     for provider in common::PROVIDERS {
-        let map: serde_json::Map<String, serde_json::Value> =
-            common::json_schemas(provider).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let map: serde_json::Map<String, serde_json::Value> = common::json_schemas(provider)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         assert!(!map.is_empty(), "{provider} exports no schema");
         let files = workspace::schema_files(provider, &map);
         let stale = workspace::stale(&root, &files);
         let extra = workspace::extra_schema_files(&root, provider, &files);
-        assert!(stale.is_empty() && extra.is_empty(), "{provider}: stale {stale:?}, extra {extra:?}");
+        assert!(
+            stale.is_empty() && extra.is_empty(),
+            "{provider}: stale {stale:?}, extra {extra:?}"
+        );
     }
 }
 
@@ -57,8 +68,14 @@ fn a_one_character_spec_edit_makes_the_output_stale() {
     )
     .unwrap();
     let mut files = std::collections::BTreeMap::new();
-    files.insert(PathBuf::from("crates/models-identplus/src/lib.rs"), generated.lib_rs);
-    assert_eq!(workspace::stale(&root, &files), [PathBuf::from("crates/models-identplus/src/lib.rs")]);
+    files.insert(
+        PathBuf::from("crates/models-identplus/src/lib.rs"),
+        generated.lib_rs,
+    );
+    assert_eq!(
+        workspace::stale(&root, &files),
+        [PathBuf::from("crates/models-identplus/src/lib.rs")]
+    );
 }
 
 #[test]

@@ -15,7 +15,10 @@ fn generate(file: &str) -> Option<(covenant_codegen::Generated, std::time::Durat
         return None;
     }
     let spec = covenant_spec::Spec::load(&path).expect("loads");
-    let validate = root().join("crates/covenant-validate").canonicalize().unwrap();
+    let validate = root()
+        .join("crates/covenant-validate")
+        .canonicalize()
+        .unwrap();
     let started = std::time::Instant::now();
     let g = covenant_codegen::generate(
         &spec,
@@ -30,24 +33,43 @@ fn generate(file: &str) -> Option<(covenant_codegen::Generated, std::time::Durat
 
 #[test]
 fn stripe_generates_and_reports_unmapped_constructs() {
-    let Some((g, took)) = generate("stripe-spec3.yaml") else { return };
-    eprintln!("stripe: generated {} bytes, {} exported types in {took:?}, {} unmapped", g.lib_rs.len(), g.exported.len(), g.unmapped.len());
+    let Some((g, took)) = generate("stripe-spec3.yaml") else {
+        return;
+    };
+    eprintln!(
+        "stripe: generated {} bytes, {} exported types in {took:?}, {} unmapped",
+        g.lib_rs.len(),
+        g.exported.len(),
+        g.unmapped.len()
+    );
     assert!(g.lib_rs.starts_with(covenant_codegen::HEADER));
     assert!(g.exported.len() > 500);
     for u in g.unmapped.iter().take(5) {
         eprintln!("  {u}");
-        assert!(u.pointer.starts_with('/') && u.location.contains("stripe-spec3.yaml"), "{u}");
+        assert!(
+            u.pointer.starts_with('/') && u.location.contains("stripe-spec3.yaml"),
+            "{u}"
+        );
     }
 }
 
 #[test]
 fn onfido_output_compiles() {
-    let Some((g, took)) = generate("onfido-v3.6.json") else { return };
-    eprintln!("onfido: generated in {took:?}, {} unmapped", g.unmapped.len());
+    let Some((g, took)) = generate("onfido-v3.6.json") else {
+        return;
+    };
+    eprintln!(
+        "onfido: generated in {took:?}, {} unmapped",
+        g.unmapped.len()
+    );
     let dir = root().join("target/codegen-onfido");
     std::fs::create_dir_all(dir.join("src")).unwrap();
     // An empty [workspace] keeps the temp crate out of covenant's workspace.
-    std::fs::write(dir.join("Cargo.toml"), format!("{}\n[workspace]\n", g.cargo_toml)).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!("{}\n[workspace]\n", g.cargo_toml),
+    )
+    .unwrap();
     std::fs::write(dir.join("src/lib.rs"), &g.lib_rs).unwrap();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
@@ -56,5 +78,9 @@ fn onfido_output_compiles() {
         .args(["check", "--quiet", "--offline"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "onfido models do not compile:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "onfido models do not compile:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

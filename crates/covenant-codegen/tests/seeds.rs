@@ -5,14 +5,20 @@ use covenant_validate::from_value;
 use serde_json::json;
 
 fn found(e: &covenant_validate::ValidationErrors) -> Vec<(String, String)> {
-    e.iter().map(|e| (e.pointer.clone(), e.keyword.clone())).collect()
+    e.iter()
+        .map(|e| (e.pointer.clone(), e.keyword.clone()))
+        .collect()
 }
 
 #[test]
 fn identplus_short_ident_code_is_min_length_at_ident_code() {
-    let body = json!({"ident_code": "abc12", "partner_iban": "DE99123456780123456789", "dsv_terms": true});
+    let body =
+        json!({"ident_code": "abc12", "partner_iban": "DE99123456780123456789", "dsv_terms": true});
     let e = from_value::<models_identplus::IdentcheckCreateRequest>(&body).unwrap_err();
-    assert_eq!(found(&e), [("/ident_code".to_string(), "minLength".to_string())]);
+    assert_eq!(
+        found(&e),
+        [("/ident_code".to_string(), "minLength".to_string())]
+    );
     let ok = json!({"ident_code": "test123", "partner_iban": "DE99123456780123456789"});
     assert!(from_value::<models_identplus::IdentcheckCreateRequest>(&ok).is_ok());
 }
@@ -35,7 +41,10 @@ fn identplus_reports_every_violation() {
 fn rebilly_document_type_outside_enum_is_rejected_at_documents_0_type() {
     let body = json!({"customerId": "cus_1", "documents": [{"type": "selfie-proof"}]});
     let e = from_value::<models_rebilly::KycRequestCreate>(&body).unwrap_err();
-    assert_eq!(found(&e), [("/documents/0/type".to_string(), "enum".to_string())]);
+    assert_eq!(
+        found(&e),
+        [("/documents/0/type".to_string(), "enum".to_string())]
+    );
 }
 
 #[test]
@@ -50,32 +59,53 @@ fn rebilly_response_keeps_unknown_status_but_validation_flags_it() {
 
 #[test]
 fn iron_unknown_type_is_rejected() {
-    let e = from_value::<models_iron::IdentificationCreateParams>(&json!({"type": "Telepathy"})).unwrap_err();
+    let e = from_value::<models_iron::IdentificationCreateParams>(&json!({"type": "Telepathy"}))
+        .unwrap_err();
     assert_eq!(e.0[0].keyword, "enum", "{e}");
-    let ok = from_value::<models_iron::IdentificationCreateParams>(&json!({"type": "Direct"})).unwrap();
-    assert!(matches!(ok, models_iron::IdentificationCreateParams::IdentDirectParams(_)));
-    assert_eq!(serde_json::to_value(&ok).unwrap(), json!({"type": "Direct"}));
+    let ok =
+        from_value::<models_iron::IdentificationCreateParams>(&json!({"type": "Direct"})).unwrap();
+    assert!(matches!(
+        ok,
+        models_iron::IdentificationCreateParams::IdentDirectParams(_)
+    ));
+    assert_eq!(
+        serde_json::to_value(&ok).unwrap(),
+        json!({"type": "Direct"})
+    );
 }
 
 #[test]
 fn nullable_optional_fields_keep_three_states() {
     use covenant_validate::Nullable;
     for (body, want) in [
-        (json!({"customerId": "c", "documents": []}), Nullable::Absent),
-        (json!({"customerId": "c", "documents": [], "reason": null}), Nullable::Null),
-        (json!({"customerId": "c", "documents": [], "reason": "r"}), Nullable::Present("r".to_string())),
+        (
+            json!({"customerId": "c", "documents": []}),
+            Nullable::Absent,
+        ),
+        (
+            json!({"customerId": "c", "documents": [], "reason": null}),
+            Nullable::Null,
+        ),
+        (
+            json!({"customerId": "c", "documents": [], "reason": "r"}),
+            Nullable::Present("r".to_string()),
+        ),
     ] {
         let m: models_rebilly::KycRequestCreate = from_value(&body).unwrap();
         assert_eq!(m.reason, want);
         assert_eq!(serde_json::to_value(&m).unwrap(), body);
     }
     // Optional but not nullable: null is refused.
-    let e = from_value::<models_rebilly::KycRequestCreate>(&json!({"customerId": "c", "documents": [], "matchLevel": null})).unwrap_err();
+    let e = from_value::<models_rebilly::KycRequestCreate>(
+        &json!({"customerId": "c", "documents": [], "matchLevel": null}),
+    )
+    .unwrap_err();
     assert_eq!(e.0[0].pointer, "/matchLevel");
 }
 
 #[test]
 fn deprecated_values_still_deserialise() {
-    let v: models_onboarding::RequestStatus = serde_json::from_value(json!("USER_CANCELLED")).unwrap();
+    let v: models_onboarding::RequestStatus =
+        serde_json::from_value(json!("USER_CANCELLED")).unwrap();
     assert_eq!(v.as_str(), "USER_CANCELLED");
 }

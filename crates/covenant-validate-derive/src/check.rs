@@ -49,8 +49,9 @@ pub fn check(parsed: &Parsed) -> syn::Result<()> {
                 )
             })
             .count();
-        if has_format && formats > 1 {
-            if let Some(r) = f
+        if has_format
+            && formats > 1
+            && let Some(r) = f
                 .rules
                 .iter()
                 .filter(|r| {
@@ -60,23 +61,22 @@ pub fn check(parsed: &Parsed) -> syn::Result<()> {
                     )
                 })
                 .nth(1)
-            {
-                push(Error::new(
-                    r.span,
-                    "a field has at most one format (`format`, `email`, `url`)",
-                ));
-            }
+        {
+            push(Error::new(
+                r.span,
+                "a field has at most one format (`format`, `email`, `url`)",
+            ));
         }
     }
     if let Parsed::Enum { variants, .. } = parsed {
         for v in variants {
-            if let Some(span) = v.unknown_value {
-                if v.fields.len() != 1 || v.style != crate::parse::Style::Unnamed {
-                    push(Error::new(
-                        span,
-                        "`unknown_value` goes on a newtype variant holding the unknown wire value, e.g. `Unknown(String)`",
-                    ));
-                }
+            if let Some(span) = v.unknown_value
+                && (v.fields.len() != 1 || v.style != crate::parse::Style::Unnamed)
+            {
+                push(Error::new(
+                    span,
+                    "`unknown_value` goes on a newtype variant holding the unknown wire value, e.g. `Unknown(String)`",
+                ));
             }
         }
     }
@@ -97,16 +97,16 @@ fn non_negative_integer(n: &Num, what: &str) -> syn::Result<()> {
 }
 
 fn ordered(min: &Option<Num>, max: &Option<Num>, what: &str) -> syn::Result<()> {
-    if let (Some(lo), Some(hi)) = (min, max) {
-        if lo.value > hi.value {
-            return Err(Error::new(
-                lo.span,
-                format!(
-                    "{what}: min ({}) is greater than max ({})",
-                    lo.value, hi.value
-                ),
-            ));
-        }
+    if let (Some(lo), Some(hi)) = (min, max)
+        && lo.value > hi.value
+    {
+        return Err(Error::new(
+            lo.span,
+            format!(
+                "{what}: min ({}) is greater than max ({})",
+                lo.value, hi.value
+            ),
+        ));
     }
     Ok(())
 }

@@ -19,7 +19,11 @@ pub fn spec(provider: &str) -> Spec {
 pub const PROVIDERS: [&str; 5] = ["identplus", "iron", "onboarding", "rebilly", "rpcsession"];
 
 /// Deserialise + validate `value` as the model type named after the component.
-pub fn check(provider: &str, ty: &str, value: &Value) -> Option<Result<(), covenant_validate::ValidationErrors>> {
+pub fn check(
+    provider: &str,
+    ty: &str,
+    value: &Value,
+) -> Option<Result<(), covenant_validate::ValidationErrors>> {
     match provider {
         "identplus" => models_identplus::check(ty, value),
         "iron" => models_iron::check(ty, value),
@@ -62,10 +66,19 @@ pub fn body_sites(spec: &Spec) -> Vec<SchemaSite> {
             sites.extend(b.content.iter().filter_map(|m| m.schema.as_ref()));
         }
         for r in &op.responses {
-            sites.extend(r.content.iter().filter(|m| m.is_json()).filter_map(|m| m.schema.as_ref()));
+            sites.extend(
+                r.content
+                    .iter()
+                    .filter(|m| m.is_json())
+                    .filter_map(|m| m.schema.as_ref()),
+            );
         }
         for s in sites {
-            if s.name().is_some() && !out.iter().any(|o| o.name() == s.name() && o.direction == s.direction) {
+            if s.name().is_some()
+                && !out
+                    .iter()
+                    .any(|o| o.name() == s.name() && o.direction == s.direction)
+            {
                 out.push(s.clone());
             }
         }
@@ -78,9 +91,13 @@ pub fn body_sites(spec: &Spec) -> Vec<SchemaSite> {
 pub fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
         }
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_json(v, w)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_json(v, w))
+        }
         (Value::String(x), Value::String(y)) if x != y => {
             if let (Ok(p), Ok(q)) = (
                 chrono::DateTime::parse_from_rfc3339(x),
