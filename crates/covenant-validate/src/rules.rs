@@ -119,7 +119,7 @@ impl Enumerable for String {
 }
 impl Enumerable for bool {
     fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
-        let ok = allowed.iter().any(|l| *l == Literal::Bool(*self));
+        let ok = allowed.contains(&Literal::Bool(*self));
         Some((ok, self.to_string()))
     }
 }
@@ -216,23 +216,23 @@ pub fn length<V: Lengthy + ?Sized>(
         LengthKind::Items => ("minItems", "maxItems", "items"),
         LengthKind::Properties => ("minProperties", "maxProperties", "properties"),
     };
-    if let Some(min) = min {
-        if n < min {
-            errors.add(
-                at,
-                lo,
-                format!("has {n} {unit}, fewer than the minimum of {min}"),
-            );
-        }
+    if let Some(min) = min
+        && n < min
+    {
+        errors.add(
+            at,
+            lo,
+            format!("has {n} {unit}, fewer than the minimum of {min}"),
+        );
     }
-    if let Some(max) = max {
-        if n > max {
-            errors.add(
-                at,
-                hi,
-                format!("has {n} {unit}, more than the maximum of {max}"),
-            );
-        }
+    if let Some(max) = max
+        && n > max
+    {
+        errors.add(
+            at,
+            hi,
+            format!("has {n} {unit}, more than the maximum of {max}"),
+        );
     }
 }
 
@@ -247,37 +247,37 @@ pub fn range<V: Numeric + ?Sized>(
     errors: &mut ValidationErrors,
 ) {
     let Some(x) = v.number() else { return };
-    if let Some(b) = min {
-        if x < b {
-            errors.add(
-                at,
-                "minimum",
-                format!("{x} is less than the minimum of {b}"),
-            );
-        }
+    if let Some(b) = min
+        && x < b
+    {
+        errors.add(
+            at,
+            "minimum",
+            format!("{x} is less than the minimum of {b}"),
+        );
     }
-    if let Some(b) = max {
-        if x > b {
-            errors.add(
-                at,
-                "maximum",
-                format!("{x} is greater than the maximum of {b}"),
-            );
-        }
+    if let Some(b) = max
+        && x > b
+    {
+        errors.add(
+            at,
+            "maximum",
+            format!("{x} is greater than the maximum of {b}"),
+        );
     }
-    if let Some(b) = exclusive_min {
-        if x <= b {
-            errors.add(
-                at,
-                "exclusiveMinimum",
-                format!("{x} is not greater than {b}"),
-            );
-        }
+    if let Some(b) = exclusive_min
+        && x <= b
+    {
+        errors.add(
+            at,
+            "exclusiveMinimum",
+            format!("{x} is not greater than {b}"),
+        );
     }
-    if let Some(b) = exclusive_max {
-        if x >= b {
-            errors.add(at, "exclusiveMaximum", format!("{x} is not less than {b}"));
-        }
+    if let Some(b) = exclusive_max
+        && x >= b
+    {
+        errors.add(at, "exclusiveMaximum", format!("{x} is not less than {b}"));
     }
 }
 
