@@ -324,12 +324,12 @@ fn happy_path(plan: &OpPlan, first: &Request) -> (Request, &'static str) {
             .or_else(|| b.content.first())?;
         media.examples.first().map(|e| e.value.clone())
     });
-    if let (Some(ex), Some(pp)) = (example, plan.parts.get(&Part::Body)) {
-        if pp.validator.is_valid(&ex) {
-            r.body = Some(ex);
-            r.content_type = plan.content_type.clone();
-            return (r, "request body: the spec's example");
-        }
+    if let (Some(ex), Some(pp)) = (example, plan.parts.get(&Part::Body))
+        && pp.validator.is_valid(&ex)
+    {
+        r.body = Some(ex);
+        r.content_type = plan.content_type.clone();
+        return (r, "request body: the spec's example");
     }
     (r, "request: generated minimal valid instance")
 }
@@ -440,26 +440,26 @@ async fn record_operation(
         out.push(exchange("idempotent_replay", vec![a, b]));
     }
 
-    if let Some((create, create_request)) = read_of {
-        if let Some(cplan) = plans.get(create) {
-            let (create_request, _) = happy_path(cplan, &create_request);
-            let created = sender.send(cplan, &create_request).await;
-            let mut steps = vec![created.clone()];
-            let mut e = exchange("create_then_read", Vec::new());
-            match created_id(cplan, &created) {
-                Some(id) => {
-                    let read = with_id(plan, first, id);
-                    steps.push(sender.send(plan, &read).await);
-                    e.note = Some(format!(
-                        "creates with {}, then reads the new id",
-                        cplan.op.id
-                    ));
-                }
-                None => e.note = Some(format!("{} did not return an id to read", cplan.op.id)),
+    if let Some((create, create_request)) = read_of
+        && let Some(cplan) = plans.get(create)
+    {
+        let (create_request, _) = happy_path(cplan, &create_request);
+        let created = sender.send(cplan, &create_request).await;
+        let mut steps = vec![created.clone()];
+        let mut e = exchange("create_then_read", Vec::new());
+        match created_id(cplan, &created) {
+            Some(id) => {
+                let read = with_id(plan, first, id);
+                steps.push(sender.send(plan, &read).await);
+                e.note = Some(format!(
+                    "creates with {}, then reads the new id",
+                    cplan.op.id
+                ));
             }
-            e.steps = steps;
-            out.push(e);
+            None => e.note = Some(format!("{} did not return an id to read", cplan.op.id)),
         }
+        e.steps = steps;
+        out.push(e);
     }
 
     if let Some(c) = cases.iter().find(|c| matches!(c.kind, CaseKind::UnknownId)) {
