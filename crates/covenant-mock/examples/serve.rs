@@ -4,6 +4,11 @@
 
 use std::io::Write as _;
 
+// The engine allocates per request (JSON values); glibc malloc costs ~25% of a
+// request under load, mimalloc much less.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

@@ -140,15 +140,15 @@ fn basic(
         .split_once(':')
         .ok_or_else(|| "the Basic credentials have no ':' separator".to_string())?;
     if let Some(p) = prefixes {
-        if let Some(up) = p.get("username").and_then(Value::as_str) {
-            if !user.starts_with(up) {
-                return Err(format!("the username must start with \"{up}\""));
-            }
+        if let Some(up) = p.get("username").and_then(Value::as_str)
+            && !user.starts_with(up)
+        {
+            return Err(format!("the username must start with \"{up}\""));
         }
-        if let Some(pp) = p.get("password").and_then(Value::as_str) {
-            if !pass.starts_with(pp) {
-                return Err(format!("the password must start with \"{pp}\""));
-            }
+        if let Some(pp) = p.get("password").and_then(Value::as_str)
+            && !pass.starts_with(pp)
+        {
+            return Err(format!("the password must start with \"{pp}\""));
         }
     }
     let (eu, ep) = creds.basic_for(name);
@@ -199,13 +199,13 @@ pub fn check_config(spec: &Spec, creds: &Credentials) -> Result<(), String> {
             };
             let (u, pw) = creds.basic_for(name);
             for (which, value) in [("username", u), ("password", pw)] {
-                if let Some(prefix) = p.get(which).and_then(Value::as_str) {
-                    if !value.starts_with(prefix) {
-                        return Err(format!(
-                            "the configured Basic {which} for scheme {name} of {} must start with \"{prefix}\" (x-covenant-basic-prefixes)",
-                            spec.provider
-                        ));
-                    }
+                if let Some(prefix) = p.get(which).and_then(Value::as_str)
+                    && !value.starts_with(prefix)
+                {
+                    return Err(format!(
+                        "the configured Basic {which} for scheme {name} of {} must start with \"{prefix}\" (x-covenant-basic-prefixes)",
+                        spec.provider
+                    ));
                 }
             }
         }

@@ -419,39 +419,38 @@ impl Provider {
         if scenario.is_none() {
             scenario = self.take_scenario(&c.op.id);
         }
-        if let Some(s) = &scenario {
-            if let Some(class) = &s.class {
-                let retry_after = if class == "rate-limited" {
-                    Some(s.retry_after.unwrap_or(1))
-                } else {
-                    s.retry_after
-                };
-                return self.error(
-                    class,
-                    ErrorInput {
-                        retry_after,
-                        ..Default::default()
-                    },
-                );
-            }
+        if let Some(s) = &scenario
+            && let Some(class) = &s.class
+        {
+            let retry_after = if class == "rate-limited" {
+                Some(s.retry_after.unwrap_or(1))
+            } else {
+                s.retry_after
+            };
+            return self.error(
+                class,
+                ErrorInput {
+                    retry_after,
+                    ..Default::default()
+                },
+            );
         }
         // Accept.
         if let (Some(accept), Some(ct)) = (
             req.headers.get(http::header::ACCEPT),
             c.success.content_type.as_deref(),
-        ) {
-            if !accepts(accept.to_str().unwrap_or(""), ct) {
-                return self.error(
-                    "not-acceptable",
-                    ErrorInput {
-                        message: Some(format!(
-                            "the Accept header does not allow {}",
-                            covenant_spec::ir::essence(ct)
-                        )),
-                        ..Default::default()
-                    },
-                );
-            }
+        ) && !accepts(accept.to_str().unwrap_or(""), ct)
+        {
+            return self.error(
+                "not-acceptable",
+                ErrorInput {
+                    message: Some(format!(
+                        "the Accept header does not allow {}",
+                        covenant_spec::ir::essence(ct)
+                    )),
+                    ..Default::default()
+                },
+            );
         }
         // Body.
         let body = match self.parse_body(c, &req) {
@@ -515,10 +514,10 @@ impl Provider {
             }
             values.insert((p.location, p.name.clone()), value);
         }
-        if let Some((Some(validator), b)) = body.as_ref() {
-            if !validator.is_valid(b) {
-                errors.extend(violations(validator, b).iter().map(FieldError::body));
-            }
+        if let Some((Some(validator), b)) = body.as_ref()
+            && !validator.is_valid(b)
+        {
+            errors.extend(violations(validator, b).iter().map(FieldError::body));
         }
         if body.is_none() && c.body_required {
             errors.push(FieldError {
@@ -705,17 +704,15 @@ impl Provider {
         }
         // Status: forced initial value (first match), else the lifecycle's initial.
         let mut status_set = false;
-        if let Some(r) = &c.resource {
-            if let Some(init) = r
+        if let Some(r) = &c.resource
+            && let Some(init) = r
                 .initial
                 .iter()
                 .find(|i| i.when.as_ref().is_none_or(|w| ctx.matches(w)))
-            {
-                if let Some(name) = covenant_spec::pointer::tokens(&init.pointer).first() {
-                    overlay.set(name, init.value.clone());
-                    status_set = true;
-                }
-            }
+            && let Some(name) = covenant_spec::pointer::tokens(&init.pointer).first()
+        {
+            overlay.set(name, init.value.clone());
+            status_set = true;
         }
         if let Some((ptr, lc)) = &c.status_field {
             if !status_set && c.resource.is_some() {
@@ -744,23 +741,22 @@ impl Provider {
             tracing::debug!(provider = %self.spec.provider, operation = %c.op.id, ?dropped, "overlays that would break the response schema were dropped");
         }
         let out = Outgoing::json(success.status, &ct, &body);
-        if let Some(r) = &c.resource {
-            if r.role == ResourceRole::Create {
-                let id_ptr = r.id.as_deref().unwrap_or("/id");
-                if let (Some(id), Some(store)) = (body.pointer(id_ptr), self.resources.get(&r.name))
-                {
-                    let key = id_key(id);
-                    // What a later read returns: the answer, plus forced values and
-                    // request fields this answer's schema has no room for.
-                    let mut stored = body;
-                    if let Value::Object(s) = &mut stored {
-                        for (k, v) in extras {
-                            s.entry(k).or_insert(v);
-                        }
+        if let Some(r) = &c.resource
+            && r.role == ResourceRole::Create
+        {
+            let id_ptr = r.id.as_deref().unwrap_or("/id");
+            if let (Some(id), Some(store)) = (body.pointer(id_ptr), self.resources.get(&r.name)) {
+                let key = id_key(id);
+                // What a later read returns: the answer, plus forced values and
+                // request fields this answer's schema has no room for.
+                let mut stored = body;
+                if let Value::Object(s) = &mut stored {
+                    for (k, v) in extras {
+                        s.entry(k).or_insert(v);
                     }
-                    store.insert(&key, Arc::new(Mutex::new(stored)));
-                    self.created.fetch_add(1, Ordering::Relaxed);
                 }
+                store.insert(&key, Arc::new(Mutex::new(stored)));
+                self.created.fetch_add(1, Ordering::Relaxed);
             }
         }
         out
@@ -870,18 +866,18 @@ impl Provider {
 
     /// Queues a forced answer. Errors name what is wrong with it.
     pub fn push_scenario(&self, s: Scenario) -> Result<(), String> {
-        if let Some(op) = &s.operation {
-            if !self.ops.iter().any(|c| &c.op.id == op) {
-                return Err(format!("unknown operation {op}"));
-            }
+        if let Some(op) = &s.operation
+            && !self.ops.iter().any(|c| &c.op.id == op)
+        {
+            return Err(format!("unknown operation {op}"));
         }
-        if let Some(class) = &s.class {
-            if !error_style::CLASSES.contains(&class.as_str()) {
-                return Err(format!(
-                    "unknown class {class}; expected one of {}",
-                    error_style::CLASSES.join(", ")
-                ));
-            }
+        if let Some(class) = &s.class
+            && !error_style::CLASSES.contains(&class.as_str())
+        {
+            return Err(format!(
+                "unknown class {class}; expected one of {}",
+                error_style::CLASSES.join(", ")
+            ));
         }
         if s.class.is_none() && s.status.is_none() {
             return Err("a scenario needs `class` or `status`".into());
@@ -978,7 +974,7 @@ impl Ctx<'_> {
         };
         raw.is_some_and(|r| match &b.equals {
             Value::String(s) => s == r,
-            other => other.to_string() == r,
+            other => *other == r,
         })
     }
 
@@ -1328,10 +1324,9 @@ fn compile_op(
                     .get(name)
                     .and_then(|raw| raw.get("$ref"))
                     .and_then(Value::as_str)
+                    && let Some(lc) = spec.covenant.lifecycles.get(&r[1..])
                 {
-                    if let Some(lc) = spec.covenant.lifecycles.get(&r[1..]) {
-                        status_field = Some((name.clone(), lc.clone()));
-                    }
+                    status_field = Some((name.clone(), lc.clone()));
                 }
             }
             // Id style: schema type/format, then the documented example.
@@ -1339,16 +1334,16 @@ fn compile_op(
                 .as_ref()
                 .and_then(|r| r.id.clone())
                 .unwrap_or_else(|| "/id".into());
-            if let Some(name) = covenant_spec::pointer::tokens(&id_ptr).first() {
-                if let Some(ps) = root.get("properties").and_then(|p| p.get(name)) {
-                    let target = deref(&js, ps);
-                    let example = m.examples.iter().find_map(|e| e.value.pointer(&id_ptr));
-                    id_style = IdStyle::learn(
-                        &types_of(&js, target),
-                        target.get("format").and_then(Value::as_str),
-                        example,
-                    );
-                }
+            if let Some(name) = covenant_spec::pointer::tokens(&id_ptr).first()
+                && let Some(ps) = root.get("properties").and_then(|p| p.get(name))
+            {
+                let target = deref(&js, ps);
+                let example = m.examples.iter().find_map(|e| e.value.pointer(&id_ptr));
+                id_style = IdStyle::learn(
+                    &types_of(&js, target),
+                    target.get("format").and_then(Value::as_str),
+                    example,
+                );
             }
             // customer_id / customerId <- {id} of /customers/{id}/...
             let segs: Vec<&str> = op.path.trim_start_matches('/').split('/').collect();

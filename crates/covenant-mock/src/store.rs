@@ -51,10 +51,10 @@ impl<V: Clone> Bounded<V> {
     pub fn get_or_insert_with(&self, key: &str, make: impl FnOnce() -> V) -> V {
         let mut inner = self.inner.lock();
         let now = Instant::now();
-        if let Some((expires, _, v)) = inner.map.get(key) {
-            if *expires > now {
-                return v.clone();
-            }
+        if let Some((expires, _, v)) = inner.map.get(key)
+            && *expires > now
+        {
+            return v.clone();
         }
         let v = make();
         self.insert_locked(&mut inner, key, v.clone(), now);

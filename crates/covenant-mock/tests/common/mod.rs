@@ -361,10 +361,10 @@ impl Harness {
                 let structural = template.get("$map").is_some() || template.get("$each").is_some();
                 if let (Value::Object(t), Value::Object(b), false) = (template, &body, structural) {
                     for (k, tv) in t {
-                        if let Value::String(s) = tv {
-                            if !s.contains('{') {
-                                assert_eq!(b.get(k), Some(tv), "{class}: member {k}");
-                            }
+                        if let Value::String(s) = tv
+                            && !s.contains('{')
+                        {
+                            assert_eq!(b.get(k), Some(tv), "{class}: member {k}");
                         }
                         if tv.get("$each").is_none() {
                             assert!(b.contains_key(k), "{class}: member {k} missing in {body}");
