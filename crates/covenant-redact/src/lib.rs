@@ -222,13 +222,19 @@ impl Kind {
 
 /// Applies [`Rules`] and remembers placeholders, so one redactor over a sequence of
 /// exchanges maps each volatile value to the same placeholder throughout.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Redactor {
     rules: Rules,
     /// (secret value, what to show instead), longest value first.
     secrets: Vec<(String, String)>,
     placeholders: HashMap<String, String>,
     counts: BTreeMap<Kind, usize>,
+}
+
+impl Default for Redactor {
+    fn default() -> Redactor {
+        Redactor::new(Rules::default())
+    }
 }
 
 impl Redactor {
@@ -261,6 +267,23 @@ impl Redactor {
             self.secrets
                 .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         }
+    }
+
+    /// Replaces only the registered secrets in `text` (no placeholders, no state
+    /// change): for whole documents such as rendered reports.
+    pub fn secrets_only(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (secret, shown) in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), shown);
+            }
+        }
+        out
+    }
+
+    /// How many secret values are registered.
+    pub fn secret_count(&self) -> usize {
+        self.secrets.len()
     }
 
     fn placeholder(&mut self, kind: Kind, original: &str) -> String {
@@ -328,12 +351,7 @@ impl Redactor {
     /// `<secret>`, values already given a placeholder are replaced by it, and UUIDs
     /// and RFC 3339 timestamps get placeholders.
     pub fn text(&mut self, s: &str) -> String {
-        let mut out = s.to_string();
-        for (secret, shown) in &self.secrets {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), shown);
-            }
-        }
+        let mut out = self.secrets_only(s);
         // Longest originals first, whole tokens only, so `12` never rewrites `123`.
         let mut seen: Vec<(&String, &String)> = self
             .placeholders

@@ -459,26 +459,20 @@ fn merge_provider(into: &mut ProviderReport, p: &ProviderReport) {
 }
 
 /// Replaces known secret values (and their Basic-auth encodings) with their
-/// variable references in any text the runner writes.
+/// variable references in any text the runner writes. The replacement itself is
+/// the shared `covenant-redact` rule set; this adds the runner's credentials.
 #[derive(Clone, Default)]
-pub struct Redactor {
-    pairs: Vec<(String, String)>,
-}
+pub struct Redactor(covenant_redact::Redactor);
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Redactor({} secrets)", self.pairs.len())
+        write!(f, "Redactor({} secrets)", self.0.secret_count())
     }
 }
 
 impl Redactor {
     pub fn add(&mut self, secret: &str, shown: &str) {
-        if secret.len() >= 4 && !self.pairs.iter().any(|(s, _)| s == secret) {
-            self.pairs.push((secret.to_string(), shown.to_string()));
-            // Longest first, so a secret containing another is replaced whole.
-            self.pairs
-                .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        }
+        self.0.add_secret_as(secret, shown);
     }
 
     pub fn add_credentials(&mut self, creds: &crate::config::Credentials) {
@@ -494,12 +488,6 @@ impl Redactor {
     }
 
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for (secret, shown) in &self.pairs {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), shown);
-            }
-        }
-        out
+        self.0.secrets_only(text)
     }
 }
