@@ -352,7 +352,8 @@ impl<'s> Builder<'s> {
     ) {
         let doc = doc_of(schema);
         let kind = self.kind_of(rust, schema, at, open, skip_prop);
-        let exportable = !matches!(kind, Kind::Alias(_));
+        // Aliases are exported too: a body may be a bare map or list.
+        let exportable = true;
         self.items.insert(
             rust.to_string(),
             Item {

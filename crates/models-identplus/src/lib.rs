@@ -447,6 +447,8 @@ pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("Identcheck", serde_json::to_value(schemars::schema_for!(Identcheck))
         .unwrap_or_default()), ("IdentcheckCreateRequest",
         serde_json::to_value(schemars::schema_for!(IdentcheckCreateRequest))
+        .unwrap_or_default()), ("IdentcheckValidationErrors",
+        serde_json::to_value(schemars::schema_for!(IdentcheckValidationErrors))
         .unwrap_or_default()), ("ProcessStatus",
         serde_json::to_value(schemars::schema_for!(ProcessStatus)).unwrap_or_default())
     ]
@@ -464,6 +466,10 @@ pub fn check(
             }
             "IdentcheckCreateRequest" => {
                 covenant_validate::from_value::<IdentcheckCreateRequest>(value)
+                    .map(|_| ())
+            }
+            "IdentcheckValidationErrors" => {
+                covenant_validate::from_value::<IdentcheckValidationErrors>(value)
                     .map(|_| ())
             }
             "ProcessStatus" => {
@@ -487,6 +493,11 @@ pub fn round_trip(
             }
             "IdentcheckCreateRequest" => {
                 serde_json::from_value::<IdentcheckCreateRequest>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "IdentcheckValidationErrors" => {
+                serde_json::from_value::<IdentcheckValidationErrors>(value.clone())
                     .and_then(serde_json::to_value)
                     .map_err(|e| e.to_string())
             }

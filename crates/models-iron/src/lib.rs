@@ -294,6 +294,8 @@ pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
         serde_json::to_value(schemars::schema_for!(OutsourcedBusinessParams))
         .unwrap_or_default()), ("OutsourcedPersonParams",
         serde_json::to_value(schemars::schema_for!(OutsourcedPersonParams))
+        .unwrap_or_default()), ("PersonIdentificationStepStatus",
+        serde_json::to_value(schemars::schema_for!(PersonIdentificationStepStatus))
         .unwrap_or_default()), ("ReliancePersonParams",
         serde_json::to_value(schemars::schema_for!(ReliancePersonParams))
         .unwrap_or_default())
@@ -343,6 +345,10 @@ pub fn check(
             }
             "OutsourcedPersonParams" => {
                 covenant_validate::from_value::<OutsourcedPersonParams>(value)
+                    .map(|_| ())
+            }
+            "PersonIdentificationStepStatus" => {
+                covenant_validate::from_value::<PersonIdentificationStepStatus>(value)
                     .map(|_| ())
             }
             "ReliancePersonParams" => {
@@ -408,6 +414,11 @@ pub fn round_trip(
             }
             "OutsourcedPersonParams" => {
                 serde_json::from_value::<OutsourcedPersonParams>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "PersonIdentificationStepStatus" => {
+                serde_json::from_value::<PersonIdentificationStepStatus>(value.clone())
                     .and_then(serde_json::to_value)
                     .map_err(|e| e.to_string())
             }

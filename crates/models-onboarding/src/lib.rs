@@ -985,6 +985,8 @@ pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
     vec![
         ("CreateRequestParams",
         serde_json::to_value(schemars::schema_for!(CreateRequestParams))
+        .unwrap_or_default()), ("CustomerAttributes",
+        serde_json::to_value(schemars::schema_for!(CustomerAttributes))
         .unwrap_or_default()), ("Problem",
         serde_json::to_value(schemars::schema_for!(Problem)).unwrap_or_default()),
         ("ProblemError", serde_json::to_value(schemars::schema_for!(ProblemError))
@@ -993,8 +995,13 @@ pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("RequestCreate", serde_json::to_value(schemars::schema_for!(RequestCreate))
         .unwrap_or_default()), ("RequestLink",
         serde_json::to_value(schemars::schema_for!(RequestLink)).unwrap_or_default()),
-        ("RequestStatus", serde_json::to_value(schemars::schema_for!(RequestStatus))
-        .unwrap_or_default()), ("TerminationReason",
+        ("RequestParameters",
+        serde_json::to_value(schemars::schema_for!(RequestParameters))
+        .unwrap_or_default()), ("RequestSettings",
+        serde_json::to_value(schemars::schema_for!(RequestSettings))
+        .unwrap_or_default()), ("RequestStatus",
+        serde_json::to_value(schemars::schema_for!(RequestStatus)).unwrap_or_default()),
+        ("TerminationReason",
         serde_json::to_value(schemars::schema_for!(TerminationReason))
         .unwrap_or_default())
     ]
@@ -1010,6 +1017,9 @@ pub fn check(
             "CreateRequestParams" => {
                 covenant_validate::from_value::<CreateRequestParams>(value).map(|_| ())
             }
+            "CustomerAttributes" => {
+                covenant_validate::from_value::<CustomerAttributes>(value).map(|_| ())
+            }
             "Problem" => covenant_validate::from_value::<Problem>(value).map(|_| ()),
             "ProblemError" => {
                 covenant_validate::from_value::<ProblemError>(value).map(|_| ())
@@ -1020,6 +1030,12 @@ pub fn check(
             }
             "RequestLink" => {
                 covenant_validate::from_value::<RequestLink>(value).map(|_| ())
+            }
+            "RequestParameters" => {
+                covenant_validate::from_value::<RequestParameters>(value).map(|_| ())
+            }
+            "RequestSettings" => {
+                covenant_validate::from_value::<RequestSettings>(value).map(|_| ())
             }
             "RequestStatus" => {
                 covenant_validate::from_value::<RequestStatus>(value).map(|_| ())
@@ -1040,6 +1056,11 @@ pub fn round_trip(
         match name {
             "CreateRequestParams" => {
                 serde_json::from_value::<CreateRequestParams>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "CustomerAttributes" => {
+                serde_json::from_value::<CustomerAttributes>(value.clone())
                     .and_then(serde_json::to_value)
                     .map_err(|e| e.to_string())
             }
@@ -1065,6 +1086,16 @@ pub fn round_trip(
             }
             "RequestLink" => {
                 serde_json::from_value::<RequestLink>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "RequestParameters" => {
+                serde_json::from_value::<RequestParameters>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "RequestSettings" => {
+                serde_json::from_value::<RequestSettings>(value.clone())
                     .and_then(serde_json::to_value)
                     .map_err(|e| e.to_string())
             }

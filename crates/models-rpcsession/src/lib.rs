@@ -290,6 +290,9 @@ pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
         serde_json::to_value(schemars::schema_for!(SessionCreateResponse))
         .unwrap_or_default()), ("SessionGetRequest",
         serde_json::to_value(schemars::schema_for!(SessionGetRequest))
+        .unwrap_or_default()), ("SessionId",
+        serde_json::to_value(schemars::schema_for!(SessionId)).unwrap_or_default()),
+        ("SessionState", serde_json::to_value(schemars::schema_for!(SessionState))
         .unwrap_or_default()), ("SessionStateRequest",
         serde_json::to_value(schemars::schema_for!(SessionStateRequest))
         .unwrap_or_default()), ("SessionStateResponse",
@@ -315,6 +318,10 @@ pub fn check(
             }
             "SessionGetRequest" => {
                 covenant_validate::from_value::<SessionGetRequest>(value).map(|_| ())
+            }
+            "SessionId" => covenant_validate::from_value::<SessionId>(value).map(|_| ()),
+            "SessionState" => {
+                covenant_validate::from_value::<SessionState>(value).map(|_| ())
             }
             "SessionStateRequest" => {
                 covenant_validate::from_value::<SessionStateRequest>(value).map(|_| ())
@@ -355,6 +362,16 @@ pub fn round_trip(
             }
             "SessionGetRequest" => {
                 serde_json::from_value::<SessionGetRequest>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "SessionId" => {
+                serde_json::from_value::<SessionId>(value.clone())
+                    .and_then(serde_json::to_value)
+                    .map_err(|e| e.to_string())
+            }
+            "SessionState" => {
+                serde_json::from_value::<SessionState>(value.clone())
                     .and_then(serde_json::to_value)
                     .map_err(|e| e.to_string())
             }
