@@ -93,13 +93,13 @@ fn derive_validator_agrees_with_jsonschema() {
                     model.err().map(|e| e.to_string())
                 ));
             }
-            if let Some(exp) = &site.exported {
-                if exp.is_valid(v) != spec_ok {
-                    export_disagreements.push(format!(
-                        "{}: spec {} exported {}: {v}",
-                        site.label, spec_ok, !spec_ok
-                    ));
-                }
+            if let Some(exp) = &site.exported
+                && exp.is_valid(v) != spec_ok
+            {
+                export_disagreements.push(format!(
+                    "{}: spec {} exported {}: {v}",
+                    site.label, spec_ok, !spec_ok
+                ));
             }
         }
     }
