@@ -250,36 +250,7 @@ impl Ctx {
             ));
             return;
         };
-        let mut read = read_request.clone();
-        if let Some(lookup) = plan.resource.as_ref().and_then(|r| r.lookup.clone()) {
-            match lookup.location {
-                LookupLocation::Body => {
-                    let ptr = lookup.pointer.clone().unwrap_or_else(|| "/id".into());
-                    let mut b = read
-                        .body
-                        .take()
-                        .unwrap_or(Value::Object(Default::default()));
-                    set_pointer(&mut b, &ptr, id.clone());
-                    read.body = Some(b);
-                    if read.content_type.is_none() {
-                        read.content_type = plan.content_type.clone();
-                    }
-                }
-                LookupLocation::Path | LookupLocation::Query => {
-                    let part = if lookup.location == LookupLocation::Path {
-                        Part::Path
-                    } else {
-                        Part::Query
-                    };
-                    if let (Some(name), Some(Value::Object(mut m))) =
-                        (lookup.name.clone(), get_part(&read, part))
-                    {
-                        m.insert(name, id.clone());
-                        set_part(&mut read, part, Value::Object(m));
-                    }
-                }
-            }
-        }
+        let read = with_id(plan, read_request, id.clone());
         let ex = self.send(plan, &read, run).await;
         evaluate::response_checks(&self.spec, plan, &ex, self.max_time, &[], out);
         push(
@@ -467,4 +438,40 @@ pub async fn shrink(
         break;
     }
     (best, best_finding)
+}
+
+/// The read request carrying `id` where the read operation's `x-covenant-resource`
+/// lookup says (body pointer, path or query parameter). Shared by create-then-read
+/// and by the snapshot recorder.
+pub fn with_id(plan: &OpPlan, read: &Request, id: Value) -> Request {
+    let mut read = read.clone();
+    let Some(lookup) = plan.resource.as_ref().and_then(|r| r.lookup.clone()) else {
+        return read;
+    };
+    match lookup.location {
+        LookupLocation::Body => {
+            let ptr = lookup.pointer.clone().unwrap_or_else(|| "/id".into());
+            let mut b = read
+                .body
+                .take()
+                .unwrap_or(Value::Object(Default::default()));
+            set_pointer(&mut b, &ptr, id);
+            read.body = Some(b);
+            if read.content_type.is_none() {
+                read.content_type = plan.content_type.clone();
+            }
+        }
+        LookupLocation::Path | LookupLocation::Query => {
+            let part = if lookup.location == LookupLocation::Path {
+                Part::Path
+            } else {
+                Part::Query
+            };
+            if let (Some(name), Some(Value::Object(mut m))) = (lookup.name, get_part(&read, part)) {
+                m.insert(name, id);
+                set_part(&mut read, part, Value::Object(m));
+            }
+        }
+    }
+    read
 }

@@ -14,13 +14,13 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use covenant_runner::auth::AuthPart;
-use covenant_runner::cases::{self, Budget, Case, CaseKind, get_part, set_part};
+use covenant_runner::cases::{self, Budget, Case, CaseKind};
 use covenant_runner::client::{Client, ClientOptions};
 use covenant_runner::config::{Credential, Credentials};
-use covenant_runner::exec::set_pointer;
+use covenant_runner::exec::with_id;
 use covenant_runner::plan::{self, OpPlan, Part};
 use covenant_runner::request::{AuthMode, Request};
-use covenant_spec::ext::{LookupLocation, ResourceRole};
+use covenant_spec::ext::ResourceRole;
 use covenant_spec::{SecurityScheme, Spec};
 
 use crate::SnapshotError;
@@ -486,39 +486,4 @@ fn created_id(cplan: &OpPlan, step: &Step) -> Option<Value> {
         .and_then(|r| r.id.clone())
         .unwrap_or_else(|| "/id".into());
     body.pointer(&ptr).cloned()
-}
-
-/// The read request carrying `id` where the operation's `x-covenant-resource`
-/// lookup says (the same placement the runner's create-then-read uses).
-fn with_id(plan: &OpPlan, read: &Request, id: Value) -> Request {
-    let mut read = read.clone();
-    let Some(lookup) = plan.resource.as_ref().and_then(|r| r.lookup.clone()) else {
-        return read;
-    };
-    match lookup.location {
-        LookupLocation::Body => {
-            let ptr = lookup.pointer.clone().unwrap_or_else(|| "/id".into());
-            let mut b = read
-                .body
-                .take()
-                .unwrap_or(Value::Object(Default::default()));
-            set_pointer(&mut b, &ptr, id);
-            read.body = Some(b);
-            if read.content_type.is_none() {
-                read.content_type = plan.content_type.clone();
-            }
-        }
-        LookupLocation::Path | LookupLocation::Query => {
-            let part = if lookup.location == LookupLocation::Path {
-                Part::Path
-            } else {
-                Part::Query
-            };
-            if let (Some(name), Some(Value::Object(mut m))) = (lookup.name, get_part(&read, part)) {
-                m.insert(name, id);
-                set_part(&mut read, part, Value::Object(m));
-            }
-        }
-    }
-    read
 }
