@@ -264,29 +264,25 @@ fn print_summary(report: &Report, redactor: &Redactor) {
         "provider", "ops", "cases", "requests", "passed", "failed", "skipped", "violations"
     ));
     for p in &report.providers {
-        let count = |st: covenant_runner::report::Status| {
-            p.operations
-                .iter()
-                .flat_map(|o| &o.checks)
-                .filter(|c| c.status == st)
-                .count()
-        };
-        let result = if p.error.is_some() {
-            paint("33", "could not run")
-        } else if p.violations.iter().any(|v| v.new) {
-            paint("31", "FAIL")
-        } else {
-            paint("32", "pass")
-        };
+        use covenant_runner::report::{Status, Verdict};
+        let verdict = p.verdict();
+        let result = paint(
+            match verdict {
+                Verdict::CouldNotRun => "33",
+                Verdict::Fail => "31",
+                Verdict::Pass => "32",
+            },
+            verdict.label(),
+        );
         out.push_str(&format!(
             "{:<12} {:>5} {:>7} {:>8} {:>7} {:>7} {:>8} {:>10}  {}\n",
             p.name,
             p.operations.len(),
             p.cases,
             p.requests,
-            count(covenant_runner::report::Status::Passed),
-            count(covenant_runner::report::Status::Failed),
-            count(covenant_runner::report::Status::Skipped),
+            p.count(Status::Passed),
+            p.count(Status::Failed),
+            p.count(Status::Skipped),
             p.violations.len(),
             result
         ));

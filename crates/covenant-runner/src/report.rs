@@ -40,6 +40,46 @@ pub struct Timing {
     pub duration_ms: u64,
 }
 
+/// A provider's overall result, as the summary tables show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    CouldNotRun,
+    Fail,
+    Pass,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::CouldNotRun => "could not run",
+            Verdict::Fail => "FAIL",
+            Verdict::Pass => "pass",
+        }
+    }
+}
+
+impl ProviderReport {
+    /// How many operation x check results have status `st`.
+    pub fn count(&self, st: Status) -> usize {
+        self.operations
+            .iter()
+            .flat_map(|o| &o.checks)
+            .filter(|c| c.status == st)
+            .count()
+    }
+
+    /// Could not run, failed (a violation not in the baseline), or passed.
+    pub fn verdict(&self) -> Verdict {
+        if self.error.is_some() {
+            Verdict::CouldNotRun
+        } else if self.violations.iter().any(|v| v.new) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderReport {
@@ -296,31 +336,17 @@ impl Report {
         md.push_str("| provider | operations | cases | requests | checks passed | failed | skipped | violations | result |\n");
         md.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for p in &self.providers {
-            let count = |st: Status| {
-                p.operations
-                    .iter()
-                    .flat_map(|o| &o.checks)
-                    .filter(|c| c.status == st)
-                    .count()
-            };
-            let result = if p.error.is_some() {
-                "could not run"
-            } else if p.violations.iter().any(|v| v.new) {
-                "FAIL"
-            } else {
-                "pass"
-            };
             md.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 p.name,
                 p.operations.len(),
                 p.cases,
                 p.requests,
-                count(Status::Passed),
-                count(Status::Failed),
-                count(Status::Skipped),
+                p.count(Status::Passed),
+                p.count(Status::Failed),
+                p.count(Status::Skipped),
                 p.violations.len(),
-                result
+                p.verdict().label()
             ));
         }
         md.push_str(&format!(
