@@ -21,7 +21,10 @@ pub struct MockArgs {
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
     /// covenant.toml whose [mock] table sets limits, store bounds and credentials
-    /// (COVENANT_MOCK_* environment variables override it).
+    /// (COVENANT_MOCK_* environment variables override it). A spec that the file
+    /// also lists under [providers.<name>] accepts that provider's credentials
+    /// (resolved from the same variables and defaults `covenant run` uses), so a
+    /// standalone mock and the runner agree on them.
     #[arg(long)]
     pub config: Option<PathBuf>,
 }
@@ -61,11 +64,24 @@ pub fn run(args: MockArgs) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            let mut mock_config = config.clone();
+            if let Some(path) = &args.config {
+                match provider_credentials(path, &spec) {
+                    Ok(Some(creds)) => {
+                        covenant_runner::suite::give_credentials(&spec, &creds, &mut mock_config)
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             let mut listen = args.listen;
             if listen.port() != 0 {
                 listen.set_port(listen.port().saturating_add(i as u16));
             }
-            match covenant_mock::start_spec(spec, config.clone(), listen).await {
+            match covenant_mock::start_spec(spec, mock_config, listen).await {
                 Ok(s) => {
                     println!("{} {}", s.provider().provider(), s.url());
                     servers.push(s);
@@ -84,4 +100,22 @@ pub fn run(args: MockArgs) -> ExitCode {
         }
         ExitCode::SUCCESS
     })
+}
+
+/// The credentials covenant.toml gives the provider whose spec is `spec` (matched by
+/// file name), or None when the file lists no such provider.
+fn provider_credentials(
+    path: &std::path::Path,
+    spec: &covenant_spec::Spec,
+) -> Result<Option<covenant_runner::Credentials>, covenant_runner::RunnerError> {
+    // A config with only a [mock] table is fine: it simply names no provider.
+    let has_providers = std::fs::read_to_string(path).is_ok_and(|t| t.contains("[providers"));
+    if !has_providers {
+        return Ok(None);
+    }
+    let config = covenant_runner::Config::load(path)?;
+    let Some((_, provider)) = config.provider_for_spec(spec.path()) else {
+        return Ok(None);
+    };
+    covenant_runner::config::resolve_credentials(&config.root, &provider.credentials).map(Some)
 }
