@@ -101,7 +101,7 @@ fn export_schemas(
             "-p",
             crate_name,
             "--example",
-            "json_schemas",
+            &covenant_codegen::workspace::schema_example_name(crate_name),
         ])
         .output()
         .with_context(|| format!("running the json_schemas example of {crate_name}"))?;

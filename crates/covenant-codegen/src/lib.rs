@@ -83,7 +83,7 @@ pub struct Generated {
     pub crate_name: String,
     pub cargo_toml: String,
     pub lib_rs: String,
-    /// `examples/json_schemas.rs`: prints every exported type's JSON Schema as one object.
+    /// `examples/<crate>_json_schemas.rs`: prints every exported type's JSON Schema as one object.
     pub schema_example: String,
     /// Rust names of the types exported as JSON Schema.
     pub exported: Vec<String>,

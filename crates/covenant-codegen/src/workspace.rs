@@ -78,8 +78,9 @@ pub fn plan(root: &Path) -> Result<Vec<Planned>, WorkspaceError> {
         let mut files = BTreeMap::new();
         files.insert(dir.join("Cargo.toml"), generated.cargo_toml.clone());
         files.insert(dir.join("src/lib.rs"), generated.lib_rs.clone());
+        // Named per crate: examples of different packages share target/debug/examples.
         files.insert(
-            dir.join("examples/json_schemas.rs"),
+            dir.join(format!("examples/{}.rs", schema_example_name(&generated.crate_name))),
             generated.schema_example.clone(),
         );
         out.push(Planned {
@@ -90,6 +91,11 @@ pub fn plan(root: &Path) -> Result<Vec<Planned>, WorkspaceError> {
         });
     }
     Ok(out)
+}
+
+/// The name of a model crate's JSON Schema export example (`models_rebilly_json_schemas`).
+pub fn schema_example_name(crate_name: &str) -> String {
+    format!("{}_json_schemas", crate_name.replace('-', "_"))
 }
 
 /// Files (relative to `root`) whose committed content differs from `expected`.
