@@ -124,7 +124,9 @@ pub trait Validate {
     /// Every violation, or `Ok(())`.
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        self.validate_into(&mut Pointer::root(), &mut errors);
+        let mut at = Pointer::reuse();
+        self.validate_into(&mut at, &mut errors);
+        at.recycle();
         errors.into_result()
     }
 }
@@ -345,6 +347,50 @@ mod tests {
         assert_eq!(errors.0.len(), 1);
         assert_eq!(errors.0[0].pointer, "/k~0/1");
         assert_eq!(errors.0[0].keyword, "minLength");
+    }
+
+    #[test]
+    fn reused_pointer_buffer_starts_at_root_each_call() {
+        struct Short(&'static str);
+        impl Validate for Short {
+            fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+                rules::length(self.0, Some(2), None, at, errors);
+            }
+        }
+        let items: Vec<Short> = (0..12)
+            .map(|i| Short(if i == 11 { "x" } else { "ok" }))
+            .collect();
+        for _ in 0..3 {
+            let e = items.validate().unwrap_err();
+            assert_eq!(e.0.len(), 1);
+            assert_eq!(
+                e.0[0].pointer, "/11",
+                "two-digit index, no leftover from earlier calls"
+            );
+            assert!(vec![Short("ok")].validate().is_ok());
+            let e = vec![Short("x")].validate().unwrap_err();
+            assert_eq!(e.0[0].pointer, "/0");
+        }
+    }
+
+    #[test]
+    fn enum_violation_still_names_value_and_choices() {
+        let mut errors = ValidationErrors::new();
+        let allowed = [rules::Literal::Int(1), rules::Literal::Int(2)];
+        rules::enumeration(&Some(7i64), &allowed, &Pointer::root(), &mut errors);
+        rules::enumeration(&Some(2i64), &allowed, &Pointer::root(), &mut errors);
+        rules::enumeration(&None::<i64>, &allowed, &Pointer::root(), &mut errors);
+        rules::enumeration(
+            &Nullable::Present(false),
+            &[rules::Literal::Bool(true)],
+            &Pointer::root(),
+            &mut errors,
+        );
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["7 is not one of [1, 2]", "false is not one of [true]"]
+        );
     }
 
     #[test]

@@ -3,6 +3,11 @@
 
 use std::fmt::Write;
 
+thread_local! {
+    /// One pointer buffer per thread, reused across `Validate::validate` calls.
+    static BUFFER: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
 /// A growing JSON Pointer (RFC 6901), e.g. `/documents/0/type`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pointer(String);
@@ -40,9 +45,28 @@ impl Pointer {
     #[inline]
     pub fn push_index(&mut self, index: usize) -> usize {
         let mark = self.0.len();
-        // Writing to a String cannot fail.
-        let _ = write!(self.0, "/{index}");
+        self.0.push('/');
+        if index < 10 {
+            // The common case, without the formatting machinery.
+            self.0.push(char::from(b'0' + index as u8));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(self.0, "{index}");
+        }
         mark
+    }
+
+    /// The root pointer, reusing this thread's buffer from an earlier [`Pointer::recycle`]
+    /// so that validating a value allocates nothing on the happy path.
+    pub(crate) fn reuse() -> Self {
+        let mut buf = BUFFER.with(std::cell::Cell::take);
+        buf.clear();
+        Pointer(buf)
+    }
+
+    /// Hands the buffer back for the next [`Pointer::reuse`] on this thread.
+    pub(crate) fn recycle(self) {
+        BUFFER.with(|b| b.set(self.0));
     }
 
     /// Restores the pointer to a mark returned by `push`/`push_index`.

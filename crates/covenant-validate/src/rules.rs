@@ -102,38 +102,56 @@ impl std::fmt::Display for Literal {
 pub trait Enumerable {
     /// `None` when absent; else whether the value is one of `allowed`, and its rendering.
     fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)>;
+
+    /// `None` when absent; else whether the value is one of `allowed`. Unlike
+    /// [`Enumerable::is_one_of`] it renders nothing, so the happy path allocates nothing;
+    /// [`enumeration`] calls it first and renders only on a violation.
+    fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
+        self.is_one_of(allowed).map(|(ok, _)| ok)
+    }
 }
 
 impl Enumerable for str {
     fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
-        let ok = allowed
-            .iter()
-            .any(|l| matches!(l, Literal::Str(s) if *s == self));
-        Some((ok, format!("{self:?}")))
+        Some((self.matches_one_of(allowed)?, format!("{self:?}")))
+    }
+    fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
+        Some(
+            allowed
+                .iter()
+                .any(|l| matches!(l, Literal::Str(s) if *s == self)),
+        )
     }
 }
 impl Enumerable for String {
     fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
         self.as_str().is_one_of(allowed)
     }
+    fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
+        self.as_str().matches_one_of(allowed)
+    }
 }
 impl Enumerable for bool {
     fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
-        let ok = allowed.contains(&Literal::Bool(*self));
-        Some((ok, self.to_string()))
+        Some((self.matches_one_of(allowed)?, self.to_string()))
+    }
+    fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
+        Some(allowed.contains(&Literal::Bool(*self)))
     }
 }
 macro_rules! enumerable_number {
     ($($t:ty),*) => {$(
         impl Enumerable for $t {
             fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
+                Some((self.matches_one_of(allowed)?, self.to_string()))
+            }
+            fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
                 let x = *self as f64;
-                let ok = allowed.iter().any(|l| match l {
+                Some(allowed.iter().any(|l| match l {
                     Literal::Int(i) => *i as f64 == x,
                     Literal::Float(f) => *f == x,
                     _ => false,
-                });
-                Some((ok, self.to_string()))
+                }))
             }
         }
     )*};
@@ -198,7 +216,39 @@ macro_rules! forward {
 forward!(Lengthy, length, Option<(usize, LengthKind)>);
 forward!(Numeric, number, Option<f64>);
 forward!(Textual, text, Option<&str>);
-forward!(Enumerable, is_one_of, Option<(bool, String)>, allowed: &[Literal]);
+// Written out (not `forward!`) so wrappers forward both methods.
+impl<T: Enumerable + ?Sized> Enumerable for &T {
+    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
+        (**self).is_one_of(allowed)
+    }
+    fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
+        (**self).matches_one_of(allowed)
+    }
+}
+impl<T: Enumerable + ?Sized> Enumerable for Box<T> {
+    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
+        (**self).is_one_of(allowed)
+    }
+    fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
+        (**self).matches_one_of(allowed)
+    }
+}
+impl<T: Enumerable> Enumerable for Option<T> {
+    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
+        self.as_ref().and_then(|v| v.is_one_of(allowed))
+    }
+    fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
+        self.as_ref().and_then(|v| v.matches_one_of(allowed))
+    }
+}
+impl<T: Enumerable> Enumerable for Nullable<T> {
+    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
+        self.as_ref().and_then(|v| v.is_one_of(allowed))
+    }
+    fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
+        self.as_ref().and_then(|v| v.matches_one_of(allowed))
+    }
+}
 forward!(Items, duplicate, Option<Option<(usize, usize)>>);
 
 /// `minLength`/`maxLength` (strings, in code points), `minItems`/`maxItems` (arrays),
@@ -373,10 +423,11 @@ pub fn enumeration<V: Enumerable + ?Sized>(
     at: &Pointer,
     errors: &mut ValidationErrors,
 ) {
-    let Some((ok, shown)) = v.is_one_of(allowed) else {
+    // Render the value only on a violation: the happy path allocates nothing.
+    if v.matches_one_of(allowed) != Some(false) {
         return;
-    };
-    if !ok {
+    }
+    if let Some((_, shown)) = v.is_one_of(allowed) {
         let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
         errors.add(
             at,

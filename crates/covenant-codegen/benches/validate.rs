@@ -1,0 +1,236 @@
+//! Issue 3's speed target, measured: on the SAME payloads, the generated model's derive
+//! validation vs the compiled `jsonschema` validator on the loader's JSON Schema view vs
+//! plain `serde_json` deserialisation into the model. Request bodies of Rebilly
+//! (`POST /kyc-requests`, `KycRequestCreate`) and IDENTPLUS (`POST
+//! /api/v1/identchecks.json`, `IdentcheckCreateRequest`).
+//!
+//! Payload sets per provider:
+//! - `example`: the spec's own request example (1 payload);
+//! - `generated`: 16 valid instances from `covenant_gen` (seed 7);
+//! - `invalid`: one negative from `Generator::negatives` that deserialises into the
+//!   model and fails validation (so all three paths do their full work on it).
+//!
+//! One benchmark iteration processes the whole set; divide by the set size for ns per
+//! payload (the fixture check below prints the sizes).
+//!
+//! Run: `cargo bench -p covenant-codegen --bench validate`.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use covenant_spec::{SchemaSite, Spec};
+use covenant_validate::Validate;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+fn main() {
+    // Build the fixtures before timing and say what they hold.
+    describe("rebilly", &REBILLY);
+    describe("identplus", &IDENTPLUS);
+    divan::main();
+}
+
+fn describe<T>(name: &str, f: &Fixture<T>) {
+    eprintln!(
+        "{name}: example 1, generated {}, invalid 1 ({} at {:?})",
+        f.generated.values.len(),
+        f.invalid_keyword,
+        f.invalid_pointer
+    );
+}
+
+/// One payload set in the three forms the three paths need.
+struct Set<T> {
+    values: Vec<Value>,
+    bytes: Vec<Vec<u8>>,
+    models: Vec<T>,
+}
+
+impl<T: DeserializeOwned> Set<T> {
+    fn new(values: Vec<Value>) -> Set<T> {
+        let bytes = values
+            .iter()
+            .map(|v| serde_json::to_vec(v).expect("a JSON value serialises"))
+            .collect();
+        let models = values
+            .iter()
+            .map(|v| {
+                serde_json::from_value(v.clone()).expect("payload deserialises into the model")
+            })
+            .collect();
+        Set {
+            values,
+            bytes,
+            models,
+        }
+    }
+}
+
+struct Fixture<T> {
+    validator: jsonschema::Validator,
+    example: Set<T>,
+    generated: Set<T>,
+    invalid: Set<T>,
+    invalid_keyword: String,
+    invalid_pointer: String,
+}
+
+fn fixture<T: DeserializeOwned + Validate>(provider: &str, operation: &str) -> Fixture<T> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../specs")
+        .join(format!("{provider}.yaml"));
+    let spec = Spec::load(&path).expect("spec loads");
+    let media = spec
+        .operation(operation)
+        .and_then(|op| op.request_body.as_ref())
+        .and_then(|b| b.content.iter().find(|m| m.is_json()))
+        .expect("operation has a JSON request body");
+    let site: &SchemaSite = media.schema.as_ref().expect("request body has a schema");
+    let example = media
+        .examples
+        .first()
+        .expect("request body has an example")
+        .value
+        .clone();
+    let validator = spec.compile(site).expect("view compiles");
+    let generator =
+        covenant_gen::Generator::new(&spec.json_schema(site)).expect("generator builds");
+    let generated = covenant_gen::sample(&generator.valid(), 7, 16);
+    assert!(validator.is_valid(&example), "{provider}: example is valid");
+    assert!(generated.iter().all(|v| validator.is_valid(v)));
+    // A negative the model deserialises (type/required/enum errors stop serde first,
+    // which would time only the error path of deserialisation).
+    let negative = generated
+        .iter()
+        .chain(std::iter::once(&example))
+        .flat_map(|v| generator.negatives(v))
+        .find(|n| {
+            serde_json::from_value::<T>(n.instance.clone()).is_ok_and(|m| m.validate().is_err())
+        })
+        .expect("a negative that deserialises and fails validation");
+    Fixture {
+        validator,
+        example: Set::new(vec![example]),
+        generated: Set::new(generated),
+        invalid: Set::new(vec![negative.instance]),
+        invalid_keyword: negative.keyword,
+        invalid_pointer: negative.pointer,
+    }
+}
+
+static REBILLY: LazyLock<Fixture<models_rebilly::KycRequestCreate>> =
+    LazyLock::new(|| fixture("rebilly", "postKycRequest"));
+static IDENTPLUS: LazyLock<Fixture<models_identplus::IdentcheckCreateRequest>> =
+    LazyLock::new(|| fixture("identplus", "createIdentcheck"));
+
+/// (a) derive validation on already-deserialised models; every error collected.
+fn derive<T: Validate>(set: &Set<T>) -> usize {
+    set.models
+        .iter()
+        .map(|m| match black_box(m).validate() {
+            Ok(()) => 0,
+            Err(e) => e.len(),
+        })
+        .sum()
+}
+
+/// (b) the compiled validator: `is_valid` (the accept/reject answer).
+fn schema_is_valid<T>(v: &jsonschema::Validator, set: &Set<T>) -> usize {
+    set.values
+        .iter()
+        .filter(|x| v.is_valid(black_box(x)))
+        .count()
+}
+
+/// (b) the compiled validator: every error (what derive validation reports).
+fn schema_iter_errors<T>(v: &jsonschema::Validator, set: &Set<T>) -> usize {
+    set.values
+        .iter()
+        .map(|x| v.iter_errors(black_box(x)).count())
+        .sum()
+}
+
+/// (c) plain deserialisation into the model, from a `Value` (clone included: `from_value`
+/// consumes it) and from bytes.
+fn from_value<T: DeserializeOwned>(set: &Set<T>) -> usize {
+    set.values
+        .iter()
+        .filter(|&x| serde_json::from_value::<T>(black_box(x).clone()).is_ok())
+        .count()
+}
+
+fn from_slice<T: DeserializeOwned>(set: &Set<T>) -> usize {
+    set.bytes
+        .iter()
+        .filter(|x| serde_json::from_slice::<T>(black_box(x)).is_ok())
+        .count()
+}
+
+/// Baseline for `from_value`: the `Value` clone alone.
+fn clone_only<T>(set: &Set<T>) -> usize {
+    set.values
+        .iter()
+        .map(|x| match black_box(x).clone() {
+            Value::Object(m) => m.len(),
+            _ => 0,
+        })
+        .sum()
+}
+
+macro_rules! provider {
+    ($module:ident, $fixture:ident) => {
+        mod $module {
+            use super::*;
+
+            const SETS: [&str; 3] = ["example", "generated", "invalid"];
+
+            fn set(name: &str) -> &'static Set<impl DeserializeOwned + Validate + 'static> {
+                match name {
+                    "example" => &$fixture.example,
+                    "generated" => &$fixture.generated,
+                    _ => &$fixture.invalid,
+                }
+            }
+
+            #[divan::bench(args = SETS)]
+            fn a_derive_validate(b: divan::Bencher, s: &str) {
+                let set = set(s);
+                b.bench(|| derive(set));
+            }
+
+            #[divan::bench(args = SETS)]
+            fn b_jsonschema_is_valid(b: divan::Bencher, s: &str) {
+                let set = set(s);
+                b.bench(|| schema_is_valid(&$fixture.validator, set));
+            }
+
+            #[divan::bench(args = SETS)]
+            fn b_jsonschema_iter_errors(b: divan::Bencher, s: &str) {
+                let set = set(s);
+                b.bench(|| schema_iter_errors(&$fixture.validator, set));
+            }
+
+            #[divan::bench(args = SETS)]
+            fn c_serde_from_slice(b: divan::Bencher, s: &str) {
+                let set = set(s);
+                b.bench(|| from_slice(set));
+            }
+
+            #[divan::bench(args = SETS)]
+            fn c_serde_from_value(b: divan::Bencher, s: &str) {
+                let set = set(s);
+                b.bench(|| from_value(set));
+            }
+
+            #[divan::bench(args = SETS)]
+            fn c_value_clone_baseline(b: divan::Bencher, s: &str) {
+                let set = set(s);
+                b.bench(|| clone_only(set));
+            }
+        }
+    };
+}
+
+provider!(rebilly, REBILLY);
+provider!(identplus, IDENTPLUS);
