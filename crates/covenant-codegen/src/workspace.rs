@@ -80,7 +80,10 @@ pub fn plan(root: &Path) -> Result<Vec<Planned>, WorkspaceError> {
         files.insert(dir.join("src/lib.rs"), generated.lib_rs.clone());
         // Named per crate: examples of different packages share target/debug/examples.
         files.insert(
-            dir.join(format!("examples/{}.rs", schema_example_name(&generated.crate_name))),
+            dir.join(format!(
+                "examples/{}.rs",
+                schema_example_name(&generated.crate_name)
+            )),
             generated.schema_example.clone(),
         );
         out.push(Planned {
