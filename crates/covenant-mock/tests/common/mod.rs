@@ -106,6 +106,10 @@ impl Harness {
             covenant_mock::start_spec(spec.clone(), config, "127.0.0.1:0".parse().expect("addr"))
                 .await
                 .expect("mock starts");
+        // Under `cargo test --workspace`, the runner's `rustls-no-provider` feature is
+        // unified into this reqwest too, and building any Client then needs a crypto
+        // provider installed first (the same one the runner installs).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Harness {
             spec,
             server,
