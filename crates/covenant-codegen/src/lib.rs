@@ -119,7 +119,7 @@ pub fn generate(spec: &covenant_spec::Spec, options: &Options) -> Result<Generat
     });
     let trips = exported.iter().map(|n| {
         let id = proc_macro2::Ident::new(n, proc_macro2::Span::call_site());
-        quote!(#n => serde_json::from_value::<#id>(value.clone()).and_then(serde_json::to_value).map_err(|e| e.to_string()))
+        quote!(#n => covenant_validate::round_trip::<#id>(value))
     });
     let title = format!(
         " Models for {} ({}), generated from `{}`.",

@@ -238,6 +238,17 @@ where
     Ok(t)
 }
 
+/// Deserialises `value` as `T` and serialises it back (no validation): the
+/// round-trip that generated model crates expose per exported type.
+pub fn round_trip<T>(value: &serde_json::Value) -> Result<serde_json::Value, String>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
+    <T as serde::Deserialize>::deserialize(value)
+        .and_then(serde_json::to_value)
+        .map_err(|e| e.to_string())
+}
+
 /// Like [`from_value`], from JSON text.
 pub fn from_slice<T>(json: &[u8]) -> Result<T, ValidationErrors>
 where

@@ -486,26 +486,14 @@ pub fn round_trip(
 ) -> Option<Result<serde_json::Value, String>> {
     Some(
         match name {
-            "Identcheck" => {
-                serde_json::from_value::<Identcheck>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
+            "Identcheck" => covenant_validate::round_trip::<Identcheck>(value),
             "IdentcheckCreateRequest" => {
-                serde_json::from_value::<IdentcheckCreateRequest>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<IdentcheckCreateRequest>(value)
             }
             "IdentcheckValidationErrors" => {
-                serde_json::from_value::<IdentcheckValidationErrors>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<IdentcheckValidationErrors>(value)
             }
-            "ProcessStatus" => {
-                serde_json::from_value::<ProcessStatus>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
+            "ProcessStatus" => covenant_validate::round_trip::<ProcessStatus>(value),
             _ => return None,
         },
     )

@@ -366,66 +366,40 @@ pub fn round_trip(
     Some(
         match name {
             "BusinessIdentificationStepStatus" => {
-                serde_json::from_value::<BusinessIdentificationStepStatus>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<BusinessIdentificationStepStatus>(value)
             }
             "CreateCustomerIdentificationParams" => {
-                serde_json::from_value::<
+                covenant_validate::round_trip::<
                     CreateCustomerIdentificationParams,
-                >(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                >(value)
             }
             "IdentDirectParams" => {
-                serde_json::from_value::<IdentDirectParams>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<IdentDirectParams>(value)
             }
-            "Identification" => {
-                serde_json::from_value::<Identification>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
+            "Identification" => covenant_validate::round_trip::<Identification>(value),
             "IdentificationCreateParams" => {
-                serde_json::from_value::<IdentificationCreateParams>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<IdentificationCreateParams>(value)
             }
             "IdentificationStatus" => {
-                serde_json::from_value::<IdentificationStatus>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<IdentificationStatus>(value)
             }
             "IdentificationStep" => {
-                serde_json::from_value::<IdentificationStep>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<IdentificationStep>(value)
             }
             "IdentificationStepStatus" => {
-                serde_json::from_value::<IdentificationStepStatus>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<IdentificationStepStatus>(value)
             }
             "OutsourcedBusinessParams" => {
-                serde_json::from_value::<OutsourcedBusinessParams>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<OutsourcedBusinessParams>(value)
             }
             "OutsourcedPersonParams" => {
-                serde_json::from_value::<OutsourcedPersonParams>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<OutsourcedPersonParams>(value)
             }
             "PersonIdentificationStepStatus" => {
-                serde_json::from_value::<PersonIdentificationStepStatus>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<PersonIdentificationStepStatus>(value)
             }
             "ReliancePersonParams" => {
-                serde_json::from_value::<ReliancePersonParams>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<ReliancePersonParams>(value)
             }
             _ => return None,
         },

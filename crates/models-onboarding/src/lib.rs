@@ -1055,59 +1055,23 @@ pub fn round_trip(
     Some(
         match name {
             "CreateRequestParams" => {
-                serde_json::from_value::<CreateRequestParams>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<CreateRequestParams>(value)
             }
             "CustomerAttributes" => {
-                serde_json::from_value::<CustomerAttributes>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<CustomerAttributes>(value)
             }
-            "Problem" => {
-                serde_json::from_value::<Problem>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
-            "ProblemError" => {
-                serde_json::from_value::<ProblemError>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
-            "Request" => {
-                serde_json::from_value::<Request>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
-            "RequestCreate" => {
-                serde_json::from_value::<RequestCreate>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
-            "RequestLink" => {
-                serde_json::from_value::<RequestLink>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
+            "Problem" => covenant_validate::round_trip::<Problem>(value),
+            "ProblemError" => covenant_validate::round_trip::<ProblemError>(value),
+            "Request" => covenant_validate::round_trip::<Request>(value),
+            "RequestCreate" => covenant_validate::round_trip::<RequestCreate>(value),
+            "RequestLink" => covenant_validate::round_trip::<RequestLink>(value),
             "RequestParameters" => {
-                serde_json::from_value::<RequestParameters>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<RequestParameters>(value)
             }
-            "RequestSettings" => {
-                serde_json::from_value::<RequestSettings>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
-            "RequestStatus" => {
-                serde_json::from_value::<RequestStatus>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
+            "RequestSettings" => covenant_validate::round_trip::<RequestSettings>(value),
+            "RequestStatus" => covenant_validate::round_trip::<RequestStatus>(value),
             "TerminationReason" => {
-                serde_json::from_value::<TerminationReason>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<TerminationReason>(value)
             }
             _ => return None,
         },

@@ -934,65 +934,31 @@ pub fn round_trip(
 ) -> Option<Result<serde_json::Value, String>> {
     Some(
         match name {
-            "InvalidField" => {
-                serde_json::from_value::<InvalidField>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
+            "InvalidField" => covenant_validate::round_trip::<InvalidField>(value),
             "KycDocumentSubtype" => {
-                serde_json::from_value::<KycDocumentSubtype>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<KycDocumentSubtype>(value)
             }
-            "KycDocumentType" => {
-                serde_json::from_value::<KycDocumentType>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
-            "KycRequest" => {
-                serde_json::from_value::<KycRequest>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
+            "KycDocumentType" => covenant_validate::round_trip::<KycDocumentType>(value),
+            "KycRequest" => covenant_validate::round_trip::<KycRequest>(value),
             "KycRequestCreate" => {
-                serde_json::from_value::<KycRequestCreate>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<KycRequestCreate>(value)
             }
             "KycRequestDocument" => {
-                serde_json::from_value::<KycRequestDocument>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<KycRequestDocument>(value)
             }
             "KycRequestEmbedded" => {
-                serde_json::from_value::<KycRequestEmbedded>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<KycRequestEmbedded>(value)
             }
-            "KycRequestLink" => {
-                serde_json::from_value::<KycRequestLink>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
+            "KycRequestLink" => covenant_validate::round_trip::<KycRequestLink>(value),
             "KycRequestStatus" => {
-                serde_json::from_value::<KycRequestStatus>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<KycRequestStatus>(value)
             }
-            "Problem" => {
-                serde_json::from_value::<Problem>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
+            "Problem" => covenant_validate::round_trip::<Problem>(value),
             "RateLimitProblem" => {
-                serde_json::from_value::<RateLimitProblem>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<RateLimitProblem>(value)
             }
             "ValidationProblem" => {
-                serde_json::from_value::<ValidationProblem>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<ValidationProblem>(value)
             }
             _ => return None,
         },

@@ -340,50 +340,24 @@ pub fn round_trip(
 ) -> Option<Result<serde_json::Value, String>> {
     Some(
         match name {
-            "Error" => {
-                serde_json::from_value::<Error>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
-            "Session" => {
-                serde_json::from_value::<Session>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
+            "Error" => covenant_validate::round_trip::<Error>(value),
+            "Session" => covenant_validate::round_trip::<Session>(value),
             "SessionCreateRequest" => {
-                serde_json::from_value::<SessionCreateRequest>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<SessionCreateRequest>(value)
             }
             "SessionCreateResponse" => {
-                serde_json::from_value::<SessionCreateResponse>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<SessionCreateResponse>(value)
             }
             "SessionGetRequest" => {
-                serde_json::from_value::<SessionGetRequest>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<SessionGetRequest>(value)
             }
-            "SessionId" => {
-                serde_json::from_value::<SessionId>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
-            "SessionState" => {
-                serde_json::from_value::<SessionState>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
-            }
+            "SessionId" => covenant_validate::round_trip::<SessionId>(value),
+            "SessionState" => covenant_validate::round_trip::<SessionState>(value),
             "SessionStateRequest" => {
-                serde_json::from_value::<SessionStateRequest>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<SessionStateRequest>(value)
             }
             "SessionStateResponse" => {
-                serde_json::from_value::<SessionStateResponse>(value.clone())
-                    .and_then(serde_json::to_value)
-                    .map_err(|e| e.to_string())
+                covenant_validate::round_trip::<SessionStateResponse>(value)
             }
             _ => return None,
         },
