@@ -1,5 +1,5 @@
-//! Step 3: write the `Validate` impl. Each field pushes its wire name onto the pointer,
-//! runs its rules (calls into `covenant_validate::rules`), and truncates back.
+//! Step 3: write the `Validate` impl. Each field shadows `at` with a `Path` frame for its wire name
+//! (a stack value, nothing rendered) and runs its rules (calls into `covenant_validate::rules`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -12,7 +12,7 @@ pub fn fallback(input: &DeriveInput) -> TokenStream {
     let (impl_g, ty_g, where_c) = input.generics.split_for_impl();
     quote! {
         impl #impl_g ::covenant_validate::Validate for #name #ty_g #where_c {
-            fn validate_into(&self, _: &mut ::covenant_validate::Pointer, _: &mut ::covenant_validate::ValidationErrors) {}
+            fn validate_into(&self, _: &::covenant_validate::Path<'_>, _: &mut ::covenant_validate::ValidationErrors) {}
         }
     }
 }
@@ -98,9 +98,8 @@ fn field_checks(f: &Field, value: &TokenStream) -> TokenStream {
     match &f.wire {
         Some(wire) => quote! {
             {
-                let mark = at.push(#wire);
+                let at = &::covenant_validate::Path::key(at, #wire);
                 #body
-                at.truncate(mark);
             }
         },
         None => body,
@@ -141,9 +140,8 @@ pub fn expand(input: &DeriveInput, parsed: &Parsed) -> TokenStream {
                 if *externally_tagged && v.style != Style::Unit && v.unknown_value.is_none() && !checks.is_empty() {
                     let wire = &v.wire;
                     checks = quote! {
-                        let mark = at.push(#wire);
+                        let at = &::covenant_validate::Path::key(at, #wire);
                         #checks
-                        at.truncate(mark);
                     };
                 }
                 quote!(#pattern => { #checks })
@@ -160,7 +158,7 @@ pub fn expand(input: &DeriveInput, parsed: &Parsed) -> TokenStream {
         #[automatically_derived]
         impl #impl_g ::covenant_validate::Validate for #name #ty_g #where_c {
             #[allow(unused_variables, clippy::needless_borrow)]
-            fn validate_into(&self, at: &mut ::covenant_validate::Pointer, errors: &mut ::covenant_validate::ValidationErrors) {
+            fn validate_into(&self, at: &::covenant_validate::Path<'_>, errors: &mut ::covenant_validate::ValidationErrors) {
                 #body
             }
         }

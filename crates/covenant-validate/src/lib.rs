@@ -24,12 +24,12 @@ extern crate self as covenant_validate;
 
 pub mod formats;
 mod nullable;
-mod pointer;
+mod path;
 pub mod rules;
 pub mod serde_helpers;
 
 pub use nullable::Nullable;
-pub use pointer::Pointer;
+pub use path::Path;
 
 /// Re-exported so generated code compiles patterns with the same engine (ECMA-262).
 pub use regress;
@@ -78,10 +78,10 @@ impl ValidationErrors {
         self.0.iter()
     }
 
-    /// Records a violation at `at`.
-    pub fn add(&mut self, at: &Pointer, keyword: &str, message: impl Into<String>) {
+    /// Records a violation at `at` (rendering its JSON Pointer now).
+    pub fn add(&mut self, at: &Path<'_>, keyword: &str, message: impl Into<String>) {
         self.0.push(ValidationError {
-            pointer: at.as_str().to_string(),
+            pointer: at.to_string(),
             keyword: keyword.to_string(),
             message: message.into(),
         });
@@ -118,15 +118,12 @@ impl IntoIterator for ValidationErrors {
 /// A value that can check its own constraints.
 pub trait Validate {
     /// Records every violation of `self` (located at `at`) into `errors`.
-    /// `at` is restored to its original value on return.
-    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors);
+    fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors);
 
     /// Every violation, or `Ok(())`.
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let mut at = Pointer::reuse();
-        self.validate_into(&mut at, &mut errors);
-        at.recycle();
+        self.validate_into(&Path::Root, &mut errors);
         errors.into_result()
     }
 }
@@ -135,7 +132,7 @@ macro_rules! no_constraints {
     ($($t:ty),* $(,)?) => {
         $(impl Validate for $t {
             #[inline]
-            fn validate_into(&self, _: &mut Pointer, _: &mut ValidationErrors) {}
+            fn validate_into(&self, _: &Path<'_>, _: &mut ValidationErrors) {}
         })*
     };
 }
@@ -163,19 +160,19 @@ no_constraints!(
 );
 
 impl<T: Validate + ?Sized> Validate for &T {
-    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+    fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
         (**self).validate_into(at, errors)
     }
 }
 
 impl<T: Validate + ?Sized> Validate for Box<T> {
-    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+    fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
         (**self).validate_into(at, errors)
     }
 }
 
 impl<T: Validate> Validate for Option<T> {
-    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+    fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
         if let Some(v) = self {
             v.validate_into(at, errors)
         }
@@ -183,44 +180,36 @@ impl<T: Validate> Validate for Option<T> {
 }
 
 impl<T: Validate> Validate for Vec<T> {
-    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+    fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
         for (i, v) in self.iter().enumerate() {
-            let mark = at.push_index(i);
-            v.validate_into(at, errors);
-            at.truncate(mark);
+            v.validate_into(&at.index(i), errors);
         }
     }
 }
 
 impl<T: Validate> Validate for [T] {
-    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+    fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
         for (i, v) in self.iter().enumerate() {
-            let mark = at.push_index(i);
-            v.validate_into(at, errors);
-            at.truncate(mark);
+            v.validate_into(&at.index(i), errors);
         }
     }
 }
 
 impl<T: Validate> Validate for BTreeMap<String, T> {
-    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+    fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
         for (k, v) in self {
-            let mark = at.push(k);
-            v.validate_into(at, errors);
-            at.truncate(mark);
+            v.validate_into(&at.key(k), errors);
         }
     }
 }
 
 impl<T: Validate, S> Validate for HashMap<String, T, S> {
-    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+    fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
         // Sorted so the order of violations is stable.
         let mut entries: Vec<(&String, &T)> = self.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (k, v) in entries {
-            let mark = at.push(k);
-            v.validate_into(at, errors);
-            at.truncate(mark);
+            v.validate_into(&at.key(k), errors);
         }
     }
 }
@@ -268,14 +257,14 @@ where
 }
 
 fn de_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> ValidationErrors {
-    let mut at = Pointer::root();
+    let mut at = String::new();
     for seg in e.path().iter() {
         match seg {
             serde_path_to_error::Segment::Seq { index } => {
-                at.push_index(*index);
+                at.push_str(&Path::Root.index(*index).to_string());
             }
             serde_path_to_error::Segment::Map { key } => {
-                at.push(key);
+                at.push_str(&Path::Root.key(key).to_string());
             }
             serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
         }
@@ -285,11 +274,11 @@ fn de_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> ValidationErro
     if keyword == "required" || keyword == "additionalProperties" {
         // serde names the field in the message; point at it.
         if let Some(name) = message.split('`').nth(1) {
-            at.push(name);
+            at.push_str(&Path::Root.key(name).to_string());
         }
     }
     ValidationErrors(vec![ValidationError {
-        pointer: at.as_str().to_string(),
+        pointer: at,
         keyword: keyword.to_string(),
         message,
     }])
@@ -323,12 +312,9 @@ mod tests {
     #[test]
     fn errors_render_and_serialize() {
         let mut errors = ValidationErrors::new();
-        let mut at = Pointer::root();
-        let mark = at.push("a/b");
-        at.push_index(3);
-        errors.add(&at, "minLength", "too short");
-        at.truncate(mark);
-        errors.add(&Pointer::root(), "required", "x is required");
+        let ab = Path::Root.key("a/b");
+        errors.add(&ab.index(3), "minLength", "too short");
+        errors.add(&Path::Root, "required", "x is required");
         assert_eq!(
             errors.to_string(),
             "/a~1b/3: too short (minLength); (root): x is required (required)"
@@ -348,7 +334,7 @@ mod tests {
         #[derive(Debug)]
         struct Short(&'static str);
         impl Validate for Short {
-            fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+            fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
                 rules::length(self.0, Some(2), None, at, errors);
             }
         }
@@ -361,10 +347,10 @@ mod tests {
     }
 
     #[test]
-    fn reused_pointer_buffer_starts_at_root_each_call() {
+    fn sibling_paths_do_not_leak_into_each_other() {
         struct Short(&'static str);
         impl Validate for Short {
-            fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+            fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
                 rules::length(self.0, Some(2), None, at, errors);
             }
         }
@@ -388,13 +374,13 @@ mod tests {
     fn enum_violation_still_names_value_and_choices() {
         let mut errors = ValidationErrors::new();
         let allowed = [rules::Literal::Int(1), rules::Literal::Int(2)];
-        rules::enumeration(&Some(7i64), &allowed, &Pointer::root(), &mut errors);
-        rules::enumeration(&Some(2i64), &allowed, &Pointer::root(), &mut errors);
-        rules::enumeration(&None::<i64>, &allowed, &Pointer::root(), &mut errors);
+        rules::enumeration(&Some(7i64), &allowed, &Path::Root, &mut errors);
+        rules::enumeration(&Some(2i64), &allowed, &Path::Root, &mut errors);
+        rules::enumeration(&None::<i64>, &allowed, &Path::Root, &mut errors);
         rules::enumeration(
             &Nullable::Present(false),
             &[rules::Literal::Bool(true)],
-            &Pointer::root(),
+            &Path::Root,
             &mut errors,
         );
         let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
@@ -412,7 +398,7 @@ mod tests {
             name: String,
         }
         impl Validate for Inner {
-            fn validate_into(&self, _: &mut Pointer, _: &mut ValidationErrors) {}
+            fn validate_into(&self, _: &Path<'_>, _: &mut ValidationErrors) {}
         }
         let e = from_value::<Vec<Inner>>(&serde_json::json!([{"name": "a"}, {}])).unwrap_err();
         assert_eq!(e.0[0].pointer, "/1/name");

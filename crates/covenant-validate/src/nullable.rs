@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{Pointer, Validate, ValidationErrors};
+use crate::{Path, Validate, ValidationErrors};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Nullable<T> {
@@ -74,7 +74,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
 }
 
 impl<T: Validate> Validate for Nullable<T> {
-    fn validate_into(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+    fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
         if let Nullable::Present(v) = self {
             v.validate_into(at, errors)
         }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use crate::formats::Format;
-use crate::{Nullable, Pointer, ValidationErrors};
+use crate::{Nullable, Path, ValidationErrors};
 
 /// What a length counts: code points of a string, items of an array, properties of an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,7 +257,7 @@ pub fn length<V: Lengthy + ?Sized>(
     v: &V,
     min: Option<usize>,
     max: Option<usize>,
-    at: &Pointer,
+    at: &Path<'_>,
     errors: &mut ValidationErrors,
 ) {
     let Some((n, kind)) = v.length() else { return };
@@ -293,7 +293,7 @@ pub fn range<V: Numeric + ?Sized>(
     max: Option<f64>,
     exclusive_min: Option<f64>,
     exclusive_max: Option<f64>,
-    at: &Pointer,
+    at: &Path<'_>,
     errors: &mut ValidationErrors,
 ) {
     let Some(x) = v.number() else { return };
@@ -335,7 +335,7 @@ pub fn range<V: Numeric + ?Sized>(
 pub fn multiple_of<V: Numeric + ?Sized>(
     v: &V,
     by: f64,
-    at: &Pointer,
+    at: &Path<'_>,
     errors: &mut ValidationErrors,
 ) {
     let Some(x) = v.number() else { return };
@@ -352,9 +352,65 @@ pub fn multiple_of<V: Numeric + ?Sized>(
 
 /// A pattern compiled once, on first use, with ECMA-262 semantics (`regress`).
 /// The derive checks at compile time that the pattern compiles.
+///
+/// Patterns that are a plain literal, optionally anchored (`^DE`, `_v2$`, `^abc$`,
+/// `kyc_`), are answered with `starts_with`/`ends_with`/`==`/`contains`: the same
+/// answer ECMA-262 gives (without the `m` flag `^` and `$` match only at the ends of
+/// the input), without running the backtracking engine, which allocates per call.
 pub struct Pattern {
     source: &'static str,
-    compiled: OnceLock<Option<regress::Regex>>,
+    compiled: OnceLock<Option<Matcher>>,
+}
+
+enum Matcher {
+    Literal {
+        text: String,
+        start: bool,
+        end: bool,
+    },
+    Regex(regress::Regex),
+}
+
+impl Matcher {
+    fn new(source: &str) -> Option<Matcher> {
+        if let Some(m) = Matcher::literal(source) {
+            return Some(m);
+        }
+        regress::Regex::new(source).ok().map(Matcher::Regex)
+    }
+
+    /// `Some` when `source` is `^?literal$?` with no metacharacter in the literal.
+    fn literal(source: &str) -> Option<Matcher> {
+        let (start, rest) = match source.strip_prefix('^') {
+            Some(r) => (true, r),
+            None => (false, source),
+        };
+        let (end, text) = match rest.strip_suffix('$') {
+            Some(t) => (true, t),
+            None => (false, rest),
+        };
+        let meta = |c: char| "\\^$.|?*+()[]{}".contains(c);
+        if text.chars().any(meta) {
+            return None;
+        }
+        Some(Matcher::Literal {
+            text: text.to_string(),
+            start,
+            end,
+        })
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        match self {
+            Matcher::Literal { text, start, end } => match (start, end) {
+                (true, true) => s == text,
+                (true, false) => s.starts_with(text.as_str()),
+                (false, true) => s.ends_with(text.as_str()),
+                (false, false) => s.contains(text.as_str()),
+            },
+            Matcher::Regex(r) => r.find(s).is_some(),
+        }
+    }
 }
 
 impl Pattern {
@@ -373,9 +429,9 @@ impl Pattern {
     /// `None` if the pattern does not compile (the derive rules that out).
     pub fn is_match(&self, s: &str) -> Option<bool> {
         self.compiled
-            .get_or_init(|| regress::Regex::new(self.source).ok())
+            .get_or_init(|| Matcher::new(self.source))
             .as_ref()
-            .map(|r| r.find(s).is_some())
+            .map(|m| m.is_match(s))
     }
 }
 
@@ -389,7 +445,7 @@ impl std::fmt::Display for Pattern {
 pub fn pattern<V: Textual + ?Sized>(
     v: &V,
     p: &Pattern,
-    at: &Pointer,
+    at: &Path<'_>,
     errors: &mut ValidationErrors,
 ) {
     let Some(s) = v.text() else { return };
@@ -409,7 +465,7 @@ pub fn pattern<V: Textual + ?Sized>(
 }
 
 /// `format`.
-pub fn format<V: Textual + ?Sized>(v: &V, f: Format, at: &Pointer, errors: &mut ValidationErrors) {
+pub fn format<V: Textual + ?Sized>(v: &V, f: Format, at: &Path<'_>, errors: &mut ValidationErrors) {
     let Some(s) = v.text() else { return };
     if !f.check(s) {
         errors.add(at, "format", format!("{s:?} is not a valid {}", f.name()));
@@ -420,7 +476,7 @@ pub fn format<V: Textual + ?Sized>(v: &V, f: Format, at: &Pointer, errors: &mut 
 pub fn enumeration<V: Enumerable + ?Sized>(
     v: &V,
     allowed: &[Literal],
-    at: &Pointer,
+    at: &Path<'_>,
     errors: &mut ValidationErrors,
 ) {
     // Render the value only on a violation: the happy path allocates nothing.
@@ -438,14 +494,14 @@ pub fn enumeration<V: Enumerable + ?Sized>(
 }
 
 /// `uniqueItems`.
-pub fn unique_items<V: Items + ?Sized>(v: &V, at: &Pointer, errors: &mut ValidationErrors) {
+pub fn unique_items<V: Items + ?Sized>(v: &V, at: &Path<'_>, errors: &mut ValidationErrors) {
     if let Some(Some((i, j))) = v.duplicate() {
         errors.add(at, "uniqueItems", format!("items {i} and {j} are equal"));
     }
 }
 
 /// A forward-compatible enum holds a value the spec does not list.
-pub fn unknown_value(value: &str, at: &Pointer, errors: &mut ValidationErrors) {
+pub fn unknown_value(value: &str, at: &Path<'_>, errors: &mut ValidationErrors) {
     errors.add(
         at,
         "enum",
@@ -457,9 +513,9 @@ pub fn unknown_value(value: &str, at: &Pointer, errors: &mut ValidationErrors) {
 mod tests {
     use super::*;
 
-    fn run(f: impl FnOnce(&Pointer, &mut ValidationErrors)) -> Vec<String> {
+    fn run(f: impl FnOnce(&Path, &mut ValidationErrors)) -> Vec<String> {
         let mut e = ValidationErrors::new();
-        f(&Pointer::root(), &mut e);
+        f(&Path::Root, &mut e);
         e.0.into_iter().map(|e| e.keyword).collect()
     }
 
@@ -498,6 +554,35 @@ mod tests {
         assert!(run(|a, e| pattern("DE89", &P, a, e)).is_empty());
         assert_eq!(run(|a, e| pattern("XDE", &P, a, e)), ["pattern"]);
         assert!(run(|a, e| pattern("ab12cd", &Q, a, e)).is_empty());
+    }
+
+    /// The literal fast path answers exactly as the ECMA-262 engine does.
+    #[test]
+    fn literal_fast_path_agrees_with_regress() {
+        let patterns = [
+            "^DE", "DE$", "^DE$", "DE", "^", "$", "^$", "", "^a.c", "a|b", r"^\d", "^ä", "^kyc_",
+            "x+", "(ab)", "^[A]",
+        ];
+        let inputs = [
+            "", "DE", "DE89", "XDE", "xde", "DE\n", "\nDE", "abc", "a.c", "b", "1", "ä", "kyc_1",
+            "xx", "ab", "A",
+        ];
+        for p in patterns {
+            let regex = regress::Regex::new(p).expect("test pattern compiles");
+            let ours = Matcher::new(p).expect("compiles");
+            assert_eq!(
+                matches!(ours, Matcher::Literal { .. }),
+                !p.chars().any(|c| "\\.|?*+()[]{}".contains(c)),
+                "{p:?} takes the literal path exactly when it has no metacharacter"
+            );
+            for s in inputs {
+                assert_eq!(
+                    ours.is_match(s),
+                    regex.find(s).is_some(),
+                    "pattern {p:?} on {s:?}"
+                );
+            }
+        }
     }
 
     #[test]
