@@ -790,8 +790,23 @@ impl<'s> Builder<'s> {
                 Ty::Vec(Box::new(it))
             }
             Some("object") | None if is_object(m) || ty_name.is_none() => {
-                if m.contains_key("not") {
-                    self.report(&format!("{at}/not"), "`not` is not checked by the model");
+                if let Some(not) = m.get("not") {
+                    match covenant_spec::idioms::forbidden_properties(self.deref(not)) {
+                        Some(names) => {
+                            // The `not` itself goes into the export verbatim (it holds no
+                            // `$ref`: `forbidden_properties` accepts only `required` lists).
+                            let json: TokenStream = serde_json::to_string(not)
+                                .unwrap_or_default()
+                                .parse()
+                                .unwrap_or_default();
+                            attrs.push(quote!(#[validate(forbidden_properties(#(#names),*))]));
+                            attrs.push(quote!(#[schemars(extend("not" = #json))]));
+                        }
+                        None => self.report(
+                            &format!("{at}/not"),
+                            "`not` is checked by the model only as `not: {required: [..]}` (one name) or `not: {anyOf: [{required: [name]}, ..]}`",
+                        ),
+                    }
                 }
                 match m.get("additionalProperties") {
                     Some(Value::Object(a)) if !a.is_empty() => {

@@ -111,7 +111,7 @@ pub fn generate(spec: &covenant_spec::Spec, options: &Options) -> Result<Generat
     exported.dedup();
     let entries = exported.iter().map(|n| {
         let id = proc_macro2::Ident::new(n, proc_macro2::Span::call_site());
-        quote!((#n, serde_json::to_value(schemars::schema_for!(#id)).unwrap_or_default()))
+        quote!((#n, covenant_validate::export_schema::<#id>()))
     });
     let checks = exported.iter().map(|n| {
         let id = proc_macro2::Ident::new(n, proc_macro2::Span::call_site());
@@ -140,7 +140,8 @@ pub fn generate(spec: &covenant_spec::Spec, options: &Options) -> Result<Generat
 
         #(#items)*
 
-        /// The JSON Schema (as derived by schemars) of every exported type, by type name.
+        /// The JSON Schema (as derived by schemars, integer formats spelled out as
+        /// bounds) of every exported type, by type name.
         pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
             vec![#(#entries),*]
         }

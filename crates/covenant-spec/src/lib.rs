@@ -22,6 +22,7 @@ mod document;
 pub mod error;
 pub mod error_style;
 pub mod ext;
+pub mod idioms;
 pub mod ir;
 pub mod lint;
 pub mod pointer;

@@ -240,11 +240,13 @@ fn semantic_checks(spec: &Spec, out: &mut Vec<Diagnostic>) {
                     );
                 }
             }
-            if s.get("not").is_some() {
+            if let Some(not) = s.get("not")
+                && crate::idioms::forbidden_properties(not).is_none()
+            {
                 out.push(warn(
                     "unsupported",
                     at,
-                    "`not` is validated but not generated (codegen and case generation ignore it)"
+                    "`not` is validated, but the models check only the forbidden-properties form (`not: {anyOf: [{required: [name]}, ..]}`) and case generation ignores it"
                         .into(),
                 ));
             }

@@ -187,6 +187,24 @@ fn check_rule(rule: &Rule) -> syn::Result<()> {
                 Ok(())
             }
         }
+        RuleKind::ForbiddenProperties(names) => {
+            let mut seen = HashSet::new();
+            if names.is_empty() {
+                return Err(Error::new(
+                    rule.span,
+                    "`forbidden_properties(...)` needs at least one property name",
+                ));
+            }
+            for n in names {
+                if !seen.insert(n.value()) {
+                    return Err(Error::new(
+                        n.span(),
+                        format!("`{}` is listed twice", n.value()),
+                    ));
+                }
+            }
+            Ok(())
+        }
         RuleKind::RegexPath(_)
         | RuleKind::Email
         | RuleKind::Url

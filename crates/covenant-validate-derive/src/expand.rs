@@ -89,6 +89,7 @@ fn field_checks(f: &Field, value: &TokenStream) -> TokenStream {
                 });
                 quote_spanned!(span=> #rules::enumeration(#value, &[#(#lits),*], at, errors);)
             }
+            RuleKind::ForbiddenProperties(names) => quote_spanned!(span=> #rules::forbidden_properties(#value, &[#(#names),*], at, errors);),
             RuleKind::Nested => quote_spanned!(span=> ::covenant_validate::Validate::validate_into(#value, at, errors);),
         });
     }

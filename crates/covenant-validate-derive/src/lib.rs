@@ -14,6 +14,7 @@
 //! | `#[validate(format = "iban")]` (date, date-time, uuid, email, uri, iban) | `format` | no: add `#[schemars(extend("format" = ...))]` |
 //! | `#[validate(multiple_of = 0.5)]`, `#[validate(unique_items)]` | `multipleOf`, `uniqueItems` | no |
 //! | `#[validate(enumeration("a", 1, true))]` | `enum` (a one-value list is OpenAPI 3.0's `const`) | no |
+//! | `#[validate(forbidden_properties("a", "b"))]` on a map/object | `not: {anyOf: [{required: [a]}, {required: [b]}]}` | no: add `#[schemars(extend("not" = ...))]` |
 //! | `#[validate(nested)]` | descend into the field (options, vectors, maps too) | yes (ignored) |
 //! | `#[validate(unknown_value)]` on a newtype variant holding a `String` | the forward-compatible "unknown" arm of an enum is an `enum` violation | no |
 //!

@@ -41,6 +41,7 @@ pub enum RuleKind {
     Url,
     Enumeration(Vec<Literal>),
     UniqueItems,
+    ForbiddenProperties(Vec<LitStr>),
     Nested,
 }
 
@@ -56,6 +57,7 @@ impl RuleKind {
             RuleKind::Url => "url",
             RuleKind::Enumeration(_) => "enumeration",
             RuleKind::UniqueItems => "unique_items",
+            RuleKind::ForbiddenProperties(_) => "forbidden_properties",
             RuleKind::Nested => "nested",
         }
     }
@@ -431,6 +433,12 @@ fn field_rules(attrs: &[Attribute]) -> syn::Result<Vec<Rule>> {
                         let items = content.parse_terminated(Expr::parse_without_eager_brace, Token![,])?;
                         RuleKind::Enumeration(items.iter().map(literal).collect::<syn::Result<_>>()?)
                     }
+                    "forbidden_properties" => {
+                        let content;
+                        syn::parenthesized!(content in meta.input);
+                        let items = content.parse_terminated(|i: syn::parse::ParseStream| i.parse::<LitStr>(), Token![,])?;
+                        RuleKind::ForbiddenProperties(items.into_iter().collect())
+                    }
                     "regex" => {
                         let mut path = None;
                         meta.parse_nested_meta(|item| {
@@ -450,7 +458,7 @@ fn field_rules(attrs: &[Attribute]) -> syn::Result<Vec<Rule>> {
                     }
                     "unknown_value" => return Err(meta.error("`unknown_value` goes on an enum variant, not on a field")),
                     _ => return Err(meta.error(format!(
-                        "unknown validate key `{key}`; expected one of: length, range, multiple_of, format, email, url, unique_items, enumeration, regex, nested"
+                        "unknown validate key `{key}`; expected one of: length, range, multiple_of, format, email, url, unique_items, enumeration, forbidden_properties, regex, nested"
                     ))),
                 };
                 rules.push(Rule { kind, span });

@@ -186,6 +186,37 @@ fn schemars_reads_the_same_constraints() {
     assert_eq!(p["iban"]["format"], json!("iban"));
 }
 
+/// An object that must carry none of the company steps (OpenAPI's `not: {anyOf:
+/// [{required: [..]}, ..]}`), as the generator emits it.
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema, Validate)]
+#[serde(transparent)]
+struct PersonSteps(
+    #[validate(forbidden_properties("company_data", "company_documents"))]
+    #[schemars(extend("not" = {"anyOf": [{"required": ["company_data"]}, {"required": ["company_documents"]}]}))]
+    serde_json::Map<String, serde_json::Value>,
+);
+
+#[test]
+fn forbidden_properties_in_validator_and_schema() {
+    let ok: PersonSteps = serde_json::from_value(json!({"liveness": {}})).unwrap();
+    assert!(ok.validate().is_ok());
+    let bad: PersonSteps =
+        serde_json::from_value(json!({"company_documents": {}, "company_data": 1})).unwrap();
+    let e = bad.validate().unwrap_err();
+    assert_eq!(
+        found(&e),
+        [
+            (String::new(), "not".to_string()),
+            (String::new(), "not".to_string())
+        ]
+    );
+    assert!(e.0[0].message.contains("company_data"), "{e}");
+    let schema = serde_json::to_value(schemars::schema_for!(PersonSteps)).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    assert!(v.is_valid(&json!({"liveness": {}})));
+    assert!(!v.is_valid(&json!({"company_data": 1})));
+}
+
 #[test]
 fn deserialise_then_validate() {
     let v = json!({"type": "B", "name": "x"});

@@ -22,12 +22,14 @@ pub use covenant_validate_derive::Validate;
 // Lets the derive's `::covenant_validate` paths resolve inside this crate's own tests.
 extern crate self as covenant_validate;
 
+mod export;
 pub mod formats;
 mod nullable;
 mod path;
 pub mod rules;
 pub mod serde_helpers;
 
+pub use export::export_schema;
 pub use nullable::Nullable;
 pub use path::Path;
 

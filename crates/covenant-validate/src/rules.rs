@@ -196,6 +196,32 @@ fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     }
 }
 
+/// Values that are JSON objects (maps keyed by property name).
+pub trait Keyed {
+    /// `None` when the value is not an object.
+    fn has_key(&self, name: &str) -> Option<bool>;
+}
+impl<V> Keyed for BTreeMap<String, V> {
+    fn has_key(&self, name: &str) -> Option<bool> {
+        Some(self.contains_key(name))
+    }
+}
+impl<V, S: std::hash::BuildHasher> Keyed for std::collections::HashMap<String, V, S> {
+    fn has_key(&self, name: &str) -> Option<bool> {
+        Some(self.contains_key(name))
+    }
+}
+impl Keyed for serde_json::Map<String, serde_json::Value> {
+    fn has_key(&self, name: &str) -> Option<bool> {
+        Some(self.contains_key(name))
+    }
+}
+impl Keyed for serde_json::Value {
+    fn has_key(&self, name: &str) -> Option<bool> {
+        self.as_object().map(|m| m.contains_key(name))
+    }
+}
+
 // Wrappers forward to the present value.
 macro_rules! forward {
     ($trait:ident, $method:ident, $ret:ty $(, $arg:ident : $argt:ty)*) => {
@@ -216,6 +242,7 @@ macro_rules! forward {
 forward!(Lengthy, length, Option<(usize, LengthKind)>);
 forward!(Numeric, number, Option<f64>);
 forward!(Textual, text, Option<&str>);
+forward!(Keyed, has_key, Option<bool>, name: &str);
 // Written out (not `forward!`) so wrappers forward both methods.
 impl<T: Enumerable + ?Sized> Enumerable for &T {
     fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
@@ -500,6 +527,26 @@ pub fn unique_items<V: Items + ?Sized>(v: &V, at: &Path<'_>, errors: &mut Valida
     }
 }
 
+/// `not: {anyOf: [{required: [a]}, {required: [b]}, ...]}` (or `not: {required: [a]}`):
+/// the object carries none of `names`. One violation per property present, keyword
+/// `not`, located at the object (where JSON Schema reports `not`).
+pub fn forbidden_properties<V: Keyed + ?Sized>(
+    v: &V,
+    names: &[&str],
+    at: &Path<'_>,
+    errors: &mut ValidationErrors,
+) {
+    for name in names {
+        if v.has_key(name) == Some(true) {
+            errors.add(
+                at,
+                "not",
+                format!("property {name:?} is not allowed on this object"),
+            );
+        }
+    }
+}
+
 /// A forward-compatible enum holds a value the spec does not list.
 pub fn unknown_value(value: &str, at: &Path<'_>, errors: &mut ValidationErrors) {
     errors.add(
@@ -583,6 +630,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn forbidden_properties_name_each_one_present() {
+        let obj: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"a": 1, "c": null, "d": 2}"#).unwrap();
+        let errs = {
+            let mut e = ValidationErrors::new();
+            forbidden_properties(&obj, &["a", "b", "c"], &Path::Root.key("x"), &mut e);
+            e
+        };
+        let got: Vec<(&str, &str, &str)> = errs
+            .iter()
+            .map(|e| (e.pointer.as_str(), e.keyword.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("/x", "not", "property \"a\" is not allowed on this object"),
+                ("/x", "not", "property \"c\" is not allowed on this object"),
+            ]
+        );
+        assert!(run(|a, e| forbidden_properties(&obj, &["b"], a, e)).is_empty());
+        let none: Option<serde_json::Value> = None;
+        assert!(run(|a, e| forbidden_properties(&none, &["a"], a, e)).is_empty());
+        let not_object = serde_json::json!([1]);
+        assert!(run(|a, e| forbidden_properties(&not_object, &["a"], a, e)).is_empty());
     }
 
     #[test]

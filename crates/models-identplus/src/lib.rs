@@ -441,16 +441,15 @@ impl JsonSchema for ProcessStatus {
         schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
     }
 }
-/// The JSON Schema (as derived by schemars) of every exported type, by type name.
+/// The JSON Schema (as derived by schemars, integer formats spelled out as
+/// bounds) of every exported type, by type name.
 pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
     vec![
-        ("Identcheck", serde_json::to_value(schemars::schema_for!(Identcheck))
-        .unwrap_or_default()), ("IdentcheckCreateRequest",
-        serde_json::to_value(schemars::schema_for!(IdentcheckCreateRequest))
-        .unwrap_or_default()), ("IdentcheckValidationErrors",
-        serde_json::to_value(schemars::schema_for!(IdentcheckValidationErrors))
-        .unwrap_or_default()), ("ProcessStatus",
-        serde_json::to_value(schemars::schema_for!(ProcessStatus)).unwrap_or_default())
+        ("Identcheck", covenant_validate::export_schema:: < Identcheck > ()),
+        ("IdentcheckCreateRequest", covenant_validate::export_schema:: <
+        IdentcheckCreateRequest > ()), ("IdentcheckValidationErrors",
+        covenant_validate::export_schema:: < IdentcheckValidationErrors > ()),
+        ("ProcessStatus", covenant_validate::export_schema:: < ProcessStatus > ())
     ]
 }
 /// Deserialises and validates `value` as the exported type `name`

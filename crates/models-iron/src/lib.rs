@@ -260,7 +260,25 @@ pub struct OutsourcedPersonParams {
 /// Step status of a person (KYC) identification. The seed does not show its fields; it is any object that carries none of the company_* steps of a BusinessIdentificationStepStatus (see assumption IR-10).
 ///
 /// Spec: `/components/schemas/PersonIdentificationStepStatus`
-pub type PersonIdentificationStepStatus = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Validate)]
+#[serde(transparent)]
+pub struct PersonIdentificationStepStatus(
+    #[validate(
+        forbidden_properties(
+            "company_beneficiaries",
+            "company_data",
+            "company_documents"
+        )
+    )]
+    #[schemars(
+        extend(
+            "not" = {"anyOf":[{"required":["company_beneficiaries"]},
+            {"required":["company_data"]},
+            {"required":["company_documents"]}]}
+        )
+    )]
+    pub serde_json::Map<String, serde_json::Value>,
+);
 /// Reliance identification of a person: a token is provided in the request from which verification data can be extracted. The seed does not show this variant's fields; only the `type` discriminator is declared (see assumption IR-7).
 ///
 /// Spec: `/components/schemas/ReliancePersonParams`
@@ -271,34 +289,27 @@ pub struct ReliancePersonParams {
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
-/// The JSON Schema (as derived by schemars) of every exported type, by type name.
+/// The JSON Schema (as derived by schemars, integer formats spelled out as
+/// bounds) of every exported type, by type name.
 pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
     vec![
-        ("BusinessIdentificationStepStatus",
-        serde_json::to_value(schemars::schema_for!(BusinessIdentificationStepStatus))
-        .unwrap_or_default()), ("CreateCustomerIdentificationParams",
-        serde_json::to_value(schemars::schema_for!(CreateCustomerIdentificationParams))
-        .unwrap_or_default()), ("IdentDirectParams",
-        serde_json::to_value(schemars::schema_for!(IdentDirectParams))
-        .unwrap_or_default()), ("Identification",
-        serde_json::to_value(schemars::schema_for!(Identification)).unwrap_or_default()),
-        ("IdentificationCreateParams",
-        serde_json::to_value(schemars::schema_for!(IdentificationCreateParams))
-        .unwrap_or_default()), ("IdentificationStatus",
-        serde_json::to_value(schemars::schema_for!(IdentificationStatus))
-        .unwrap_or_default()), ("IdentificationStep",
-        serde_json::to_value(schemars::schema_for!(IdentificationStep))
-        .unwrap_or_default()), ("IdentificationStepStatus",
-        serde_json::to_value(schemars::schema_for!(IdentificationStepStatus))
-        .unwrap_or_default()), ("OutsourcedBusinessParams",
-        serde_json::to_value(schemars::schema_for!(OutsourcedBusinessParams))
-        .unwrap_or_default()), ("OutsourcedPersonParams",
-        serde_json::to_value(schemars::schema_for!(OutsourcedPersonParams))
-        .unwrap_or_default()), ("PersonIdentificationStepStatus",
-        serde_json::to_value(schemars::schema_for!(PersonIdentificationStepStatus))
-        .unwrap_or_default()), ("ReliancePersonParams",
-        serde_json::to_value(schemars::schema_for!(ReliancePersonParams))
-        .unwrap_or_default())
+        ("BusinessIdentificationStepStatus", covenant_validate::export_schema:: <
+        BusinessIdentificationStepStatus > ()), ("CreateCustomerIdentificationParams",
+        covenant_validate::export_schema:: < CreateCustomerIdentificationParams > ()),
+        ("IdentDirectParams", covenant_validate::export_schema:: < IdentDirectParams >
+        ()), ("Identification", covenant_validate::export_schema:: < Identification >
+        ()), ("IdentificationCreateParams", covenant_validate::export_schema:: <
+        IdentificationCreateParams > ()), ("IdentificationStatus",
+        covenant_validate::export_schema:: < IdentificationStatus > ()),
+        ("IdentificationStep", covenant_validate::export_schema:: < IdentificationStep >
+        ()), ("IdentificationStepStatus", covenant_validate::export_schema:: <
+        IdentificationStepStatus > ()), ("OutsourcedBusinessParams",
+        covenant_validate::export_schema:: < OutsourcedBusinessParams > ()),
+        ("OutsourcedPersonParams", covenant_validate::export_schema:: <
+        OutsourcedPersonParams > ()), ("PersonIdentificationStepStatus",
+        covenant_validate::export_schema:: < PersonIdentificationStepStatus > ()),
+        ("ReliancePersonParams", covenant_validate::export_schema:: <
+        ReliancePersonParams > ())
     ]
 }
 /// Deserialises and validates `value` as the exported type `name`

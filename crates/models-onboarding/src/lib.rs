@@ -980,30 +980,22 @@ impl JsonSchema for TerminationReason {
         schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
     }
 }
-/// The JSON Schema (as derived by schemars) of every exported type, by type name.
+/// The JSON Schema (as derived by schemars, integer formats spelled out as
+/// bounds) of every exported type, by type name.
 pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
     vec![
-        ("CreateRequestParams",
-        serde_json::to_value(schemars::schema_for!(CreateRequestParams))
-        .unwrap_or_default()), ("CustomerAttributes",
-        serde_json::to_value(schemars::schema_for!(CustomerAttributes))
-        .unwrap_or_default()), ("Problem",
-        serde_json::to_value(schemars::schema_for!(Problem)).unwrap_or_default()),
-        ("ProblemError", serde_json::to_value(schemars::schema_for!(ProblemError))
-        .unwrap_or_default()), ("Request",
-        serde_json::to_value(schemars::schema_for!(Request)).unwrap_or_default()),
-        ("RequestCreate", serde_json::to_value(schemars::schema_for!(RequestCreate))
-        .unwrap_or_default()), ("RequestLink",
-        serde_json::to_value(schemars::schema_for!(RequestLink)).unwrap_or_default()),
-        ("RequestParameters",
-        serde_json::to_value(schemars::schema_for!(RequestParameters))
-        .unwrap_or_default()), ("RequestSettings",
-        serde_json::to_value(schemars::schema_for!(RequestSettings))
-        .unwrap_or_default()), ("RequestStatus",
-        serde_json::to_value(schemars::schema_for!(RequestStatus)).unwrap_or_default()),
-        ("TerminationReason",
-        serde_json::to_value(schemars::schema_for!(TerminationReason))
-        .unwrap_or_default())
+        ("CreateRequestParams", covenant_validate::export_schema:: < CreateRequestParams
+        > ()), ("CustomerAttributes", covenant_validate::export_schema:: <
+        CustomerAttributes > ()), ("Problem", covenant_validate::export_schema:: <
+        Problem > ()), ("ProblemError", covenant_validate::export_schema:: < ProblemError
+        > ()), ("Request", covenant_validate::export_schema:: < Request > ()),
+        ("RequestCreate", covenant_validate::export_schema:: < RequestCreate > ()),
+        ("RequestLink", covenant_validate::export_schema:: < RequestLink > ()),
+        ("RequestParameters", covenant_validate::export_schema:: < RequestParameters >
+        ()), ("RequestSettings", covenant_validate::export_schema:: < RequestSettings >
+        ()), ("RequestStatus", covenant_validate::export_schema:: < RequestStatus > ()),
+        ("TerminationReason", covenant_validate::export_schema:: < TerminationReason >
+        ())
     ]
 }
 /// Deserialises and validates `value` as the exported type `name`

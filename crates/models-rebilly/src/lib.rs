@@ -852,33 +852,23 @@ pub struct ValidationProblem {
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
-/// The JSON Schema (as derived by schemars) of every exported type, by type name.
+/// The JSON Schema (as derived by schemars, integer formats spelled out as
+/// bounds) of every exported type, by type name.
 pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
     vec![
-        ("InvalidField", serde_json::to_value(schemars::schema_for!(InvalidField))
-        .unwrap_or_default()), ("KycDocumentSubtype",
-        serde_json::to_value(schemars::schema_for!(KycDocumentSubtype))
-        .unwrap_or_default()), ("KycDocumentType",
-        serde_json::to_value(schemars::schema_for!(KycDocumentType))
-        .unwrap_or_default()), ("KycRequest",
-        serde_json::to_value(schemars::schema_for!(KycRequest)).unwrap_or_default()),
-        ("KycRequestCreate",
-        serde_json::to_value(schemars::schema_for!(KycRequestCreate))
-        .unwrap_or_default()), ("KycRequestDocument",
-        serde_json::to_value(schemars::schema_for!(KycRequestDocument))
-        .unwrap_or_default()), ("KycRequestEmbedded",
-        serde_json::to_value(schemars::schema_for!(KycRequestEmbedded))
-        .unwrap_or_default()), ("KycRequestLink",
-        serde_json::to_value(schemars::schema_for!(KycRequestLink)).unwrap_or_default()),
-        ("KycRequestStatus",
-        serde_json::to_value(schemars::schema_for!(KycRequestStatus))
-        .unwrap_or_default()), ("Problem",
-        serde_json::to_value(schemars::schema_for!(Problem)).unwrap_or_default()),
-        ("RateLimitProblem",
-        serde_json::to_value(schemars::schema_for!(RateLimitProblem))
-        .unwrap_or_default()), ("ValidationProblem",
-        serde_json::to_value(schemars::schema_for!(ValidationProblem))
-        .unwrap_or_default())
+        ("InvalidField", covenant_validate::export_schema:: < InvalidField > ()),
+        ("KycDocumentSubtype", covenant_validate::export_schema:: < KycDocumentSubtype >
+        ()), ("KycDocumentType", covenant_validate::export_schema:: < KycDocumentType >
+        ()), ("KycRequest", covenant_validate::export_schema:: < KycRequest > ()),
+        ("KycRequestCreate", covenant_validate::export_schema:: < KycRequestCreate > ()),
+        ("KycRequestDocument", covenant_validate::export_schema:: < KycRequestDocument >
+        ()), ("KycRequestEmbedded", covenant_validate::export_schema:: <
+        KycRequestEmbedded > ()), ("KycRequestLink", covenant_validate::export_schema:: <
+        KycRequestLink > ()), ("KycRequestStatus", covenant_validate::export_schema:: <
+        KycRequestStatus > ()), ("Problem", covenant_validate::export_schema:: < Problem
+        > ()), ("RateLimitProblem", covenant_validate::export_schema:: < RateLimitProblem
+        > ()), ("ValidationProblem", covenant_validate::export_schema:: <
+        ValidationProblem > ())
     ]
 }
 /// Deserialises and validates `value` as the exported type `name`

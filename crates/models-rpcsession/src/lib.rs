@@ -278,26 +278,21 @@ pub struct SessionStateResponse {
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
-/// The JSON Schema (as derived by schemars) of every exported type, by type name.
+/// The JSON Schema (as derived by schemars, integer formats spelled out as
+/// bounds) of every exported type, by type name.
 pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
     vec![
-        ("Error", serde_json::to_value(schemars::schema_for!(Error))
-        .unwrap_or_default()), ("Session",
-        serde_json::to_value(schemars::schema_for!(Session)).unwrap_or_default()),
-        ("SessionCreateRequest",
-        serde_json::to_value(schemars::schema_for!(SessionCreateRequest))
-        .unwrap_or_default()), ("SessionCreateResponse",
-        serde_json::to_value(schemars::schema_for!(SessionCreateResponse))
-        .unwrap_or_default()), ("SessionGetRequest",
-        serde_json::to_value(schemars::schema_for!(SessionGetRequest))
-        .unwrap_or_default()), ("SessionId",
-        serde_json::to_value(schemars::schema_for!(SessionId)).unwrap_or_default()),
-        ("SessionState", serde_json::to_value(schemars::schema_for!(SessionState))
-        .unwrap_or_default()), ("SessionStateRequest",
-        serde_json::to_value(schemars::schema_for!(SessionStateRequest))
-        .unwrap_or_default()), ("SessionStateResponse",
-        serde_json::to_value(schemars::schema_for!(SessionStateResponse))
-        .unwrap_or_default())
+        ("Error", covenant_validate::export_schema:: < Error > ()), ("Session",
+        covenant_validate::export_schema:: < Session > ()), ("SessionCreateRequest",
+        covenant_validate::export_schema:: < SessionCreateRequest > ()),
+        ("SessionCreateResponse", covenant_validate::export_schema:: <
+        SessionCreateResponse > ()), ("SessionGetRequest",
+        covenant_validate::export_schema:: < SessionGetRequest > ()), ("SessionId",
+        covenant_validate::export_schema:: < SessionId > ()), ("SessionState",
+        covenant_validate::export_schema:: < SessionState > ()), ("SessionStateRequest",
+        covenant_validate::export_schema:: < SessionStateRequest > ()),
+        ("SessionStateResponse", covenant_validate::export_schema:: <
+        SessionStateResponse > ())
     ]
 }
 /// Deserialises and validates `value` as the exported type `name`
