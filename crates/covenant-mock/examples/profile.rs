@@ -1,6 +1,10 @@
 //! In-process timing of the engine on the benchmark request (no network): where a
 //! request's time goes. Usage: cargo run --release -p covenant-mock --example profile
 use std::sync::Arc;
+
+// The same allocator as the served mock (examples/serve.rs, the covenant binary).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
 #[tokio::main(flavor = "current_thread")]
@@ -11,7 +15,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut headers = http::HeaderMap::new();
     headers.insert("content-type", "application/json".parse()?);
     headers.insert("reb-apikey", "test-api-key".parse()?);
-    let n = 20_000;
+    let n: u32 = std::env::var("N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
     let t = Instant::now();
     let mut status = 0;
     for _ in 0..n {

@@ -24,8 +24,10 @@ use parking_lot::Mutex;
 use serde_json::Value;
 
 use crate::config::MockConfig;
-use crate::respond::{BodyPlan, IdStyle, Overlay, Prop, looks_like_timestamp, now_rfc3339};
-use crate::store::{Bounded, IdemSlot, ResourceCell, StoredAnswer};
+use crate::respond::{
+    BodyPlan, IdStyle, Members, Overlay, Prop, looks_like_timestamp, now_rfc3339,
+};
+use crate::store::{Bounded, IdemSlot, ResourceCell, Stored, StoredAnswer};
 
 /// The request header that forces this request's answer (see the crate docs).
 pub const SCENARIO_HEADER: &str = "x-covenant-scenario";
@@ -61,6 +63,16 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
+    /// An answer whose body is already serialised.
+    pub fn bytes(status: u16, content_type: &str, body: Bytes) -> Outgoing {
+        Outgoing {
+            status,
+            content_type: Some(content_type.to_string()),
+            headers: Vec::new(),
+            body,
+        }
+    }
+
     pub fn json(status: u16, content_type: &str, body: &Value) -> Outgoing {
         Outgoing {
             status,
@@ -655,14 +667,14 @@ impl Provider {
                 else {
                     return self.not_found(r, Some(&id));
                 };
-                let stored = cell.lock().clone();
+                let stored = cell.lock().value().clone();
                 if let Value::Object(m) = stored {
                     for (k, v) in m {
                         overlay.set(&k, v);
                     }
                 }
-                let (body, _, _) = plan.build(pick, overlay);
-                return Outgoing::json(success.status, &ct, &body);
+                let built = plan.build_bytes(pick, overlay);
+                return Outgoing::bytes(success.status, &ct, built.body);
             }
             _ => {}
         }
@@ -736,30 +748,26 @@ impl Provider {
                 overlay.set(ptr, target.clone());
             }
         }
-        let (body, dropped, extras) = plan.build(pick, overlay);
-        if !dropped.is_empty() {
-            tracing::debug!(provider = %self.spec.provider, operation = %c.op.id, ?dropped, "overlays that would break the response schema were dropped");
+        let built = plan.build_bytes(pick, overlay);
+        if !built.dropped.is_empty() {
+            tracing::debug!(provider = %self.spec.provider, operation = %c.op.id, dropped = ?built.dropped, "overlays that would break the response schema were dropped");
         }
-        let out = Outgoing::json(success.status, &ct, &body);
         if let Some(r) = &c.resource
             && r.role == ResourceRole::Create
         {
             let id_ptr = r.id.as_deref().unwrap_or("/id");
-            if let (Some(id), Some(store)) = (body.pointer(id_ptr), self.resources.get(&r.name)) {
-                let key = id_key(id);
+            if let (Some(id), Some(store)) = (built.pointer(id_ptr), self.resources.get(&r.name)) {
+                let key = id_key(&id);
                 // What a later read returns: the answer, plus forced values and
-                // request fields this answer's schema has no room for.
-                let mut stored = body;
-                if let Value::Object(s) = &mut stored {
-                    for (k, v) in extras {
-                        s.entry(k).or_insert(v);
-                    }
-                }
+                // request fields this answer's schema has no room for. Kept as the
+                // answer's bytes and parsed on first read.
+                let stored = Stored::new(built.body.clone(), built.extras);
                 store.insert(&key, Arc::new(Mutex::new(stored)));
                 self.created.fetch_add(1, Ordering::Relaxed);
             }
+            return Outgoing::bytes(success.status, &ct, built.body);
         }
-        out
+        Outgoing::bytes(success.status, &ct, built.body)
     }
 
     fn not_found(&self, r: &Resource, id: Option<&Value>) -> Outgoing {
@@ -892,7 +900,7 @@ impl Provider {
         self.resources
             .get(kind)?
             .get(id)
-            .map(|cell| cell.lock().clone())
+            .map(|cell| cell.lock().value().clone())
     }
 
     /// Ids of the stored resources of `kind` (oldest first).
@@ -915,7 +923,8 @@ impl Provider {
         let cell = store
             .get(id)
             .ok_or((404, format!("no {kind} with id {id}")))?;
-        let mut v = cell.lock();
+        let mut guard = cell.lock();
+        let v = guard.value();
         let from = v.get(&ptr).cloned().unwrap_or(Value::Null);
         let allowed = from
             .as_str()
@@ -927,7 +936,7 @@ impl Provider {
                 format!("{kind} {id}: {from} -> {to} is not a declared transition"),
             ));
         }
-        if let Value::Object(m) = &mut *v {
+        if let Value::Object(m) = v {
             m.insert(ptr, to.clone());
         }
         Ok(v.clone())
@@ -1366,6 +1375,7 @@ fn compile_op(
                 }
             }
             Some(BodyPlan {
+                members: Members::new(&js, root, &pool),
                 pool,
                 validator,
                 props,

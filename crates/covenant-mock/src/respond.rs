@@ -7,7 +7,9 @@
 //! schema is undone, so every answer the mock sends validates against the spec.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
+use bytes::Bytes;
 use covenant_spec::view::violations;
 use serde_json::{Map, Value};
 
@@ -83,6 +85,132 @@ pub struct BodyPlan {
     pub pool: Vec<Value>,
     pub validator: jsonschema::Validator,
     pub props: BTreeMap<String, Prop>,
+    /// Set when the response schema is a plain object schema (see [`Members::new`]).
+    pub members: Option<Members>,
+}
+
+/// The fast path for plain object schemas: when a schema constrains its top-level
+/// members only through `properties` (no combinators, no `if`, no dependencies, no
+/// property-count bounds), a body stays valid when one declared member is replaced
+/// by a value valid against that member's own schema. So each overlay is checked
+/// against its member's schema alone, and the body is written from fragments of the
+/// pooled body serialised once at start; the whole body is neither cloned, validated
+/// nor re-serialised per request.
+pub struct Members {
+    /// Per pool entry: each member as its serialised `"name":value` fragment.
+    fragments: Vec<Vec<(String, Bytes)>>,
+    /// Per declared member: its schema (with the view's `$defs`), compiled on first use.
+    checks: BTreeMap<String, (Value, OnceLock<Option<jsonschema::Validator>>)>,
+}
+
+/// Root keywords under which replacing one member can change the verdict of others.
+const NON_LOCAL: [&str; 16] = [
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "dependentRequired",
+    "dependentSchemas",
+    "dependencies",
+    "minProperties",
+    "maxProperties",
+    "propertyNames",
+    "unevaluatedProperties",
+    "patternProperties",
+    "$ref",
+];
+
+impl Members {
+    /// `root` is the response schema with `$ref`s at the root followed, `view` the
+    /// whole JSON Schema view (for its `$defs`). `None` when the fast path does not apply.
+    pub fn new(view: &Value, root: &Value, pool: &[Value]) -> Option<Members> {
+        let r = root.as_object()?;
+        if NON_LOCAL.iter().any(|k| r.contains_key(*k)) {
+            return None;
+        }
+        let defs = view.get("$defs");
+        let mut checks = BTreeMap::new();
+        for (name, schema) in r.get("properties")?.as_object()? {
+            let schema = match (schema, defs) {
+                (Value::Object(m), Some(d)) => {
+                    let mut m = m.clone();
+                    m.insert("$defs".into(), d.clone());
+                    Value::Object(m)
+                }
+                (other, _) => other.clone(),
+            };
+            checks.insert(name.clone(), (schema, OnceLock::new()));
+        }
+        let mut fragments = Vec::with_capacity(pool.len());
+        for body in pool {
+            let mut members = Vec::new();
+            for (k, v) in body.as_object()? {
+                members.push((k.clone(), fragment(k, v)?));
+            }
+            fragments.push(members);
+        }
+        Some(Members { fragments, checks })
+    }
+
+    fn accepts(&self, name: &str, value: &Value) -> bool {
+        let Some((schema, compiled)) = self.checks.get(name) else {
+            return false;
+        };
+        compiled
+            .get_or_init(|| covenant_spec::view::compile(schema).ok())
+            .as_ref()
+            .is_some_and(|v| v.is_valid(value))
+    }
+}
+
+fn fragment(name: &str, value: &Value) -> Option<Bytes> {
+    let mut out = serde_json::to_vec(name).ok()?;
+    out.push(b':');
+    serde_json::to_writer(&mut out, value).ok()?;
+    Some(Bytes::from(out))
+}
+
+/// A built body: its bytes, and enough to read members back without parsing them.
+pub struct Built<'a> {
+    pub body: Bytes,
+    /// Overlays undone because they would break the schema.
+    pub dropped: Vec<String>,
+    /// Overlay fields the schema has no property for (moved out, not copied).
+    pub extras: Vec<(String, Value)>,
+    base: &'a Value,
+    /// Members that replaced the pooled body's, or `Value::Null` with `whole` set.
+    applied: Vec<(String, Value)>,
+    whole: Option<Value>,
+}
+
+impl Built<'_> {
+    /// The value at JSON Pointer `ptr` in the body.
+    pub fn pointer(&self, ptr: &str) -> Option<Value> {
+        if let Some(w) = &self.whole {
+            return w.pointer(ptr).cloned();
+        }
+        let tokens = covenant_spec::pointer::tokens(ptr);
+        let (first, rest) = tokens.split_first()?;
+        let top = self
+            .applied
+            .iter()
+            .rev()
+            .find(|(n, _)| n == first)
+            .map(|(_, v)| v)
+            .or_else(|| self.base.get(first.as_str()))?;
+        let mut cur = top;
+        for t in rest {
+            cur = match cur {
+                Value::Object(m) => m.get(t.as_str())?,
+                Value::Array(a) => a.get(t.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(cur.clone())
+    }
 }
 
 /// Overlays to apply on a pooled body, in order.
@@ -106,9 +234,82 @@ impl Overlay {
 }
 
 impl BodyPlan {
-    /// Builds a body from pool entry `pick` with `overlay` applied, repairing overlays
-    /// that break the schema. Returns the body, the overlays that were dropped, and the
-    /// overlay fields the schema has no property for (moved out, not copied).
+    /// Builds a body from pool entry `pick` with `overlay` applied, dropping overlays
+    /// that would break the schema; every body it returns validates.
+    pub fn build_bytes(&self, pick: usize, overlay: Overlay) -> Built<'_> {
+        let index = pick % self.pool.len().max(1);
+        let (Some(members), Some(base)) = (&self.members, self.pool.get(index)) else {
+            let (value, dropped, extras) = self.build(pick, overlay);
+            return Built {
+                body: Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
+                dropped,
+                extras,
+                base: &Value::Null,
+                applied: Vec::new(),
+                whole: Some(value),
+            };
+        };
+        let frags = &members.fragments[index];
+        let mut applied: Vec<(String, Value)> = Vec::new();
+        let mut dropped = Vec::new();
+        let mut extras = Vec::new();
+        for (name, v) in overlay.soft {
+            if frags.iter().any(|(n, _)| *n == name)
+                && !overlay.fields.iter().any(|(n, _)| *n == name)
+            {
+                if members.accepts(&name, &v) {
+                    applied.push((name, v));
+                } else {
+                    dropped.push(name);
+                }
+            }
+        }
+        for (name, v) in overlay.fields {
+            if !self.props.contains_key(&name) {
+                extras.push((name, v));
+            } else if members.accepts(&name, &v) {
+                applied.push((name, v));
+            } else {
+                dropped.push(name);
+            }
+        }
+        let mut out =
+            Vec::with_capacity(frags.iter().map(|(_, b)| b.len() + 1).sum::<usize>() + 64);
+        out.push(b'{');
+        let mut first = true;
+        let mut sep = |out: &mut Vec<u8>| {
+            if !std::mem::take(&mut first) {
+                out.push(b',');
+            }
+        };
+        for (name, frag) in frags {
+            sep(&mut out);
+            match applied.iter().find(|(n, _)| n == name) {
+                Some((_, v)) => out.extend_from_slice(&fragment(name, v).unwrap_or_default()),
+                None => out.extend_from_slice(frag),
+            }
+        }
+        for (name, v) in &applied {
+            if !frags.iter().any(|(n, _)| n == name) {
+                sep(&mut out);
+                out.extend_from_slice(&fragment(name, v).unwrap_or_default());
+            }
+        }
+        out.push(b'}');
+        Built {
+            body: Bytes::from(out),
+            dropped,
+            extras,
+            base,
+            applied,
+            whole: None,
+        }
+    }
+
+    /// The slow path of [`BodyPlan::build_bytes`] (any schema): applies `overlay` on a
+    /// clone of the pooled body and validates the whole, undoing overlays that break
+    /// it. Returns the body, the overlays that were dropped, and the overlay fields the
+    /// schema has no property for (moved out, not copied).
     pub fn build(
         &self,
         pick: usize,
@@ -237,6 +438,7 @@ mod tests {
                 .into_iter()
                 .map(|(k, t)| (k.to_string(), Prop { timestamp: t }))
                 .collect(),
+            members: None,
         };
         let mut o = Overlay::default();
         o.set("n", json!("not a number"));
@@ -246,5 +448,67 @@ mod tests {
         assert_eq!(extras, vec![("unknown".to_string(), json!(1))]);
         assert_eq!(body, json!({"n": 1, "s": "kept"}));
         assert_eq!(dropped, vec!["n"]);
+    }
+
+    /// The fast path gives the same answers as the slow one, and refuses schemas
+    /// where one member's value can change another's verdict.
+    #[test]
+    fn member_fast_path_matches_whole_body_validation() {
+        let view = json!({
+            "type": "object",
+            "required": ["id", "n"],
+            "additionalProperties": false,
+            "properties": {
+                "id": {"type": "string", "pattern": "^kyc_"},
+                "n": {"type": "integer", "minimum": 0},
+                "doc": {"$ref": "#/$defs/Doc"},
+                "t": {"type": "string"}
+            },
+            "$defs": {"Doc": {"type": "object", "required": ["k"], "properties": {"k": {"enum": ["a", "b"]}}}}
+        });
+        let pool = vec![json!({"id": "kyc_1", "n": 1, "doc": {"k": "a"}})];
+        let plan = BodyPlan {
+            members: Members::new(&view, &view, &pool),
+            pool,
+            validator: covenant_spec::view::compile(&view).expect("compiles"),
+            props: ["id", "n", "doc", "t"]
+                .into_iter()
+                .map(|k| (k.to_string(), Prop { timestamp: false }))
+                .collect(),
+        };
+        assert!(plan.members.is_some());
+        let overlays = [
+            ("id", json!("kyc_2")),
+            ("id", json!("nope")),
+            ("n", json!(-1)),
+            ("n", json!(7)),
+            ("doc", json!({"k": "b"})),
+            ("doc", json!({"k": "z"})),
+            ("t", json!("x")),
+            ("t", json!(1)),
+            ("extra", json!(true)),
+        ];
+        for (name, v) in overlays {
+            let mut o = Overlay::default();
+            o.set(name, v.clone());
+            let fast = plan.build_bytes(0, o);
+            let mut o = Overlay::default();
+            o.set(name, v.clone());
+            let (slow, slow_dropped, slow_extras) = plan.build(0, o);
+            let fast_body: Value = serde_json::from_slice(&fast.body).expect("JSON");
+            assert_eq!(fast_body, slow, "{name} = {v}");
+            assert!(plan.validator.is_valid(&fast_body), "{name} = {v}");
+            assert_eq!(fast.dropped, slow_dropped, "{name} = {v}");
+            assert_eq!(fast.extras, slow_extras, "{name} = {v}");
+            assert_eq!(fast.pointer(&format!("/{name}")), slow.get(name).cloned());
+        }
+        let mut o = Overlay::default();
+        o.set("doc", json!({"k": "b"}));
+        assert_eq!(plan.build_bytes(0, o).pointer("/doc/k"), Some(json!("b")));
+        for key in ["oneOf", "if", "maxProperties", "dependentRequired"] {
+            let mut v = view.clone();
+            v[key] = json!([]);
+            assert!(Members::new(&v, &v, &plan.pool).is_none(), "{key}");
+        }
     }
 }

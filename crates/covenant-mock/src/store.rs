@@ -170,7 +170,37 @@ pub struct StoredAnswer {
 pub type IdemSlot = Arc<OnceCell<StoredAnswer>>;
 
 /// A stored resource (the created body plus the request fields it did not echo).
-pub type ResourceCell = Arc<Mutex<Value>>;
+pub type ResourceCell = Arc<Mutex<Stored>>;
+
+/// A created resource as stored: the answer's bytes until something reads it (most
+/// never are, and bytes are cheap to keep and to evict), then the parsed value.
+pub struct Stored {
+    raw: Option<(Bytes, Vec<(String, Value)>)>,
+    value: Value,
+}
+
+impl Stored {
+    pub fn new(body: Bytes, extras: Vec<(String, Value)>) -> Stored {
+        Stored {
+            raw: Some((body, extras)),
+            value: Value::Null,
+        }
+    }
+
+    /// The resource as JSON (parsed on first use; request fields the answer did not
+    /// carry are added, never overriding the answer).
+    pub fn value(&mut self) -> &mut Value {
+        if let Some((body, extras)) = self.raw.take() {
+            self.value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut self.value {
+                for (k, x) in extras {
+                    m.entry(k).or_insert(x);
+                }
+            }
+        }
+        &mut self.value
+    }
+}
 
 #[cfg(test)]
 mod tests {
