@@ -10,7 +10,7 @@
 //! | `max_body_bytes` | 1 MiB (larger bodies: `payload-too-large`, 413) |
 //! | `max_header_bytes` | 16 KiB, names + values (larger: `header-too-large`, 431) |
 //! | `max_json_depth` | 64 nested arrays/objects (deeper: `malformed`, 400) |
-//! | `max_connections` | 1024 open connections (more wait in the accept backlog) |
+//! | `max_connections` | 1024 open connections (more: `rate-limited`, 429 with `Retry-After: 1`, then closed; past twice the limit, new connections wait in the accept backlog) |
 //! | `store_capacity` | 10,000 resources per kind (oldest evicted first) |
 //! | `store_ttl_secs` | 86,400 (resources are forgotten after a day) |
 //! | `idempotency_capacity` | 10,000 keys per operation (window from the spec) |

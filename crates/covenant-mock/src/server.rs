@@ -1,5 +1,6 @@
 //! The HTTP/1.1 server around a [`Provider`]: an accept loop bounded by
-//! `max_connections`, hyper connections with a header read timeout, graceful
+//! `max_connections` (connections past it are answered 429 in the provider's style
+//! and closed), hyper connections with a header read timeout, graceful
 //! shutdown, and an axum router with the control endpoints under `/__covenant/`
 //! (a prefix no provider path uses) and the provider pipeline as fallback.
 //!
@@ -72,7 +73,14 @@ impl MockServer {
         let router = router(provider.clone());
         let max_conn = provider.config.max_connections.max(1);
         let buf = (provider.config.max_header_bytes * 4).max(8192) + 8192;
-        let task = tokio::spawn(accept_loop(listener, router, rx, max_conn, buf));
+        let task = tokio::spawn(accept_loop(
+            listener,
+            router,
+            provider.clone(),
+            rx,
+            max_conn,
+            buf,
+        ));
         Ok(MockServer {
             provider,
             addr,
@@ -116,18 +124,18 @@ impl Drop for MockServer {
 async fn accept_loop(
     listener: TcpListener,
     router: Router,
+    provider: Arc<Provider>,
     mut stop: watch::Receiver<bool>,
     max_connections: usize,
     max_buf: usize,
 ) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let permits = Arc::new(Semaphore::new(max_connections));
+    // Connections past the limit are answered (429 in the provider's style, then
+    // closed) rather than left hanging; as many again may be in that state at once,
+    // beyond that further connections wait in the accept backlog.
+    let refusals = Arc::new(Semaphore::new(max_connections));
     loop {
-        // Past the connection limit, further connections wait in the backlog.
-        let permit = tokio::select! {
-            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-            _ = stop.changed() => break,
-        };
         let stream = tokio::select! {
             r = listener.accept() => match r {
                 Ok((s, _)) => s,
@@ -140,22 +148,85 @@ async fn accept_loop(
             _ = stop.changed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let conn = hyper::server::conn::http1::Builder::new()
+        let (permit, service) = match permits.clone().try_acquire_owned() {
+            Ok(p) => (p, Either::Serve(router.clone())),
+            Err(_) => match refusals.clone().try_acquire_owned() {
+                Ok(p) => {
+                    tracing::warn!(
+                        provider = %provider.provider(),
+                        limit = max_connections,
+                        "connection over the limit answered with rate-limited"
+                    );
+                    (p, Either::Refuse(provider.clone()))
+                }
+                Err(_) => {
+                    // Both full: wait for a slot instead of growing without bound.
+                    let p = tokio::select! {
+                        p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+                        _ = stop.changed() => break,
+                    };
+                    (p, Either::Serve(router.clone()))
+                }
+            },
+        };
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
             .timer(TokioTimer::new())
             .header_read_timeout(Duration::from_secs(30))
-            .max_buf_size(max_buf)
-            .serve_connection(
-                TokioIo::new(stream),
-                TowerToHyperService::new(router.clone()),
-            );
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            let _ = conn.await;
-            drop(permit);
-        });
+            .max_buf_size(max_buf);
+        let conn = match service {
+            Either::Serve(router) => {
+                let conn = builder
+                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(router));
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                    drop(permit);
+                })
+            }
+            Either::Refuse(p) => {
+                builder.keep_alive(false);
+                let conn = builder.serve_connection(
+                    TokioIo::new(stream),
+                    hyper::service::service_fn(move |_req| {
+                        let p = p.clone();
+                        async move { Ok::<_, std::convert::Infallible>(over_limit(&p)) }
+                    }),
+                );
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                    drop(permit);
+                })
+            }
+        };
+        drop(conn);
     }
     drop(listener);
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+}
+
+enum Either {
+    Serve(Router),
+    Refuse(Arc<Provider>),
+}
+
+/// The answer on a connection over `max_connections`: the provider's rate-limited
+/// error with `Retry-After: 1` and `Connection: close`.
+fn over_limit(p: &Provider) -> Response {
+    let limit = p.config.max_connections;
+    let mut out = p.error(
+        "rate-limited",
+        ErrorInput {
+            message: Some(format!(
+                "more than {limit} concurrent connections; retry on a new connection"
+            )),
+            retry_after: Some(1),
+            ..Default::default()
+        },
+    );
+    out.headers.push(("connection".into(), "close".into()));
+    to_response(out)
 }
 
 fn router(provider: Arc<Provider>) -> Router {

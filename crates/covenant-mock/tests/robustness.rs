@@ -193,3 +193,57 @@ async fn bounded_stores_stay_bounded() {
     let ids = h.server.provider().resource_ids("session").expect("kind");
     assert_eq!(ids.len(), 20);
 }
+
+#[tokio::test]
+async fn connections_over_the_limit_get_rate_limited_then_recover() {
+    for (provider, op) in PROVIDERS {
+        let config = MockConfig {
+            max_connections: 2,
+            ..MockConfig::default()
+        };
+        let h = Harness::with_config(provider, config).await;
+        // Two idle connections hold both slots (hyper waits for their request head).
+        let mut idle = Vec::new();
+        for _ in 0..2 {
+            idle.push(
+                tokio::net::TcpStream::connect(h.server.addr())
+                    .await
+                    .expect("connect"),
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let refused = h.send(&h.req(op)).await;
+        h.assert_error("rate-limited", &refused);
+        assert_eq!(
+            refused
+                .headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+            Some("1"),
+            "{provider}"
+        );
+        assert_eq!(
+            refused
+                .headers
+                .get("connection")
+                .and_then(|v| v.to_str().ok()),
+            Some("close"),
+            "{provider}"
+        );
+        // Once the idle connections go, requests are served again.
+        drop(idle);
+        let mut ok = None;
+        for _ in 0..100 {
+            let resp = h.send(&h.req(op)).await;
+            if resp.status != 429 {
+                ok = Some(resp);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let ok = ok.unwrap_or_else(|| {
+            panic!("{provider}: still refused after the idle connections closed")
+        });
+        h.assert_success(op, &ok);
+    }
+}
