@@ -3,13 +3,19 @@
 # returns a fixed body, same machine, same run, wrk at 32 connections. Then a long
 # run against the mock (>= 1,000,000 requests) sampling its RSS to show memory is flat.
 #
-#   bash crates/covenant-mock/bench/run.sh [duration_seconds=15] [long_run_seconds=60]
+#   bash crates/covenant-mock/bench/run.sh [duration_seconds=15] [long_run_seconds=60] [rounds=3]
+#
+# The two servers are measured in alternating rounds (bare, mock, bare, mock, ...) and
+# the median of each is reported with their ratio: on a shared 2-core machine the
+# available CPU drifts by tens of percent over a minute, which a single pair of runs
+# would mistake for a difference between the servers.
 #
 # Installs wrk (Debian package) if missing. Prints req/s, p50/p99 latency and RSS.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 DUR="${1:-15}"
 LONG="${2:-60}"
+ROUNDS="${3:-3}"
 THREADS="${WRK_THREADS:-2}"
 
 if ! command -v wrk >/dev/null 2>&1; then
@@ -50,8 +56,22 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$MOCK_URL/kyc-requests" \
 run() { wrk -t"$THREADS" -c32 -d"${2}s" --latency -s crates/covenant-mock/bench/post.lua "$1/kyc-requests" | grep '^RESULT'; }
 
 echo "warm-up"; run "$MOCK_URL" 3 >/dev/null; run "$BARE_URL" 3 >/dev/null
-echo "bare hyper (fixed body): $(run "$BARE_URL" "$DUR")"
-echo "covenant mock (rebilly): $(run "$MOCK_URL" "$DUR")"
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+for x in rps p50_ms p99_ms; do : >"$TMP/bare.$x"; : >"$TMP/mock.$x"; done
+for round in $(seq 1 "$ROUNDS"); do
+  b=$(run "$BARE_URL" "$DUR"); m=$(run "$MOCK_URL" "$DUR")
+  echo "round $round bare hyper (fixed body): $b"
+  echo "round $round covenant mock (rebilly): $m"
+  for x in rps p50_ms p99_ms; do
+    echo "$b" | field "$x" >>"$TMP/bare.$x"
+    echo "$m" | field "$x" >>"$TMP/mock.$x"
+  done
+done
+BR=$(median <"$TMP/bare.rps"); MR=$(median <"$TMP/mock.rps")
+echo "median over $ROUNDS rounds: bare rps=$BR p50_ms=$(median <"$TMP/bare.p50_ms") p99_ms=$(median <"$TMP/bare.p99_ms")"
+echo "median over $ROUNDS rounds: mock rps=$MR p50_ms=$(median <"$TMP/mock.p50_ms") p99_ms=$(median <"$TMP/mock.p99_ms")"
+echo "mock/bare = $(awk -v m="$MR" -v b="$BR" 'BEGIN {printf "%.1f%%", 100*m/b}')"
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$MOCK_PID/status"; }
 echo "long run (${LONG}s) on the mock, RSS in KiB every 10 s:"
