@@ -127,7 +127,8 @@ static REBILLY: LazyLock<Fixture<models_rebilly::KycRequestCreate>> =
 static IDENTPLUS: LazyLock<Fixture<models_identplus::IdentcheckCreateRequest>> =
     LazyLock::new(|| fixture("identplus", "createIdentcheck"));
 
-/// (a) derive validation on already-deserialised models; every error collected.
+/// (a) derive validation on already-deserialised models; every error collected
+/// (compare with `jsonschema`'s `iter_errors`).
 fn derive<T: Validate>(set: &Set<T>) -> usize {
     set.models
         .iter()
@@ -136,6 +137,15 @@ fn derive<T: Validate>(set: &Set<T>) -> usize {
             Err(e) => e.len(),
         })
         .sum()
+}
+
+/// (a) derive `is_valid`: the accept/reject answer, nothing rendered (compare with
+/// `jsonschema`'s `is_valid`).
+fn derive_is_valid<T: Validate>(set: &Set<T>) -> usize {
+    set.models
+        .iter()
+        .filter(|m| black_box(m).is_valid())
+        .count()
 }
 
 /// (b) the compiled validator: `is_valid` (the accept/reject answer).
@@ -200,6 +210,12 @@ macro_rules! provider {
             fn a_derive_validate(b: divan::Bencher, s: &str) {
                 let set = set(s);
                 b.bench(|| derive(set));
+            }
+
+            #[divan::bench(args = SETS, sample_count = 200, sample_size = 64)]
+            fn a_derive_is_valid(b: divan::Bencher, s: &str) {
+                let set = set(s);
+                b.bench(|| derive_is_valid(set));
             }
 
             #[divan::bench(args = SETS, sample_count = 200, sample_size = 64)]

@@ -105,6 +105,28 @@ fn found(e: &covenant_validate::ValidationErrors) -> Vec<(String, String)> {
 #[test]
 fn valid_value_passes() {
     assert_eq!(valid().validate(), Ok(()));
+    assert!(valid().is_valid());
+}
+
+/// `is_valid` (counting, nothing rendered) rejects each single violation that
+/// `validate` reports.
+#[test]
+fn is_valid_agrees_with_validate() {
+    let breaks: Vec<Box<dyn Fn(&mut Request)>> = vec![
+        Box::new(|r| r.ident_code = "abc12".into()),
+        Box::new(|r| r.partner_iban = Some("XDE".into())),
+        Box::new(|r| r.match_level = Some(4)),
+        Box::new(|r| r.step = 7),
+        Box::new(|r| r.terms = false),
+        Box::new(|r| r.tags = vec!["a".into(), "a".into()]),
+        Box::new(|r| r.iban = Some("DE00".into())),
+    ];
+    for (i, b) in breaks.iter().enumerate() {
+        let mut r = valid();
+        b(&mut r);
+        assert!(r.validate().is_err(), "break {i} is a violation");
+        assert!(!r.is_valid(), "break {i}: is_valid accepted it");
+    }
 }
 
 #[test]

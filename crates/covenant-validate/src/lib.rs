@@ -61,15 +61,26 @@ impl fmt::Display for ValidationError {
 /// Every violation found in one value, in the order they were found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
-pub struct ValidationErrors(pub Vec<ValidationError>);
+pub struct ValidationErrors(
+    pub Vec<ValidationError>,
+    /// `Some(n)` while [`Validate::is_valid`] runs: violations are only counted,
+    /// without rendering their pointer or message.
+    #[serde(skip)]
+    Option<usize>,
+);
 
 impl ValidationErrors {
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Wraps violations found elsewhere.
+    pub fn from_vec(errors: Vec<ValidationError>) -> Self {
+        ValidationErrors(errors, None)
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.is_empty() && self.1.unwrap_or(0) == 0
     }
 
     pub fn len(&self) -> usize {
@@ -87,6 +98,16 @@ impl ValidationErrors {
             keyword: keyword.to_string(),
             message: message.into(),
         });
+    }
+
+    /// Records a violation at `at` whose message is built only if it is kept (not
+    /// while [`Validate::is_valid`] merely counts).
+    #[inline]
+    pub fn add_with(&mut self, at: &Path<'_>, keyword: &str, message: impl FnOnce() -> String) {
+        match &mut self.1 {
+            Some(n) => *n += 1,
+            None => self.add(at, keyword, message()),
+        }
     }
 
     /// `Ok(())` when nothing was recorded.
@@ -121,6 +142,14 @@ impl IntoIterator for ValidationErrors {
 pub trait Validate {
     /// Records every violation of `self` (located at `at`) into `errors`.
     fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors);
+
+    /// Whether `self` satisfies every constraint: the same walk as [`Validate::validate`]
+    /// without rendering pointers or messages (the accept/reject answer only).
+    fn is_valid(&self) -> bool {
+        let mut errors = ValidationErrors(Vec::new(), Some(0));
+        self.validate_into(&Path::Root, &mut errors);
+        errors.is_empty()
+    }
 
     /// Every violation, or `Ok(())`.
     fn validate(&self) -> Result<(), ValidationErrors> {
@@ -248,7 +277,7 @@ where
     let mut de = serde_json::Deserializer::from_slice(json);
     let t: T = serde_path_to_error::deserialize(&mut de).map_err(de_error)?;
     de.end().map_err(|e| {
-        ValidationErrors(vec![ValidationError {
+        ValidationErrors::from_vec(vec![ValidationError {
             pointer: String::new(),
             keyword: "type".into(),
             message: e.to_string(),
@@ -279,7 +308,7 @@ fn de_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> ValidationErro
             at.push_str(&Path::Root.key(name).to_string());
         }
     }
-    ValidationErrors(vec![ValidationError {
+    ValidationErrors::from_vec(vec![ValidationError {
         pointer: at,
         keyword: keyword.to_string(),
         message,

@@ -296,20 +296,16 @@ pub fn length<V: Lengthy + ?Sized>(
     if let Some(min) = min
         && n < min
     {
-        errors.add(
-            at,
-            lo,
-            format!("has {n} {unit}, fewer than the minimum of {min}"),
-        );
+        errors.add_with(at, lo, || {
+            format!("has {n} {unit}, fewer than the minimum of {min}")
+        });
     }
     if let Some(max) = max
         && n > max
     {
-        errors.add(
-            at,
-            hi,
-            format!("has {n} {unit}, more than the maximum of {max}"),
-        );
+        errors.add_with(at, hi, || {
+            format!("has {n} {unit}, more than the maximum of {max}")
+        });
     }
 }
 
@@ -327,34 +323,30 @@ pub fn range<V: Numeric + ?Sized>(
     if let Some(b) = min
         && x < b
     {
-        errors.add(
-            at,
-            "minimum",
-            format!("{x} is less than the minimum of {b}"),
-        );
+        errors.add_with(at, "minimum", || {
+            format!("{x} is less than the minimum of {b}")
+        });
     }
     if let Some(b) = max
         && x > b
     {
-        errors.add(
-            at,
-            "maximum",
-            format!("{x} is greater than the maximum of {b}"),
-        );
+        errors.add_with(at, "maximum", || {
+            format!("{x} is greater than the maximum of {b}")
+        });
     }
     if let Some(b) = exclusive_min
         && x <= b
     {
-        errors.add(
-            at,
-            "exclusiveMinimum",
-            format!("{x} is not greater than {b}"),
-        );
+        errors.add_with(at, "exclusiveMinimum", || {
+            format!("{x} is not greater than {b}")
+        });
     }
     if let Some(b) = exclusive_max
         && x >= b
     {
-        errors.add(at, "exclusiveMaximum", format!("{x} is not less than {b}"));
+        errors.add_with(at, "exclusiveMaximum", || {
+            format!("{x} is not less than {b}")
+        });
     }
 }
 
@@ -373,7 +365,9 @@ pub fn multiple_of<V: Numeric + ?Sized>(
         q.is_finite() && (q - q.round()).abs() < f64::EPSILON * q.abs().max(1.0) * 4.0
     };
     if !ok {
-        errors.add(at, "multipleOf", format!("{x} is not a multiple of {by}"));
+        errors.add_with(at, "multipleOf", || {
+            format!("{x} is not a multiple of {by}")
+        });
     }
 }
 
@@ -478,16 +472,12 @@ pub fn pattern<V: Textual + ?Sized>(
     let Some(s) = v.text() else { return };
     match p.is_match(s) {
         Some(true) => {}
-        Some(false) => errors.add(
-            at,
-            "pattern",
-            format!("{s:?} does not match {:?}", p.as_str()),
-        ),
-        None => errors.add(
-            at,
-            "pattern",
-            format!("the pattern {:?} does not compile", p.as_str()),
-        ),
+        Some(false) => errors.add_with(at, "pattern", || {
+            format!("{s:?} does not match {:?}", p.as_str())
+        }),
+        None => errors.add_with(at, "pattern", || {
+            format!("the pattern {:?} does not compile", p.as_str())
+        }),
     }
 }
 
@@ -495,7 +485,9 @@ pub fn pattern<V: Textual + ?Sized>(
 pub fn format<V: Textual + ?Sized>(v: &V, f: Format, at: &Path<'_>, errors: &mut ValidationErrors) {
     let Some(s) = v.text() else { return };
     if !f.check(s) {
-        errors.add(at, "format", format!("{s:?} is not a valid {}", f.name()));
+        errors.add_with(at, "format", || {
+            format!("{s:?} is not a valid {}", f.name())
+        });
     }
 }
 
@@ -512,18 +504,16 @@ pub fn enumeration<V: Enumerable + ?Sized>(
     }
     if let Some((_, shown)) = v.is_one_of(allowed) {
         let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
-        errors.add(
-            at,
-            "enum",
-            format!("{shown} is not one of [{}]", list.join(", ")),
-        );
+        errors.add_with(at, "enum", || {
+            format!("{shown} is not one of [{}]", list.join(", "))
+        });
     }
 }
 
 /// `uniqueItems`.
 pub fn unique_items<V: Items + ?Sized>(v: &V, at: &Path<'_>, errors: &mut ValidationErrors) {
     if let Some(Some((i, j))) = v.duplicate() {
-        errors.add(at, "uniqueItems", format!("items {i} and {j} are equal"));
+        errors.add_with(at, "uniqueItems", || format!("items {i} and {j} are equal"));
     }
 }
 
@@ -538,22 +528,18 @@ pub fn forbidden_properties<V: Keyed + ?Sized>(
 ) {
     for name in names {
         if v.has_key(name) == Some(true) {
-            errors.add(
-                at,
-                "not",
-                format!("property {name:?} is not allowed on this object"),
-            );
+            errors.add_with(at, "not", || {
+                format!("property {name:?} is not allowed on this object")
+            });
         }
     }
 }
 
 /// A forward-compatible enum holds a value the spec does not list.
 pub fn unknown_value(value: &str, at: &Path<'_>, errors: &mut ValidationErrors) {
-    errors.add(
-        at,
-        "enum",
-        format!("{value:?} is not one of the documented values"),
-    );
+    errors.add_with(at, "enum", || {
+        format!("{value:?} is not one of the documented values")
+    });
 }
 
 #[cfg(test)]
