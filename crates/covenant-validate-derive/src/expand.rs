@@ -96,6 +96,13 @@ fn field_checks(f: &Field, value: &TokenStream) -> TokenStream {
     if body.is_empty() {
         return body;
     }
+    // `is_valid` only needs the first violation: stop after a field that had one.
+    let body = quote! {
+        #body
+        if errors.settled() {
+            return;
+        }
+    };
     match &f.wire {
         Some(wire) => quote! {
             {

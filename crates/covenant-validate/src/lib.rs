@@ -100,6 +100,13 @@ impl ValidationErrors {
         });
     }
 
+    /// `true` once a violation was counted while [`Validate::is_valid`] runs: the
+    /// walk may stop, the answer is known. Always `false` when collecting.
+    #[inline]
+    pub fn settled(&self) -> bool {
+        self.1.is_some_and(|n| n > 0) || (self.1.is_some() && !self.0.is_empty())
+    }
+
     /// Records a violation at `at` whose message is built only if it is kept (not
     /// while [`Validate::is_valid`] merely counts).
     #[inline]
@@ -214,6 +221,9 @@ impl<T: Validate> Validate for Vec<T> {
     fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
         for (i, v) in self.iter().enumerate() {
             v.validate_into(&at.index(i), errors);
+            if errors.settled() {
+                return;
+            }
         }
     }
 }
@@ -222,6 +232,9 @@ impl<T: Validate> Validate for [T] {
     fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
         for (i, v) in self.iter().enumerate() {
             v.validate_into(&at.index(i), errors);
+            if errors.settled() {
+                return;
+            }
         }
     }
 }
@@ -230,6 +243,9 @@ impl<T: Validate> Validate for BTreeMap<String, T> {
     fn validate_into(&self, at: &Path<'_>, errors: &mut ValidationErrors) {
         for (k, v) in self {
             v.validate_into(&at.key(k), errors);
+            if errors.settled() {
+                return;
+            }
         }
     }
 }
@@ -241,6 +257,9 @@ impl<T: Validate, S> Validate for HashMap<String, T, S> {
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (k, v) in entries {
             v.validate_into(&at.key(k), errors);
+            if errors.settled() {
+                return;
+            }
         }
     }
 }
