@@ -108,11 +108,14 @@ fn valid_value_passes() {
     assert!(valid().is_valid());
 }
 
+/// One way to make a valid `Request` invalid.
+type Break = Box<dyn Fn(&mut Request)>;
+
 /// `is_valid` (counting, nothing rendered) rejects each single violation that
 /// `validate` reports.
 #[test]
 fn is_valid_agrees_with_validate() {
-    let breaks: Vec<Box<dyn Fn(&mut Request)>> = vec![
+    let breaks: Vec<Break> = vec![
         Box::new(|r| r.ident_code = "abc12".into()),
         Box::new(|r| r.partner_iban = Some("XDE".into())),
         Box::new(|r| r.match_level = Some(4)),
