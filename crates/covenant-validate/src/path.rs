@@ -63,6 +63,7 @@ impl fmt::Display for Path<'_> {
         for seg in segments.iter().rev() {
             f.write_str("/")?;
             match seg {
+                Path::Key(_, name) if !name.contains(['~', '/']) => f.write_str(name)?,
                 Path::Key(_, name) => {
                     for c in name.chars() {
                         match c {

@@ -462,6 +462,28 @@ impl std::fmt::Display for Pattern {
     }
 }
 
+/// A string value as a message shows it: quoted and escaped, and cut after
+/// [`Shown::MAX_CHARS`] characters so that a huge value does not make a huge message.
+pub struct Shown<'a>(pub &'a str);
+
+impl Shown<'_> {
+    pub const MAX_CHARS: usize = 64;
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.char_indices().nth(Self::MAX_CHARS) {
+            None => write!(f, "{:?}", self.0),
+            Some((cut, _)) => write!(
+                f,
+                "{:?}... ({} characters)",
+                &self.0[..cut],
+                self.0.chars().count()
+            ),
+        }
+    }
+}
+
 /// `pattern`.
 pub fn pattern<V: Textual + ?Sized>(
     v: &V,
@@ -473,7 +495,7 @@ pub fn pattern<V: Textual + ?Sized>(
     match p.is_match(s) {
         Some(true) => {}
         Some(false) => errors.add_with(at, "pattern", || {
-            format!("{s:?} does not match {:?}", p.as_str())
+            format!("{} does not match {:?}", Shown(s), p.as_str())
         }),
         None => errors.add_with(at, "pattern", || {
             format!("the pattern {:?} does not compile", p.as_str())
@@ -486,7 +508,7 @@ pub fn format<V: Textual + ?Sized>(v: &V, f: Format, at: &Path<'_>, errors: &mut
     let Some(s) = v.text() else { return };
     if !f.check(s) {
         errors.add_with(at, "format", || {
-            format!("{s:?} is not a valid {}", f.name())
+            format!("{} is not a valid {}", Shown(s), f.name())
         });
     }
 }
@@ -538,7 +560,7 @@ pub fn forbidden_properties<V: Keyed + ?Sized>(
 /// A forward-compatible enum holds a value the spec does not list.
 pub fn unknown_value(value: &str, at: &Path<'_>, errors: &mut ValidationErrors) {
     errors.add_with(at, "enum", || {
-        format!("{value:?} is not one of the documented values")
+        format!("{} is not one of the documented values", Shown(value))
     });
 }
 
@@ -616,6 +638,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        assert_eq!(Shown("ab\"c").to_string(), r#""ab\"c""#);
+        let long = "ä".repeat(100);
+        let shown = Shown(&long).to_string();
+        assert_eq!(shown, format!("{:?}... (100 characters)", "ä".repeat(64)));
+        let msgs = {
+            let mut e = ValidationErrors::new();
+            static P: Pattern = Pattern::new("^DE");
+            pattern(long.as_str(), &P, &Path::Root, &mut e);
+            e
+        };
+        assert!(msgs.0[0].message.len() < 200, "{}", msgs.0[0].message);
     }
 
     #[test]
