@@ -8,7 +8,7 @@
 //! | setting | default |
 //! |---|---|
 //! | `max_body_bytes` | 1 MiB (larger bodies: `payload-too-large`, 413) |
-//! | `max_header_bytes` | 16 KiB, names + values (larger: `header-too-large`, 431) |
+//! | `max_header_bytes` | 16 KiB, names + values (larger: `header-too-large`, 431, in the provider's style at any size; heads beyond the 4 × limit + 8 KiB read buffer are not read further and the connection closes) |
 //! | `max_json_depth` | 64 nested arrays/objects (deeper: `malformed`, 400) |
 //! | `max_connections` | 1024 open connections (more: `rate-limited`, 429 with `Retry-After: 1`, then closed; past twice the limit, new connections wait in the accept backlog) |
 //! | `store_capacity` | 10,000 resources per kind (oldest evicted first) |

@@ -28,6 +28,7 @@
 pub mod auth;
 pub mod config;
 pub mod engine;
+mod oversize;
 pub mod respond;
 pub mod server;
 pub mod store;

@@ -135,6 +135,16 @@ async fn accept_loop(
     // closed) rather than left hanging; as many again may be in that state at once,
     // beyond that further connections wait in the accept backlog.
     let refusals = Arc::new(Semaphore::new(max_connections));
+    // Rendered once: the answer to a request head larger than hyper's read buffer.
+    let oversize = crate::oversize::raw_response(&provider.error(
+        "header-too-large",
+        ErrorInput {
+            message: Some(format!(
+                "the request head is larger than the {max_buf}-byte read buffer"
+            )),
+            ..Default::default()
+        },
+    ));
     loop {
         let stream = tokio::select! {
             r = listener.accept() => match r {
@@ -148,6 +158,7 @@ async fn accept_loop(
             _ = stop.changed() => break,
         };
         let _ = stream.set_nodelay(true);
+        let stream = crate::oversize::OversizeIo::new(stream, oversize.clone());
         let (permit, service) = match permits.clone().try_acquire_owned() {
             Ok(p) => (p, Either::Serve(router.clone())),
             Err(_) => match refusals.clone().try_acquire_owned() {
