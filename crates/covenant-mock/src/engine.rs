@@ -165,6 +165,8 @@ pub struct Provider {
     resources: HashMap<String, Bounded<ResourceCell>>,
     idem: Vec<Option<Bounded<IdemSlot>>>,
     scenarios: Mutex<VecDeque<(Scenario, u32)>>,
+    /// Length of `scenarios`, read without the lock.
+    scenarios_queued: AtomicUsize,
     fallback_logged: Mutex<HashSet<String>>,
     picks: AtomicUsize,
     pub created: AtomicU64,
@@ -294,6 +296,7 @@ impl Provider {
             resources,
             idem,
             scenarios: Mutex::new(VecDeque::new()),
+            scenarios_queued: AtomicUsize::new(0),
             fallback_logged: Mutex::new(HashSet::new()),
             picks: AtomicUsize::new(0),
             created: AtomicU64::new(0),
@@ -856,6 +859,10 @@ impl Provider {
     }
 
     fn take_scenario(&self, op: &str) -> Option<Scenario> {
+        // Most requests find the queue empty; they need not take its lock.
+        if self.scenarios_queued.load(Ordering::Acquire) == 0 {
+            return None;
+        }
         let mut q = self.scenarios.lock();
         let i = q
             .iter()
@@ -864,6 +871,7 @@ impl Provider {
         let s = s.clone();
         if *left <= 1 {
             q.remove(i);
+            self.scenarios_queued.store(q.len(), Ordering::Release);
         } else {
             *left -= 1;
         }
@@ -891,7 +899,9 @@ impl Provider {
             return Err("a scenario needs `class` or `status`".into());
         }
         let times = s.times.unwrap_or(1).max(1);
-        self.scenarios.lock().push_back((s, times));
+        let mut q = self.scenarios.lock();
+        q.push_back((s, times));
+        self.scenarios_queued.store(q.len(), Ordering::Release);
         Ok(())
     }
 
@@ -949,7 +959,9 @@ impl Provider {
         for s in self.idem.iter().flatten() {
             s.clear();
         }
-        self.scenarios.lock().clear();
+        let mut q = self.scenarios.lock();
+        q.clear();
+        self.scenarios_queued.store(0, Ordering::Release);
     }
 }
 

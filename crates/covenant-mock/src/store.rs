@@ -1,10 +1,11 @@
 //! Bounded in-memory stores: created resources by kind and id, and idempotency keys
 //! by operation. Every entry has a time to live and every store a capacity; when full,
-//! expired entries go first, then the oldest. Memory therefore stays flat however
-//! many requests the mock serves.
+//! expired entries go first, then the oldest (within a shard, for stores large enough
+//! to be sharded). Memory therefore stays flat however many requests the mock serves.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -13,33 +14,62 @@ use serde_json::Value;
 use tokio::sync::OnceCell;
 
 /// A map with a capacity and a time to live, evicting in insertion order.
+///
+/// Large stores are split into shards by key, each with its share of the capacity and
+/// its own lock, so concurrent requests rarely wait on each other; eviction is then
+/// oldest-first within a shard. Stores under [`SHARD_FROM`] entries keep one shard
+/// (exact oldest-first order).
 pub struct Bounded<V> {
-    inner: Mutex<Inner<V>>,
-    capacity: usize,
+    shards: Vec<Mutex<Inner<V>>>,
+    capacity_per_shard: usize,
     ttl: Duration,
+    next: AtomicU64,
 }
+
+/// Stores at least this large are sharded.
+pub const SHARD_FROM: usize = 1024;
+const SHARDS: usize = 16;
 
 struct Inner<V> {
     map: HashMap<String, (Instant, u64, V)>,
     order: VecDeque<(String, u64)>,
-    next: u64,
+}
+
+/// FNV-1a: cheap, and ids are random enough that it spreads them evenly.
+fn shard_hash(key: &str) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h as usize
 }
 
 impl<V: Clone> Bounded<V> {
     pub fn new(capacity: usize, ttl: Duration) -> Self {
+        let capacity = capacity.max(1);
+        let shards = if capacity >= SHARD_FROM { SHARDS } else { 1 };
         Bounded {
-            inner: Mutex::new(Inner {
-                map: HashMap::new(),
-                order: VecDeque::new(),
-                next: 0,
-            }),
-            capacity: capacity.max(1),
+            shards: (0..shards)
+                .map(|_| {
+                    Mutex::new(Inner {
+                        map: HashMap::new(),
+                        order: VecDeque::new(),
+                    })
+                })
+                .collect(),
+            capacity_per_shard: capacity.div_ceil(shards),
             ttl,
+            next: AtomicU64::new(0),
         }
     }
 
+    fn shard(&self, key: &str) -> &Mutex<Inner<V>> {
+        &self.shards[shard_hash(key) % self.shards.len()]
+    }
+
     pub fn get(&self, key: &str) -> Option<V> {
-        let inner = self.inner.lock();
+        let inner = self.shard(key).lock();
         inner
             .map
             .get(key)
@@ -49,7 +79,7 @@ impl<V: Clone> Bounded<V> {
 
     /// Returns the live value for `key`, or inserts `make()` and returns it.
     pub fn get_or_insert_with(&self, key: &str, make: impl FnOnce() -> V) -> V {
-        let mut inner = self.inner.lock();
+        let mut inner = self.shard(key).lock();
         let now = Instant::now();
         if let Some((expires, _, v)) = inner.map.get(key)
             && *expires > now
@@ -57,18 +87,23 @@ impl<V: Clone> Bounded<V> {
             return v.clone();
         }
         let v = make();
-        self.insert_locked(&mut inner, key, v.clone(), now);
+        let evicted = self.insert_locked(&mut inner, key, v.clone(), now);
+        drop(inner);
+        drop(evicted);
         v
     }
 
     pub fn insert(&self, key: &str, value: V) {
-        let mut inner = self.inner.lock();
-        self.insert_locked(&mut inner, key, value, Instant::now());
+        let mut inner = self.shard(key).lock();
+        let evicted = self.insert_locked(&mut inner, key, value, Instant::now());
+        // Dropped after the lock is released: an evicted value can be large.
+        drop(inner);
+        drop(evicted);
     }
 
     /// Applies `f` to the live value of `key`.
     pub fn update<R>(&self, key: &str, f: impl FnOnce(&mut V) -> R) -> Option<R> {
-        let mut inner = self.inner.lock();
+        let mut inner = self.shard(key).lock();
         let now = Instant::now();
         inner
             .map
@@ -78,81 +113,87 @@ impl<V: Clone> Bounded<V> {
     }
 
     pub fn remove(&self, key: &str) {
-        self.inner.lock().map.remove(key);
+        self.shard(key).lock().map.remove(key);
     }
 
     /// Live entries.
     pub fn len(&self) -> usize {
         let now = Instant::now();
-        self.inner
-            .lock()
-            .map
-            .values()
-            .filter(|(e, _, _)| *e > now)
-            .count()
+        self.shards
+            .iter()
+            .map(|s| s.lock().map.values().filter(|(e, _, _)| *e > now).count())
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// Live keys, oldest first.
     pub fn keys(&self) -> Vec<String> {
         let now = Instant::now();
-        let inner = self.inner.lock();
-        inner
-            .order
-            .iter()
-            .filter(|(k, seq)| {
+        let mut all: Vec<(u64, String)> = Vec::new();
+        for shard in &self.shards {
+            let inner = shard.lock();
+            all.extend(
                 inner
-                    .map
-                    .get(k)
-                    .is_some_and(|(e, s, _)| s == seq && *e > now)
-            })
-            .map(|(k, _)| k.clone())
-            .collect()
+                    .order
+                    .iter()
+                    .filter(|(k, seq)| {
+                        inner
+                            .map
+                            .get(k)
+                            .is_some_and(|(e, s, _)| s == seq && *e > now)
+                    })
+                    .map(|(k, seq)| (*seq, k.clone())),
+            );
+        }
+        all.sort_unstable_by_key(|(seq, _)| *seq);
+        all.into_iter().map(|(_, k)| k).collect()
     }
 
     pub fn clear(&self) {
-        let mut inner = self.inner.lock();
-        inner.map.clear();
-        inner.order.clear();
+        for shard in &self.shards {
+            let mut inner = shard.lock();
+            inner.map.clear();
+            inner.order.clear();
+        }
     }
 
-    fn insert_locked(&self, inner: &mut Inner<V>, key: &str, value: V, now: Instant) {
-        let seq = inner.next;
-        inner.next += 1;
-        inner
-            .map
-            .insert(key.to_string(), (now + self.ttl, seq, value));
-        inner.order.push_back((key.to_string(), seq));
+    /// Inserts, then evicts stale, expired and overflowing entries of this shard;
+    /// returns the evicted values so the caller drops them outside the lock.
+    fn insert_locked(&self, inner: &mut Inner<V>, key: &str, value: V, now: Instant) -> Vec<V> {
+        let seq = self.next.fetch_add(1, Ordering::Relaxed);
+        let Inner { map, order } = inner;
+        let mut evicted = Vec::new();
+        if let Some((_, _, old)) = map.insert(key.to_string(), (now + self.ttl, seq, value)) {
+            evicted.push(old);
+        }
+        order.push_back((key.to_string(), seq));
         // Drop stale order entries (replaced keys) and evict expired or overflowing ones.
-        while let Some((k, s)) = inner.order.front().cloned() {
-            let live = inner.map.get(&k).map(|(e, cur, _)| (*e, *cur));
-            match live {
-                Some((_, cur)) if cur != s => {
-                    inner.order.pop_front();
+        while let Some((k, s)) = order.front() {
+            match map.get(k.as_str()).map(|(e, cur, _)| (*e, *cur)) {
+                Some((_, cur)) if cur != *s => {
+                    order.pop_front();
                 }
                 None => {
-                    inner.order.pop_front();
+                    order.pop_front();
                 }
-                Some((expires, _)) if expires <= now || inner.map.len() > self.capacity => {
-                    inner.map.remove(&k);
-                    inner.order.pop_front();
+                Some((expires, _)) if expires <= now || map.len() > self.capacity_per_shard => {
+                    if let Some((k, _)) = order.pop_front()
+                        && let Some((_, _, v)) = map.remove(&k)
+                    {
+                        evicted.push(v);
+                    }
                 }
                 Some(_) => break,
             }
         }
         // Replaced keys can leave the order queue longer than the map; bound it too.
-        if inner.order.len() > self.capacity * 2 {
-            let map = &inner.map;
-            let kept: VecDeque<(String, u64)> = inner
-                .order
-                .iter()
-                .filter(|(k, s)| map.get(k).is_some_and(|(_, cur, _)| cur == s))
-                .cloned()
-                .collect();
-            inner.order = kept;
+        if order.len() > self.capacity_per_shard * 2 {
+            order.retain(|(k, s)| map.get(k).is_some_and(|(_, cur, _)| cur == s));
         }
+        evicted
     }
 }
 
@@ -221,7 +262,7 @@ mod tests {
             s.insert("k9", i);
         }
         assert_eq!(s.get("k9"), Some(99));
-        assert!(s.inner.lock().order.len() <= 6);
+        assert!(s.shards[0].lock().order.len() <= 6);
 
         let short: Bounded<u32> = Bounded::new(10, Duration::from_millis(0));
         short.insert("a", 1);
@@ -229,5 +270,25 @@ mod tests {
         assert_eq!(short.get_or_insert_with("a", || 2), 2);
         assert_eq!(s.update("k8", |v| *v += 1), Some(()));
         assert_eq!(s.get("k8"), Some(9));
+    }
+
+    #[test]
+    fn sharded_stores_stay_within_capacity_and_list_oldest_first() {
+        let s: Bounded<usize> = Bounded::new(SHARD_FROM, Duration::from_secs(60));
+        assert_eq!(s.shards.len(), SHARDS);
+        for i in 0..10 * SHARD_FROM {
+            s.insert(&format!("kyc_{i}"), i);
+        }
+        let n = s.len();
+        assert!(n <= SHARD_FROM && n > SHARD_FROM / 2, "{n} live entries");
+        let keys = s.keys();
+        assert_eq!(keys.len(), n);
+        let seqs: Vec<usize> = keys
+            .iter()
+            .map(|k| k.trim_start_matches("kyc_").parse().unwrap())
+            .collect();
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]), "oldest first");
+        assert_eq!(s.get("kyc_10239"), Some(10 * SHARD_FROM - 1));
+        assert_eq!(s.get("kyc_0"), None);
     }
 }
