@@ -27,7 +27,9 @@
 //!    value of a kind becomes `<id-1>`, the next `<id-2>`, and so on; the same value
 //!    always gets the same placeholder within one [`Redactor`], also when it shows up
 //!    later inside a string (a path `/sessions/<id-1>`), so an id created in one
-//!    exchange and read in the next stays recognisably the same.
+//!    exchange and read in the next stays recognisably the same. Timestamps are the
+//!    exception: all become `<timestamp>`, since which answers fell in the same
+//!    second is timing, not behaviour, and would make snapshots flip between runs.
 //!
 //! ```
 //! use covenant_redact::{Redactor, Rules};
@@ -35,7 +37,7 @@
 //! let mut r = Redactor::new(Rules::default());
 //! r.add_secret("secret-123");
 //! let created = r.json(&json!({"id": 77, "surname": "Mustermann", "createdAt": "2024-10-22T12:19:12Z"}));
-//! assert_eq!(created, json!({"id": "<id-1>", "surname": "<personal>", "createdAt": "<timestamp-1>"}));
+//! assert_eq!(created, json!({"id": "<id-1>", "surname": "<personal>", "createdAt": "<timestamp>"}));
 //! assert_eq!(r.text("curl -u pk:secret-123 /x/77"), "curl -u pk:<secret> /x/<id-1>");
 //! ```
 
@@ -287,6 +289,11 @@ impl Redactor {
     }
 
     fn placeholder(&mut self, kind: Kind, original: &str) -> String {
+        // Timestamps are wall-clock: numbering them would record which answers happened
+        // to fall in the same second, which changes from run to run.
+        if kind == Kind::Timestamp {
+            return "<timestamp>".into();
+        }
         if let Some(p) = self.placeholders.get(original) {
             return p.clone();
         }
@@ -626,11 +633,28 @@ mod tests {
             "link": "https://onboarding.example/res/3949?ts=49943", "plain": "https://example.com/docs"}));
         assert_eq!(
             out,
-            json!({"a": "<id-1>", "b": "<timestamp-1>", "link": "<link-1>", "plain": "https://example.com/docs"})
+            json!({"a": "<id-1>", "b": "<timestamp>", "link": "<link-1>", "plain": "https://example.com/docs"})
         );
         assert_eq!(
             r.text("GET /x/3c90c3cc-0d44-4b50-8888-8dd25736052a at 2030-01-01T00:00:00Z"),
-            "GET /x/<id-1> at <timestamp-2>"
+            "GET /x/<id-1> at <timestamp>"
+        );
+    }
+
+    /// Wall-clock values: whether two answers fell in the same second is timing, not
+    /// behaviour, so it must not show in (and flip) a snapshot.
+    #[test]
+    fn timestamps_do_not_depend_on_which_second_they_fell_in() {
+        let same_second = |a: &str, b: &str| {
+            let mut r = Redactor::new(Rules::default());
+            (
+                r.json(&json!({"createdAt": a})),
+                r.json(&json!({"createdAt": b})),
+            )
+        };
+        assert_eq!(
+            same_second("2024-10-22T12:19:12Z", "2024-10-22T12:19:12Z"),
+            same_second("2024-10-22T12:19:12Z", "2024-10-22T12:19:13Z")
         );
     }
 
