@@ -768,7 +768,6 @@ impl Provider {
                 store.insert(&key, Arc::new(Mutex::new(stored)));
                 self.created.fetch_add(1, Ordering::Relaxed);
             }
-            return Outgoing::bytes(success.status, &ct, built.body);
         }
         Outgoing::bytes(success.status, &ct, built.body)
     }

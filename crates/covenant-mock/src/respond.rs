@@ -99,8 +99,10 @@ pub struct BodyPlan {
 pub struct Members {
     /// Per pool entry: each member as its serialised `"name":value` fragment.
     fragments: Vec<Vec<(String, Bytes)>>,
-    /// Per declared member: its schema (with the view's `$defs`), compiled on first use.
+    /// Per declared member: its schema, compiled (with `defs`) on first use.
     checks: BTreeMap<String, (Value, OnceLock<Option<jsonschema::Validator>>)>,
+    /// The view's `$defs`, which member schemas refer to.
+    defs: Option<Value>,
 }
 
 /// Root keywords under which replacing one member can change the verdict of others.
@@ -131,19 +133,12 @@ impl Members {
         if NON_LOCAL.iter().any(|k| r.contains_key(*k)) {
             return None;
         }
-        let defs = view.get("$defs");
-        let mut checks = BTreeMap::new();
-        for (name, schema) in r.get("properties")?.as_object()? {
-            let schema = match (schema, defs) {
-                (Value::Object(m), Some(d)) => {
-                    let mut m = m.clone();
-                    m.insert("$defs".into(), d.clone());
-                    Value::Object(m)
-                }
-                (other, _) => other.clone(),
-            };
-            checks.insert(name.clone(), (schema, OnceLock::new()));
-        }
+        let checks = r
+            .get("properties")?
+            .as_object()?
+            .iter()
+            .map(|(name, schema)| (name.clone(), (schema.clone(), OnceLock::new())))
+            .collect();
         let mut fragments = Vec::with_capacity(pool.len());
         for body in pool {
             let mut members = Vec::new();
@@ -152,7 +147,11 @@ impl Members {
             }
             fragments.push(members);
         }
-        Some(Members { fragments, checks })
+        Some(Members {
+            fragments,
+            checks,
+            defs: view.get("$defs").cloned(),
+        })
     }
 
     fn accepts(&self, name: &str, value: &Value) -> bool {
@@ -160,7 +159,17 @@ impl Members {
             return false;
         };
         compiled
-            .get_or_init(|| covenant_spec::view::compile(schema).ok())
+            .get_or_init(|| {
+                let schema = match (schema, &self.defs) {
+                    (Value::Object(m), Some(d)) => {
+                        let mut m = m.clone();
+                        m.insert("$defs".into(), d.clone());
+                        Value::Object(m)
+                    }
+                    (other, _) => other.clone(),
+                };
+                covenant_spec::view::compile(&schema).ok()
+            })
             .as_ref()
             .is_some_and(|v| v.is_valid(value))
     }

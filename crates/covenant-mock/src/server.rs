@@ -135,6 +135,8 @@ async fn accept_loop(
     // closed) rather than left hanging; as many again may be in that state at once,
     // beyond that further connections wait in the accept backlog.
     let refusals = Arc::new(Semaphore::new(max_connections));
+    // Said once per server: under a connection storm a line per refusal would flood.
+    let mut refusal_logged = false;
     // Rendered once: the answer to a request head larger than hyper's read buffer.
     let oversize = crate::oversize::raw_response(&provider.error(
         "header-too-large",
@@ -160,15 +162,17 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         let stream = crate::oversize::OversizeIo::new(stream, oversize.clone());
         let (permit, service) = match permits.clone().try_acquire_owned() {
-            Ok(p) => (p, Either::Serve(router.clone())),
+            Ok(p) => (p, Slot::Serve(router.clone())),
             Err(_) => match refusals.clone().try_acquire_owned() {
                 Ok(p) => {
-                    tracing::warn!(
-                        provider = %provider.provider(),
-                        limit = max_connections,
-                        "connection over the limit answered with rate-limited"
-                    );
-                    (p, Either::Refuse(provider.clone()))
+                    if !std::mem::replace(&mut refusal_logged, true) {
+                        tracing::warn!(
+                            provider = %provider.provider(),
+                            limit = max_connections,
+                            "connections over the limit are answered with rate-limited (said once)"
+                        );
+                    }
+                    (p, Slot::Refuse(provider.clone()))
                 }
                 Err(_) => {
                     // Both full: wait for a slot instead of growing without bound.
@@ -176,7 +180,7 @@ async fn accept_loop(
                         p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
                         _ = stop.changed() => break,
                     };
-                    (p, Either::Serve(router.clone()))
+                    (p, Slot::Serve(router.clone()))
                 }
             },
         };
@@ -185,41 +189,49 @@ async fn accept_loop(
             .timer(TokioTimer::new())
             .header_read_timeout(Duration::from_secs(30))
             .max_buf_size(max_buf);
-        let conn = match service {
-            Either::Serve(router) => {
-                let conn = builder
-                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(router));
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    let _ = conn.await;
-                    drop(permit);
-                })
-            }
-            Either::Refuse(p) => {
+        match service {
+            Slot::Serve(router) => spawn_watched(
+                &graceful,
+                builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(router)),
+                permit,
+            ),
+            Slot::Refuse(p) => {
                 builder.keep_alive(false);
-                let conn = builder.serve_connection(
-                    TokioIo::new(stream),
-                    hyper::service::service_fn(move |_req| {
-                        let p = p.clone();
-                        async move { Ok::<_, std::convert::Infallible>(over_limit(&p)) }
-                    }),
+                let refuse = hyper::service::service_fn(move |_req| {
+                    let p = p.clone();
+                    async move { Ok::<_, std::convert::Infallible>(over_limit(&p)) }
+                });
+                spawn_watched(
+                    &graceful,
+                    builder.serve_connection(TokioIo::new(stream), refuse),
+                    permit,
                 );
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    let _ = conn.await;
-                    drop(permit);
-                })
             }
-        };
-        drop(conn);
+        }
     }
     drop(listener);
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
 }
 
-enum Either {
+/// What a new connection gets: the provider, or the over-limit refusal.
+enum Slot {
     Serve(Router),
     Refuse(Arc<Provider>),
+}
+
+/// Runs `conn` under graceful shutdown, releasing its connection slot when it ends.
+fn spawn_watched<C>(
+    graceful: &hyper_util::server::graceful::GracefulShutdown,
+    conn: C,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) where
+    C: hyper_util::server::graceful::GracefulConnection + Send + 'static,
+{
+    let conn = graceful.watch(conn);
+    tokio::spawn(async move {
+        let _ = conn.await;
+        drop(permit);
+    });
 }
 
 /// The answer on a connection over `max_connections`: the provider's rate-limited
