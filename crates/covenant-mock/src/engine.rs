@@ -106,6 +106,9 @@ struct CMedia {
     essence: String,
     json: bool,
     validator: Option<jsonschema::Validator>,
+    /// Request members declared exactly as the success body declares them: once the
+    /// request validated, echoing them cannot break the answer (see [`same_members`]).
+    trusted: Vec<String>,
 }
 
 struct CSuccess {
@@ -183,6 +186,63 @@ fn deref<'a>(root: &'a Value, mut s: &'a Value) -> &'a Value {
         }
     }
     s
+}
+
+/// The members of the request view's root object whose schema means the same in the
+/// response view: equal schema values, and every `$ref` reachable from them resolving
+/// to equal definitions in both views (views differ by direction: `readOnly` and
+/// `writeOnly` shape their `$defs` differently). A request valid against its view has
+/// each such member valid against the root's `properties` entry, hence against the
+/// response's.
+fn same_members(request: &Value, response: &Value) -> Vec<String> {
+    let (Some(rq), Some(rs)) = (
+        deref(request, request)
+            .get("properties")
+            .and_then(Value::as_object),
+        deref(response, response)
+            .get("properties")
+            .and_then(Value::as_object),
+    ) else {
+        return Vec::new();
+    };
+    rq.iter()
+        .filter(|(name, a)| {
+            rs.get(*name)
+                .is_some_and(|b| *a == b && refs_agree(request, response, a))
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// Whether every `$ref` reachable from `schema` resolves, in both views, to equal
+/// values (only local refs are followed; any other ref disagrees).
+fn refs_agree(request: &Value, response: &Value, schema: &Value) -> bool {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut todo: Vec<&Value> = vec![schema];
+    while let Some(v) = todo.pop() {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    if k == "$ref" {
+                        let Some(r) = x.as_str() else { return false };
+                        if !seen.insert(r.to_string()) {
+                            continue;
+                        }
+                        let Some(ptr) = r.strip_prefix('#') else { return false };
+                        match (request.pointer(ptr), response.pointer(ptr)) {
+                            (Some(a), Some(b)) if a == b => todo.push(a),
+                            _ => return false,
+                        }
+                    } else {
+                        todo.push(x);
+                    }
+                }
+            }
+            Value::Array(a) => todo.extend(a),
+            _ => {}
+        }
+    }
+    true
 }
 
 fn types_of(root: &Value, s: &Value) -> Vec<String> {
@@ -529,7 +589,8 @@ impl Provider {
             }
             values.insert((p.location, p.name.clone()), value);
         }
-        if let Some((Some(validator), b)) = body.as_ref()
+        if let Some((m, b)) = body.as_ref()
+            && let Some(validator) = &m.validator
             && !validator.is_valid(b)
         {
             errors.extend(violations(validator, b).iter().map(FieldError::body));
@@ -551,10 +612,14 @@ impl Provider {
                 },
             );
         }
-        let body_value = body.map(|(_, b)| b);
+        let (trusted, body_value): (&[String], _) = match body {
+            Some((m, b)) => (&m.trusted, Some(b)),
+            None => (&[], None),
+        };
         let ctx = Ctx {
             c,
             body: body_value.as_ref(),
+            trusted,
             values: &values,
             query: &query,
             path_params: &path_params,
@@ -684,7 +749,11 @@ impl Provider {
         // Echo what the request supplied, then server-made values.
         if let Some(Value::Object(b)) = ctx.body {
             for (k, v) in b {
-                overlay.set(k, v.clone());
+                if ctx.trusted.contains(k) {
+                    overlay.set_trusted(k, v.clone());
+                } else {
+                    overlay.set(k, v.clone());
+                }
             }
         }
         for (prop, param) in &c.path_echo {
@@ -790,7 +859,7 @@ impl Provider {
         &self,
         c: &'c CompiledOp,
         req: &Incoming,
-    ) -> Result<Option<(Option<&'c jsonschema::Validator>, Value)>, Outgoing> {
+    ) -> Result<Option<(&'c CMedia, Value)>, Outgoing> {
         if req.body.is_empty() || c.media.is_empty() {
             return Ok(None);
         }
@@ -828,23 +897,30 @@ impl Provider {
                 },
             )
         };
-        if let Err(e) = std::str::from_utf8(&req.body) {
-            return Err(malformed(format!(
-                "the request body is not valid UTF-8 (at byte {})",
-                e.valid_up_to()
-            )));
-        }
-        if let Some(at) = too_deep(&req.body, self.config.max_json_depth) {
-            return Err(malformed(format!(
-                "the request body nests arrays/objects deeper than {} levels (at byte {at})",
-                self.config.max_json_depth
-            )));
-        }
+        // Parse first: a body that parses is valid UTF-8 (serde_json checks strings,
+        // and any other byte outside ASCII is a syntax error), so the UTF-8 and depth
+        // scans below only run to explain a failure, or once a parsed value turns
+        // out too deep. serde_json's own recursion limit (128) bounds the stack.
+        let max_depth = self.config.max_json_depth;
+        let too_deep_message = |at: Option<usize>| {
+            let at = at.map(|at| format!(" (at byte {at})")).unwrap_or_default();
+            format!("the request body nests arrays/objects deeper than {max_depth} levels{at}")
+        };
         match serde_json::from_slice::<Value>(&req.body) {
-            Ok(v) => Ok(Some((m.validator.as_ref(), v))),
-            Err(e) => Err(malformed(format!(
-                "the request body is not valid JSON: {e}"
-            ))),
+            Ok(v) if depth(&v) > max_depth => Err(malformed(too_deep_message(too_deep(
+                &req.body, max_depth,
+            )))),
+            Ok(v) => Ok(Some((m, v))),
+            Err(e) => Err(malformed(if let Err(u) = std::str::from_utf8(&req.body) {
+                format!(
+                    "the request body is not valid UTF-8 (at byte {})",
+                    u.valid_up_to()
+                )
+            } else if let Some(at) = too_deep(&req.body, max_depth) {
+                too_deep_message(Some(at))
+            } else {
+                format!("the request body is not valid JSON: {e}")
+            })),
         }
     }
 
@@ -967,6 +1043,8 @@ impl Provider {
 struct Ctx<'a> {
     c: &'a CompiledOp,
     body: Option<&'a Value>,
+    /// The request body's members that may be echoed unchecked.
+    trusted: &'a [String],
     values: &'a BTreeMap<(ParameterLocation, String), Value>,
     query: &'a [(String, String)],
     path_params: &'a [(String, String)],
@@ -1142,6 +1220,15 @@ fn accepts(accept: &str, content_type: &str) -> bool {
     })
 }
 
+/// How many arrays/objects nest in `v` (a scalar is 0).
+fn depth(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
+        Value::Object(m) => 1 + m.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 /// The byte offset where nesting first exceeds `max`, if it does.
 fn too_deep(body: &[u8], max: usize) -> Option<usize> {
     let mut depth = 0usize;
@@ -1273,6 +1360,7 @@ fn compile_op(
                 essence: m.essence(),
                 json: m.is_json(),
                 validator,
+                trusted: Vec::new(),
             });
         }
     }
@@ -1385,6 +1473,14 @@ fn compile_op(
                     }
                 }
             }
+            // Request members the answer may echo unchecked.
+            if let Some(rb) = &op.request_body {
+                for (cm, m) in media.iter_mut().zip(&rb.content) {
+                    if let (Some(req_site), Some(_)) = (&m.schema, &cm.validator) {
+                        cm.trusted = same_members(&spec.json_schema(req_site), &js);
+                    }
+                }
+            }
             Some(BodyPlan {
                 members: Members::new(&js, root, &pool),
                 pool,
@@ -1421,6 +1517,56 @@ pub fn as_json_ids(ids: Vec<String>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only members whose schema, and every definition it reaches, read the same in
+    /// both views are echoed unchecked.
+    #[test]
+    fn trusted_echoes_need_the_same_meaning_in_both_views() {
+        use serde_json::json;
+        let defs = json!({
+            "Doc": {"type": "object", "properties": {"k": {"$ref": "#/$defs/Kind"}}},
+            "Kind": {"enum": ["a", "b"]}
+        });
+        let request = json!({
+            "$ref": "#/$defs/Create",
+            "$defs": {
+                "Create": {"type": "object", "properties": {
+                    "doc": {"$ref": "#/$defs/Doc"},
+                    "name": {"type": "string"},
+                    "n": {"type": "integer"},
+                    "only_in_request": {"type": "string"}
+                }},
+                "Doc": defs["Doc"], "Kind": defs["Kind"]
+            }
+        });
+        let response = json!({
+            "type": "object",
+            "properties": {
+                "doc": {"$ref": "#/$defs/Doc"},
+                "name": {"type": "string", "maxLength": 3},
+                "n": {"type": "integer"}
+            },
+            "$defs": {"Doc": defs["Doc"], "Kind": defs["Kind"]}
+        });
+        assert_eq!(same_members(&request, &response), ["doc", "n"]);
+        // A definition reached two refs deep differs (as readOnly/writeOnly make it).
+        let mut narrower = response.clone();
+        narrower["$defs"]["Kind"] = json!({"enum": ["a"]});
+        assert_eq!(same_members(&request, &narrower), ["n"]);
+        // A ref that does not resolve, or is not local, is never trusted.
+        let mut dangling = response.clone();
+        dangling["$defs"].as_object_mut().map(|d| d.remove("Kind"));
+        assert_eq!(same_members(&request, &dangling), ["n"]);
+        assert!(!refs_agree(&request, &response, &json!({"$ref": "other.json#/X"})));
+    }
+
+    #[test]
+    fn depth_counts_nesting() {
+        use serde_json::json;
+        assert_eq!(depth(&json!(1)), 0);
+        assert_eq!(depth(&json!({"a": [1, {"b": []}]})), 4);
+        assert_eq!(depth(&json!([[], [[[]]]])), 4);
+    }
 
     #[test]
     fn durations_depth_accept_and_scenarios() {

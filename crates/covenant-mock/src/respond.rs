@@ -99,10 +99,17 @@ pub struct BodyPlan {
 pub struct Members {
     /// Per pool entry: each member as its serialised `"name":value` fragment.
     fragments: Vec<Vec<(String, Bytes)>>,
-    /// Per declared member: its schema, compiled (with `defs`) on first use.
-    checks: BTreeMap<String, (Value, OnceLock<Option<jsonschema::Validator>>)>,
+    /// The declared members (the root's `properties`), in schema order.
+    declared: Vec<Declared>,
     /// The view's `$defs`, which member schemas refer to.
     defs: Option<Value>,
+}
+
+/// One declared member: its schema, compiled (with the view's `$defs`) on first use.
+struct Declared {
+    name: String,
+    schema: Value,
+    compiled: OnceLock<Option<jsonschema::Validator>>,
 }
 
 /// Root keywords under which replacing one member can change the verdict of others.
@@ -133,11 +140,15 @@ impl Members {
         if NON_LOCAL.iter().any(|k| r.contains_key(*k)) {
             return None;
         }
-        let checks = r
+        let declared = r
             .get("properties")?
             .as_object()?
             .iter()
-            .map(|(name, schema)| (name.clone(), (schema.clone(), OnceLock::new())))
+            .map(|(name, schema)| Declared {
+                name: name.clone(),
+                schema: schema.clone(),
+                compiled: OnceLock::new(),
+            })
             .collect();
         let mut fragments = Vec::with_capacity(pool.len());
         for body in pool {
@@ -149,18 +160,24 @@ impl Members {
         }
         Some(Members {
             fragments,
-            checks,
+            declared,
             defs: view.get("$defs").cloned(),
         })
     }
 
-    fn accepts(&self, name: &str, value: &Value) -> bool {
-        let Some((schema, compiled)) = self.checks.get(name) else {
+    /// The index of declared member `name` (a linear scan: schemas declare a few
+    /// dozen members at most, and most names differ in length).
+    fn find(&self, name: &str) -> Option<usize> {
+        self.declared.iter().position(|d| d.name == name)
+    }
+
+    fn accepts(&self, member: usize, value: &Value) -> bool {
+        let Some(d) = self.declared.get(member) else {
             return false;
         };
-        compiled
+        d.compiled
             .get_or_init(|| {
-                let schema = match (schema, &self.defs) {
+                let schema = match (&d.schema, &self.defs) {
                     (Value::Object(m), Some(d)) => {
                         let mut m = m.clone();
                         m.insert("$defs".into(), d.clone());
@@ -176,10 +193,22 @@ impl Members {
 }
 
 fn fragment(name: &str, value: &Value) -> Option<Bytes> {
-    let mut out = serde_json::to_vec(name).ok()?;
-    out.push(b':');
-    serde_json::to_writer(&mut out, value).ok()?;
-    Some(Bytes::from(out))
+    let mut out = Vec::new();
+    write_fragment(&mut out, name, value).then(|| Bytes::from(out))
+}
+
+/// Appends `"name":value` to `out`; `false` (and `out` unchanged) if it cannot be
+/// serialised.
+fn write_fragment(out: &mut Vec<u8>, name: &str, value: &Value) -> bool {
+    let len = out.len();
+    let ok = serde_json::to_writer(&mut *out, name).is_ok() && {
+        out.push(b':');
+        serde_json::to_writer(&mut *out, value).is_ok()
+    };
+    if !ok {
+        out.truncate(len);
+    }
+    ok
 }
 
 /// A built body: its bytes, and enough to read members back without parsing them.
@@ -229,12 +258,24 @@ pub struct Overlay {
     /// Applied only where the pooled body already has the member (optional extras
     /// such as `finalizedAt` are not invented on every answer).
     pub soft: Vec<(String, Value)>,
+    /// Names in `fields` whose value is already known to satisfy the member's schema
+    /// (see [`Overlay::set_trusted`]); the fast path skips checking them.
+    trusted: Vec<String>,
 }
 
 impl Overlay {
     pub fn set(&mut self, name: &str, value: Value) {
         self.fields.retain(|(n, _)| n != name);
+        self.trusted.retain(|n| n != name);
         self.fields.push((name.to_string(), value));
+    }
+
+    /// Like [`Overlay::set`], for a value the caller has already validated against a
+    /// schema with the same meaning as this member's (a request field the request
+    /// schema declares exactly as the response schema does).
+    pub fn set_trusted(&mut self, name: &str, value: Value) {
+        self.set(name, value);
+        self.trusted.push(name.to_string());
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -260,48 +301,64 @@ impl BodyPlan {
         };
         let frags = &members.fragments[index];
         let mut applied: Vec<(String, Value)> = Vec::new();
+        // For each fragment of the pooled body, the applied value that replaces it.
+        let mut replaced: Vec<Option<usize>> = vec![None; frags.len()];
+        // Applied values for members the pooled body lacks, appended in order.
+        let mut appended: Vec<usize> = Vec::new();
         let mut dropped = Vec::new();
         let mut extras = Vec::new();
+        let in_pooled = |name: &str| frags.iter().position(|(n, _)| n == name);
         for (name, v) in overlay.soft {
-            if frags.iter().any(|(n, _)| *n == name)
-                && !overlay.fields.iter().any(|(n, _)| *n == name)
-            {
-                if members.accepts(&name, &v) {
+            let Some(at) = in_pooled(&name) else { continue };
+            if overlay.fields.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            match members.find(&name) {
+                Some(m) if members.accepts(m, &v) => {
+                    replaced[at] = Some(applied.len());
                     applied.push((name, v));
-                } else {
-                    dropped.push(name);
                 }
+                _ => dropped.push(name),
             }
         }
         for (name, v) in overlay.fields {
-            if !self.props.contains_key(&name) {
+            let Some(m) = members.find(&name) else {
                 extras.push((name, v));
-            } else if members.accepts(&name, &v) {
+                continue;
+            };
+            if overlay.trusted.contains(&name) || members.accepts(m, &v) {
+                match in_pooled(&name) {
+                    Some(at) => replaced[at] = Some(applied.len()),
+                    None => appended.push(applied.len()),
+                }
                 applied.push((name, v));
             } else {
                 dropped.push(name);
             }
         }
-        let mut out =
-            Vec::with_capacity(frags.iter().map(|(_, b)| b.len() + 1).sum::<usize>() + 64);
+        let mut out = Vec::with_capacity(frags.iter().map(|(_, b)| b.len() + 1).sum::<usize>() + 64);
         out.push(b'{');
-        let mut first = true;
-        let mut sep = |out: &mut Vec<u8>| {
-            if !std::mem::take(&mut first) {
+        for ((name, frag), with) in frags.iter().zip(&replaced) {
+            if out.len() > 1 {
                 out.push(b',');
             }
-        };
-        for (name, frag) in frags {
-            sep(&mut out);
-            match applied.iter().find(|(n, _)| n == name) {
-                Some((_, v)) => out.extend_from_slice(&fragment(name, v).unwrap_or_default()),
+            match with {
+                Some(i) => {
+                    if !write_fragment(&mut out, name, &applied[*i].1) {
+                        out.extend_from_slice(frag);
+                    }
+                }
                 None => out.extend_from_slice(frag),
             }
         }
-        for (name, v) in &applied {
-            if !frags.iter().any(|(n, _)| n == name) {
-                sep(&mut out);
-                out.extend_from_slice(&fragment(name, v).unwrap_or_default());
+        for &i in &appended {
+            let (name, v) = &applied[i];
+            let mark = out.len();
+            if out.len() > 1 {
+                out.push(b',');
+            }
+            if !write_fragment(&mut out, name, v) {
+                out.truncate(mark);
             }
         }
         out.push(b'}');

@@ -1,8 +1,8 @@
 //! The HTTP/1.1 server around a [`Provider`]: an accept loop bounded by
 //! `max_connections` (connections past it are answered 429 in the provider's style
 //! and closed), hyper connections with a header read timeout, graceful
-//! shutdown, and an axum router with the control endpoints under `/__covenant/`
-//! (a prefix no provider path uses) and the provider pipeline as fallback.
+//! shutdown, and a hyper service that sends paths under `/__covenant/` (a prefix no
+//! provider path uses) to the control endpoints and everything else to the provider.
 //!
 //! Control endpoints (JSON in, JSON out, no auth; the mock binds loopback by default):
 //! - `GET  /__covenant/health`
@@ -18,22 +18,22 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Body;
-use axum::extract::{Path, Request, State};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use bytes::Bytes;
 use covenant_spec::error_style::{ErrorInput, FieldError};
-use http_body_util::BodyExt;
+use futures_util::FutureExt as _;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
-use crate::engine::{Incoming, Outgoing, Provider, Scenario, as_json_ids};
+use crate::engine::{Incoming as EngineRequest, Outgoing, Provider, Scenario, as_json_ids};
+
+/// Every answer: a complete body, written with its `content-length`.
+type Response = http::Response<Full<Bytes>>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -70,12 +70,10 @@ impl MockServer {
             source,
         })?;
         let (tx, rx) = watch::channel(false);
-        let router = router(provider.clone());
         let max_conn = provider.config.max_connections.max(1);
         let buf = (provider.config.max_header_bytes * 4).max(8192) + 8192;
         let task = tokio::spawn(accept_loop(
             listener,
-            router,
             provider.clone(),
             rx,
             max_conn,
@@ -123,7 +121,6 @@ impl Drop for MockServer {
 
 async fn accept_loop(
     listener: TcpListener,
-    router: Router,
     provider: Arc<Provider>,
     mut stop: watch::Receiver<bool>,
     max_connections: usize,
@@ -162,7 +159,7 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         let stream = crate::oversize::OversizeIo::new(stream, oversize.clone());
         let (permit, service) = match permits.clone().try_acquire_owned() {
-            Ok(p) => (p, Slot::Serve(router.clone())),
+            Ok(p) => (p, Slot::Serve),
             Err(_) => match refusals.clone().try_acquire_owned() {
                 Ok(p) => {
                     if !std::mem::replace(&mut refusal_logged, true) {
@@ -180,7 +177,7 @@ async fn accept_loop(
                         p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
                         _ = stop.changed() => break,
                     };
-                    (p, Slot::Serve(router.clone()))
+                    (p, Slot::Serve)
                 }
             },
         };
@@ -190,11 +187,17 @@ async fn accept_loop(
             .header_read_timeout(Duration::from_secs(30))
             .max_buf_size(max_buf);
         match service {
-            Slot::Serve(router) => spawn_watched(
-                &graceful,
-                builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(router)),
-                permit,
-            ),
+            Slot::Serve => {
+                let p = provider.clone();
+                let serve = hyper::service::service_fn(move |req| {
+                    answer(p.clone(), req).map(Ok::<_, std::convert::Infallible>)
+                });
+                spawn_watched(
+                    &graceful,
+                    builder.serve_connection(TokioIo::new(stream), serve),
+                    permit,
+                );
+            }
             Slot::Refuse(p) => {
                 builder.keep_alive(false);
                 let refuse = hyper::service::service_fn(move |_req| {
@@ -215,7 +218,7 @@ async fn accept_loop(
 
 /// What a new connection gets: the provider, or the over-limit refusal.
 enum Slot {
-    Serve(Router),
+    Serve,
     Refuse(Arc<Provider>),
 }
 
@@ -252,47 +255,144 @@ fn over_limit(p: &Provider) -> Response {
     to_response(out)
 }
 
-fn router(provider: Arc<Provider>) -> Router {
-    Router::new()
-        .route("/__covenant/health", get(health))
-        .route("/__covenant/scenarios", post(push_scenario))
-        .route("/__covenant/reset", post(reset))
-        .route("/__covenant/resources/{kind}", get(list_resources))
-        .route("/__covenant/resources/{kind}/{id}", get(get_resource))
-        .route(
-            "/__covenant/resources/{kind}/{id}/transition",
-            post(transition),
-        )
-        .fallback(serve_provider)
-        .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .with_state(provider)
+/// The answer to one request: control endpoints under `/__covenant/`, everything
+/// else through the provider. Routing is a prefix test and a `match` on segments (a
+/// router framework cost more per request than the rest of the HTTP layer). A panic
+/// while answering becomes the provider's `internal` error instead of a dropped
+/// connection.
+async fn answer(p: Arc<Provider>, req: Request<Incoming>) -> Response {
+    let fut = async {
+        match req.uri().path().strip_prefix(CONTROL_PREFIX) {
+            Some(rest) => {
+                let rest = rest.to_string();
+                control(&p, req, &rest).await
+            }
+            None => serve_provider(&p, req).await,
+        }
+    };
+    match std::panic::AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::error!(provider = %p.provider(), "answering a request panicked");
+            to_response(p.error(
+                "internal",
+                ErrorInput {
+                    message: Some("the mock failed while answering this request".into()),
+                    ..Default::default()
+                },
+            ))
+        }
+    }
+}
+
+/// Where the control endpoints live: a prefix no provider path uses.
+const CONTROL_PREFIX: &str = "/__covenant/";
+
+/// One control endpoint, with its path segments decoded.
+enum Control {
+    Health,
+    Reset,
+    Scenarios,
+    List(String),
+    Show(String, String),
+    Transition(String, String),
+}
+
+impl Control {
+    /// The endpoint at `rest` (the path after [`CONTROL_PREFIX`]), if any.
+    fn parse(rest: &str) -> Option<Control> {
+        let segs: Vec<String> = rest
+            .split('/')
+            .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+            .collect();
+        let mut it = segs.into_iter();
+        let parts: [Option<String>; 5] = std::array::from_fn(|_| it.next());
+        Some(match parts {
+            [Some(a), None, ..] if a == "health" => Control::Health,
+            [Some(a), None, ..] if a == "reset" => Control::Reset,
+            [Some(a), None, ..] if a == "scenarios" => Control::Scenarios,
+            [Some(a), Some(k), None, ..] if a == "resources" => Control::List(k),
+            [Some(a), Some(k), Some(id), None, ..] if a == "resources" => Control::Show(k, id),
+            [Some(a), Some(k), Some(id), Some(t), None] if a == "resources" && t == "transition" => {
+                Control::Transition(k, id)
+            }
+            _ => return None,
+        })
+    }
+
+    fn method(&self) -> http::Method {
+        match self {
+            Control::Health | Control::List(_) | Control::Show(..) => http::Method::GET,
+            Control::Reset | Control::Scenarios | Control::Transition(..) => http::Method::POST,
+        }
+    }
+}
+
+/// The control endpoints (see the module docs). An unknown path under the prefix
+/// goes to the provider like any other (its route-miss answer); a known path with
+/// the wrong method is a 405 naming the allowed one.
+async fn control(p: &Provider, req: Request<Incoming>, rest: &str) -> Response {
+    let Some(endpoint) = Control::parse(rest) else {
+        return serve_provider(p, req).await;
+    };
+    let allowed = endpoint.method();
+    if req.method() != allowed {
+        let mut r = control_json(
+            405,
+            json!({"error": format!("{} {CONTROL_PREFIX}{rest} is not a control endpoint; use {allowed}", req.method())}),
+        );
+        if let Ok(v) = http::HeaderValue::from_str(allowed.as_str()) {
+            r.headers_mut().insert(http::header::ALLOW, v);
+        }
+        return r;
+    }
+    let body = match read_body(p, req.into_body(), None).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    match endpoint {
+        Control::Health => control_json(200, json!({"status": "ok", "provider": p.provider()})),
+        Control::Reset => {
+            p.reset();
+            control_json(200, json!({"reset": true}))
+        }
+        Control::Scenarios => push_scenario(p, &body),
+        Control::List(kind) => list_resources(p, &kind),
+        Control::Show(kind, id) => get_resource(p, &kind, &id),
+        Control::Transition(kind, id) => transition(p, &kind, &id, &body),
+    }
 }
 
 fn to_response(o: Outgoing) -> Response {
-    let mut b = Response::builder().status(o.status);
-    if let Some(ct) = &o.content_type {
-        b = b.header(http::header::CONTENT_TYPE, ct);
+    let mut r = Response::new(Full::new(o.body));
+    *r.status_mut() =
+        http::StatusCode::from_u16(o.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = r.headers_mut();
+    if let Some(ct) = &o.content_type
+        && let Ok(v) = http::HeaderValue::from_str(ct)
+    {
+        headers.insert(http::header::CONTENT_TYPE, v);
     }
     for (k, v) in &o.headers {
-        b = b.header(k.as_str(), v.as_str());
+        if let (Ok(k), Ok(v)) = (
+            http::HeaderName::from_bytes(k.as_bytes()),
+            http::HeaderValue::from_str(v),
+        ) {
+            headers.append(k, v);
+        }
     }
-    b.body(Body::from(o.body)).unwrap_or_else(|_| {
-        (
-            http::StatusCode::INTERNAL_SERVER_ERROR,
-            "response build failed",
-        )
-            .into_response()
-    })
+    r
 }
 
-fn control(status: u16, body: Value) -> Response {
+fn control_json(status: u16, body: Value) -> Response {
     to_response(Outgoing::json(status, "application/json", &body))
 }
 
-async fn serve_provider(State(p): State<Arc<Provider>>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
+/// The request body, up to `max_body_bytes` (a longer one, declared or sent, is the
+/// provider's `payload-too-large`).
+async fn read_body(p: &Provider, body: Incoming, declared: Option<u64>) -> Result<Bytes, Response> {
     let max = p.config.max_body_bytes;
-    let too_large = |p: &Provider| {
+    let too_large = || {
         to_response(p.error(
             "payload-too-large",
             ErrorInput {
@@ -307,32 +407,36 @@ async fn serve_provider(State(p): State<Arc<Provider>>, req: Request) -> Respons
             },
         ))
     };
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    match http_body_util::Limited::new(body, max).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            Err(too_large())
+        }
+        Err(_) => Err(to_response(p.error(
+            "malformed",
+            ErrorInput {
+                message: Some("the request body could not be read".into()),
+                ..Default::default()
+            },
+        ))),
+    }
+}
+
+async fn serve_provider(p: &Provider, req: Request<Incoming>) -> Response {
+    let (parts, body) = req.into_parts();
     let declared = parts
         .headers
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
-        return too_large(&p);
-    }
-    let bytes: Bytes = match http_body_util::Limited::new(body, max).collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                return too_large(&p);
-            }
-            return to_response(p.error(
-                "malformed",
-                ErrorInput {
-                    message: Some("the request body could not be read".into()),
-                    ..Default::default()
-                },
-            ));
-        }
+    let bytes = match read_body(p, body, declared).await {
+        Ok(b) => b,
+        Err(r) => return r,
     };
-    let incoming = Incoming {
+    let incoming = EngineRequest {
         method: parts.method,
         path: parts.uri.path().to_string(),
         query: parts.uri.query().map(str::to_string),
@@ -342,63 +446,44 @@ async fn serve_provider(State(p): State<Arc<Provider>>, req: Request) -> Respons
     to_response(p.handle(incoming).await)
 }
 
-async fn health(State(p): State<Arc<Provider>>) -> Response {
-    control(200, json!({"status": "ok", "provider": p.provider()}))
-}
-
-async fn reset(State(p): State<Arc<Provider>>) -> Response {
-    p.reset();
-    control(200, json!({"reset": true}))
-}
-
-async fn push_scenario(State(p): State<Arc<Provider>>, body: Bytes) -> Response {
-    let s: Scenario = match serde_json::from_slice(&body) {
+fn push_scenario(p: &Provider, body: &[u8]) -> Response {
+    let s: Scenario = match serde_json::from_slice(body) {
         Ok(s) => s,
-        Err(e) => return control(400, json!({"error": format!("bad scenario: {e}")})),
+        Err(e) => return control_json(400, json!({"error": format!("bad scenario: {e}")})),
     };
     match p.push_scenario(s) {
-        Ok(()) => control(200, json!({"queued": true})),
-        Err(e) => control(400, json!({"error": e})),
+        Ok(()) => control_json(200, json!({"queued": true})),
+        Err(e) => control_json(400, json!({"error": e})),
     }
 }
 
-async fn list_resources(State(p): State<Arc<Provider>>, Path(kind): Path<String>) -> Response {
-    match p.resource_ids(&kind) {
-        Some(ids) => control(
+fn list_resources(p: &Provider, kind: &str) -> Response {
+    match p.resource_ids(kind) {
+        Some(ids) => control_json(
             200,
             json!({"kind": kind, "count": ids.len(), "ids": as_json_ids(ids)}),
         ),
-        None => control(
-            404,
-            json!({"error": format!("unknown resource kind {kind}")}),
-        ),
+        None => control_json(404, json!({"error": format!("unknown resource kind {kind}")})),
     }
 }
 
-async fn get_resource(
-    State(p): State<Arc<Provider>>,
-    Path((kind, id)): Path<(String, String)>,
-) -> Response {
-    match p.resource(&kind, &id) {
-        Some(v) => control(200, v),
-        None => control(404, json!({"error": format!("no {kind} with id {id}")})),
+fn get_resource(p: &Provider, kind: &str, id: &str) -> Response {
+    match p.resource(kind, id) {
+        Some(v) => control_json(200, v),
+        None => control_json(404, json!({"error": format!("no {kind} with id {id}")})),
     }
 }
 
-async fn transition(
-    State(p): State<Arc<Provider>>,
-    Path((kind, id)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    let to = match serde_json::from_slice::<Value>(&body)
+fn transition(p: &Provider, kind: &str, id: &str, body: &[u8]) -> Response {
+    let to = match serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|v| v.get("to").cloned())
     {
         Some(t) => t,
-        None => return control(400, json!({"error": "expected {\"to\": <status>}"})),
+        None => return control_json(400, json!({"error": "expected {\"to\": <status>}"})),
     };
-    match p.transition(&kind, &id, &to) {
-        Ok(v) => control(200, v),
-        Err((status, e)) => control(status, json!({"error": e})),
+    match p.transition(kind, id, &to) {
+        Ok(v) => control_json(200, v),
+        Err((status, e)) => control_json(status, json!({"error": e})),
     }
 }

@@ -545,4 +545,43 @@ async fn unknown_routes_and_methods() {
         .await
         .expect("sent");
     assert_eq!(health.status().as_u16(), 200);
+    let body: serde_json::Value = health.json().await.expect("JSON");
+    assert_eq!(body["provider"], "rebilly");
+    // A control endpoint with the wrong method names the right one.
+    let r = h
+        .client
+        .get(format!("{}/__covenant/reset", h.server.url()))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 405);
+    assert_eq!(r.headers()["allow"], "POST");
+    // Unknown paths under the control prefix are the provider's own 404.
+    let r = h
+        .client
+        .get(format!("{}/__covenant/nothing", h.server.url()))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|ct| ct.contains("json")),
+        "{:?}",
+        r.headers()
+    );
+    // Percent-encoded segments are decoded: the kind exists, the id does not.
+    let r = h
+        .client
+        .get(format!(
+            "{}/__covenant/resources/kyc%2Drequest/no%20such",
+            h.server.url()
+        ))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 404);
+    let body: serde_json::Value = r.json().await.expect("JSON");
+    assert_eq!(body["error"], "no kyc-request with id no such");
 }
