@@ -616,9 +616,9 @@ impl Provider {
             Some((m, b)) => (&m.trusted, Some(b)),
             None => (&[], None),
         };
-        let ctx = Ctx {
+        let mut ctx = Ctx {
             c,
-            body: body_value.as_ref(),
+            body: body_value,
             trusted,
             values: &values,
             query: &query,
@@ -641,20 +641,24 @@ impl Provider {
             };
             let bypass = idem.bypass_when.as_ref().is_some_and(|b| ctx.matches(b));
             if let (Some(key), false) = (key, bypass) {
-                return self.idempotent(&ctx, idem, store, &key).await;
+                return self.idempotent(&mut ctx, idem, store, &key).await;
             }
         }
-        self.produce(&ctx)
+        self.produce(&mut ctx)
     }
 
     async fn idempotent(
         &self,
-        ctx: &Ctx<'_>,
+        ctx: &mut Ctx<'_>,
         idem: &Idempotency,
         store: &Bounded<IdemSlot>,
         key: &str,
     ) -> Outgoing {
-        let canonical = ctx.body.map(|b| b.to_string()).unwrap_or_default();
+        let canonical = ctx
+            .body
+            .as_ref()
+            .map(|b| b.to_string())
+            .unwrap_or_default();
         let slot = store.get_or_insert_with(key, || Arc::new(tokio::sync::OnceCell::new()));
         let mut fresh = false;
         let result = slot
@@ -706,7 +710,7 @@ impl Provider {
     }
 
     /// The success answer (create, read, or plain).
-    fn produce(&self, ctx: &Ctx<'_>) -> Outgoing {
+    fn produce(&self, ctx: &mut Ctx<'_>) -> Outgoing {
         let c = ctx.c;
         let pick = self.picks.fetch_add(1, Ordering::Relaxed);
         let success = &c.success;
@@ -722,7 +726,7 @@ impl Provider {
             .content_type
             .clone()
             .unwrap_or_else(|| "application/json".into());
-        let mut overlay = Overlay::default();
+        let mut overlay = Overlay::with_capacity(plan.props.len());
         match &c.resource {
             Some(r) if r.role == ResourceRole::Read => {
                 let Some(id) = ctx.lookup_id(r) else {
@@ -746,14 +750,12 @@ impl Provider {
             }
             _ => {}
         }
-        // Echo what the request supplied, then server-made values.
-        if let Some(Value::Object(b)) = ctx.body {
+        // Echo what the request supplied (moved: the body is not needed after this),
+        // then server-made values.
+        if let Some(Value::Object(b)) = ctx.body.take() {
             for (k, v) in b {
-                if ctx.trusted.contains(k) {
-                    overlay.set_trusted(k, v.clone());
-                } else {
-                    overlay.set(k, v.clone());
-                }
+                let trusted = ctx.trusted.contains(&k);
+                overlay.put(k, v, trusted);
             }
         }
         for (prop, param) in &c.path_echo {
@@ -764,8 +766,7 @@ impl Provider {
         let now = now_rfc3339();
         for (name, p) in &plan.props {
             if p.timestamp && !overlay.has(name) {
-                let lower = name.to_ascii_lowercase();
-                if lower.contains("created") || lower.contains("updated") {
+                if contains_ignore_case(name, "created") || contains_ignore_case(name, "updated") {
                     overlay.set(name, Value::String(now.clone()));
                 } else {
                     overlay
@@ -779,11 +780,10 @@ impl Provider {
             .as_ref()
             .and_then(|r| r.id.as_deref())
             .unwrap_or("/id");
-        let id_name = covenant_spec::pointer::tokens(id_name)
-            .into_iter()
+        let id_name = covenant_spec::pointer::tokens_iter(id_name)
             .next()
-            .unwrap_or_else(|| "id".into());
-        if plan.props.contains_key(&id_name) {
+            .unwrap_or("id".into());
+        if plan.props.contains_key(&*id_name) {
             overlay.set(&id_name, c.id_style.fresh());
         }
         // Status: forced initial value (first match), else the lifecycle's initial.
@@ -793,9 +793,9 @@ impl Provider {
                 .initial
                 .iter()
                 .find(|i| i.when.as_ref().is_none_or(|w| ctx.matches(w)))
-            && let Some(name) = covenant_spec::pointer::tokens(&init.pointer).first()
+            && let Some(name) = covenant_spec::pointer::tokens_iter(&init.pointer).next()
         {
-            overlay.set(name, init.value.clone());
+            overlay.set(&name, init.value.clone());
             status_set = true;
         }
         if let Some((ptr, lc)) = &c.status_field {
@@ -804,10 +804,8 @@ impl Provider {
             }
             if let Some(target) = &ctx.forced_status {
                 let from = overlay
-                    .fields
-                    .iter()
-                    .find(|(n, _)| n == ptr)
-                    .map(|(_, v)| v.clone())
+                    .get(ptr)
+                    .cloned()
                     .unwrap_or_else(|| lc.initial.clone());
                 if !reachable(lc, &from, target) {
                     return self.generic(
@@ -1042,7 +1040,9 @@ impl Provider {
 
 struct Ctx<'a> {
     c: &'a CompiledOp,
-    body: Option<&'a Value>,
+    /// The parsed request body; [`Provider::produce`] moves its members into the
+    /// answer's overlay.
+    body: Option<Value>,
     /// The request body's members that may be echoed unchecked.
     trusted: &'a [String],
     values: &'a BTreeMap<(ParameterLocation, String), Value>,
@@ -1080,7 +1080,8 @@ impl Ctx<'_> {
         let l = r.lookup.as_ref()?;
         match l.location {
             LookupLocation::Body => self
-                .body?
+                .body
+                .as_ref()?
                 .pointer(l.pointer.as_deref().unwrap_or("/id"))
                 .cloned(),
             LookupLocation::Path => {
@@ -1218,6 +1219,14 @@ fn accepts(accept: &str, content_type: &str) -> bool {
         let (t, s) = r.split_once('/').unwrap_or((&r, ""));
         (t == "*" && s == "*") || (t == want_type && (s == "*" || s == want_sub))
     })
+}
+
+/// Whether `haystack` contains `needle` (ASCII, any case), without allocating.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// How many arrays/objects nest in `v` (a scalar is 0).

@@ -230,19 +230,19 @@ impl Built<'_> {
         if let Some(w) = &self.whole {
             return w.pointer(ptr).cloned();
         }
-        let tokens = covenant_spec::pointer::tokens(ptr);
-        let (first, rest) = tokens.split_first()?;
+        let mut tokens = covenant_spec::pointer::tokens_iter(ptr);
+        let first = tokens.next()?;
         let top = self
             .applied
             .iter()
             .rev()
-            .find(|(n, _)| n == first)
+            .find(|(n, _)| *n == first)
             .map(|(_, v)| v)
-            .or_else(|| self.base.get(first.as_str()))?;
+            .or_else(|| self.base.get(&*first))?;
         let mut cur = top;
-        for t in rest {
+        for t in tokens {
             cur = match cur {
-                Value::Object(m) => m.get(t.as_str())?,
+                Value::Object(m) => m.get(&*t)?,
                 Value::Array(a) => a.get(t.parse::<usize>().ok()?)?,
                 _ => return None,
             };
@@ -258,24 +258,40 @@ pub struct Overlay {
     /// Applied only where the pooled body already has the member (optional extras
     /// such as `finalizedAt` are not invented on every answer).
     pub soft: Vec<(String, Value)>,
-    /// Names in `fields` whose value is already known to satisfy the member's schema
-    /// (see [`Overlay::set_trusted`]); the fast path skips checking them.
-    trusted: Vec<String>,
+    /// Parallel to `fields`: whether the value is already known to satisfy the
+    /// member's schema (see [`Overlay::put`]); the fast path skips checking those.
+    trusted: Vec<bool>,
 }
 
 impl Overlay {
-    pub fn set(&mut self, name: &str, value: Value) {
-        self.fields.retain(|(n, _)| n != name);
-        self.trusted.retain(|n| n != name);
-        self.fields.push((name.to_string(), value));
+    /// An empty overlay with room for `n` fields.
+    pub fn with_capacity(n: usize) -> Overlay {
+        Overlay {
+            fields: Vec::with_capacity(n),
+            soft: Vec::new(),
+            trusted: Vec::with_capacity(n),
+        }
     }
 
-    /// Like [`Overlay::set`], for a value the caller has already validated against a
-    /// schema with the same meaning as this member's (a request field the request
-    /// schema declares exactly as the response schema does).
-    pub fn set_trusted(&mut self, name: &str, value: Value) {
-        self.set(name, value);
-        self.trusted.push(name.to_string());
+    /// Sets member `name` (replacing an earlier value, which moves it last).
+    pub fn set(&mut self, name: &str, value: Value) {
+        self.put(name.to_string(), value, false);
+    }
+
+    /// Like [`Overlay::set`] with an owned name. `trusted`: the caller has already
+    /// validated `value` against a schema with the same meaning as this member's (a
+    /// request field the request schema declares exactly as the response schema).
+    pub fn put(&mut self, name: String, value: Value, trusted: bool) {
+        if let Some(i) = self.fields.iter().position(|(n, _)| *n == name) {
+            self.fields.remove(i);
+            self.trusted.remove(i);
+        }
+        self.fields.push((name, value));
+        self.trusted.push(trusted);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -300,7 +316,8 @@ impl BodyPlan {
             };
         };
         let frags = &members.fragments[index];
-        let mut applied: Vec<(String, Value)> = Vec::new();
+        let mut applied: Vec<(String, Value)> =
+            Vec::with_capacity(overlay.fields.len() + overlay.soft.len());
         // For each fragment of the pooled body, the applied value that replaces it.
         let mut replaced: Vec<Option<usize>> = vec![None; frags.len()];
         // Applied values for members the pooled body lacks, appended in order.
@@ -321,12 +338,12 @@ impl BodyPlan {
                 _ => dropped.push(name),
             }
         }
-        for (name, v) in overlay.fields {
+        for ((name, v), trusted) in overlay.fields.into_iter().zip(overlay.trusted) {
             let Some(m) = members.find(&name) else {
                 extras.push((name, v));
                 continue;
             };
-            if overlay.trusted.contains(&name) || members.accepts(m, &v) {
+            if trusted || members.accepts(m, &v) {
                 match in_pooled(&name) {
                     Some(at) => replaced[at] = Some(applied.len()),
                     None => appended.push(applied.len()),
@@ -446,7 +463,21 @@ impl BodyPlan {
 
 /// Now, as RFC 3339 with second precision in UTC (`2024-05-01T12:00:00Z`).
 pub fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    // Formatted once per second per thread: answers stamp every request.
+    thread_local! {
+        static LAST: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
+    let now = chrono::Utc::now();
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != now.timestamp() {
+            *last = (
+                now.timestamp(),
+                now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            );
+        }
+        last.1.clone()
+    })
 }
 
 pub fn looks_like_timestamp(v: &Value) -> bool {

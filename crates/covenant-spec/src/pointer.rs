@@ -37,6 +37,25 @@ pub fn tokens(pointer: &str) -> Vec<String> {
         .collect()
 }
 
+/// The tokens of [`tokens`], lazily, borrowing each one unless it has escapes (for
+/// hot paths that only need the first token or two).
+///
+/// ```
+/// let t: Vec<_> = covenant_spec::pointer::tokens_iter("/a~1b/c").collect();
+/// assert_eq!(t, ["a/b", "c"]);
+/// assert_eq!(covenant_spec::pointer::tokens_iter("").count(), 0);
+/// ```
+pub fn tokens_iter(pointer: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+    let rest = (!pointer.is_empty()).then(|| pointer.trim_start_matches('/'));
+    rest.into_iter().flat_map(|r| r.split('/')).map(|t| {
+        if t.contains('~') {
+            std::borrow::Cow::Owned(unescape(t))
+        } else {
+            std::borrow::Cow::Borrowed(t)
+        }
+    })
+}
+
 /// Renders a pointer in dot notation (`/documents/0/type` -> `documents.0.type`).
 pub fn dotted(pointer: &str) -> String {
     tokens(pointer).join(".")
