@@ -7,8 +7,9 @@
 //! Payload sets per provider:
 //! - `example`: the spec's own request example (1 payload);
 //! - `generated`: 16 valid instances from `covenant_gen` (seed 7);
-//! - `invalid`: one negative from `Generator::negatives` that deserialises into the
-//!   model and fails validation (so all three paths do their full work on it).
+//! - `invalid`: 16 negatives from `Generator::negatives` (of the generated set and the
+//!   example, distinct keyword/pointer pairs first) that deserialise into the model
+//!   and fail validation (so all three paths do their full work on them).
 //!
 //! One benchmark iteration processes the whole set; divide by the set size for ns per
 //! payload (the fixture check below prints the sizes).
@@ -36,10 +37,10 @@ fn main() {
 
 fn describe<T>(name: &str, f: &Fixture<T>) {
     eprintln!(
-        "{name}: example 1, generated {}, invalid 1 ({} at {:?})",
+        "{name}: example 1, generated {}, invalid {} ({})",
         f.generated.values.len(),
-        f.invalid_keyword,
-        f.invalid_pointer
+        f.invalid.values.len(),
+        f.invalid_kinds.join(", ")
     );
 }
 
@@ -75,8 +76,8 @@ struct Fixture<T> {
     example: Set<T>,
     generated: Set<T>,
     invalid: Set<T>,
-    invalid_keyword: String,
-    invalid_pointer: String,
+    /// `keyword at pointer` of each invalid payload.
+    invalid_kinds: Vec<String>,
 }
 
 fn fixture<T: DeserializeOwned + Validate>(provider: &str, operation: &str) -> Fixture<T> {
@@ -102,23 +103,36 @@ fn fixture<T: DeserializeOwned + Validate>(provider: &str, operation: &str) -> F
     let generated = covenant_gen::sample(&generator.valid(), 7, 16);
     assert!(validator.is_valid(&example), "{provider}: example is valid");
     assert!(generated.iter().all(|v| validator.is_valid(v)));
-    // A negative the model deserialises (type/required/enum errors stop serde first,
-    // which would time only the error path of deserialisation).
-    let negative = generated
+    // Negatives the model deserialises (type/required/enum errors stop serde first,
+    // which would time only the error path of deserialisation): distinct
+    // keyword/pointer pairs first, then repeats, 16 in all.
+    let candidates: Vec<covenant_gen::Negative> = generated
         .iter()
         .chain(std::iter::once(&example))
         .flat_map(|v| generator.negatives(v))
-        .find(|n| {
+        .filter(|n| {
             serde_json::from_value::<T>(n.instance.clone()).is_ok_and(|m| m.validate().is_err())
         })
-        .expect("a negative that deserialises and fails validation");
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let (mut picked, rest): (Vec<_>, Vec<_>) = candidates
+        .into_iter()
+        .partition(|n| seen.insert((n.keyword.clone(), n.pointer.clone())));
+    picked.extend(rest);
+    picked.truncate(16);
+    assert!(
+        !picked.is_empty(),
+        "{provider}: a negative that deserialises and fails validation"
+    );
     Fixture {
         validator,
         example: Set::new(vec![example]),
         generated: Set::new(generated),
-        invalid: Set::new(vec![negative.instance]),
-        invalid_keyword: negative.keyword,
-        invalid_pointer: negative.pointer,
+        invalid_kinds: picked
+            .iter()
+            .map(|n| format!("{} at {}", n.keyword, n.pointer))
+            .collect(),
+        invalid: Set::new(picked.into_iter().map(|n| n.instance).collect()),
     }
 }
 

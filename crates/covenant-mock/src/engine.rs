@@ -228,7 +228,9 @@ fn refs_agree(request: &Value, response: &Value, schema: &Value) -> bool {
                         if !seen.insert(r.to_string()) {
                             continue;
                         }
-                        let Some(ptr) = r.strip_prefix('#') else { return false };
+                        let Some(ptr) = r.strip_prefix('#') else {
+                            return false;
+                        };
                         match (request.pointer(ptr), response.pointer(ptr)) {
                             (Some(a), Some(b)) if a == b => todo.push(a),
                             _ => return false,
@@ -654,11 +656,7 @@ impl Provider {
         store: &Bounded<IdemSlot>,
         key: &str,
     ) -> Outgoing {
-        let canonical = ctx
-            .body
-            .as_ref()
-            .map(|b| b.to_string())
-            .unwrap_or_default();
+        let canonical = ctx.body.as_ref().map(|b| b.to_string()).unwrap_or_default();
         let slot = store.get_or_insert_with(key, || Arc::new(tokio::sync::OnceCell::new()));
         let mut fresh = false;
         let result = slot
@@ -905,9 +903,9 @@ impl Provider {
             format!("the request body nests arrays/objects deeper than {max_depth} levels{at}")
         };
         match serde_json::from_slice::<Value>(&req.body) {
-            Ok(v) if depth(&v) > max_depth => Err(malformed(too_deep_message(too_deep(
-                &req.body, max_depth,
-            )))),
+            Ok(v) if depth(&v) > max_depth => {
+                Err(malformed(too_deep_message(too_deep(&req.body, max_depth))))
+            }
             Ok(v) => Ok(Some((m, v))),
             Err(e) => Err(malformed(if let Err(u) = std::str::from_utf8(&req.body) {
                 format!(
@@ -1566,7 +1564,11 @@ mod tests {
         let mut dangling = response.clone();
         dangling["$defs"].as_object_mut().map(|d| d.remove("Kind"));
         assert_eq!(same_members(&request, &dangling), ["n"]);
-        assert!(!refs_agree(&request, &response, &json!({"$ref": "other.json#/X"})));
+        assert!(!refs_agree(
+            &request,
+            &response,
+            &json!({"$ref": "other.json#/X"})
+        ));
     }
 
     #[test]

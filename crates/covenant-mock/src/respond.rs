@@ -353,7 +353,8 @@ impl BodyPlan {
                 dropped.push(name);
             }
         }
-        let mut out = Vec::with_capacity(frags.iter().map(|(_, b)| b.len() + 1).sum::<usize>() + 64);
+        let mut out =
+            Vec::with_capacity(frags.iter().map(|(_, b)| b.len() + 1).sum::<usize>() + 64);
         out.push(b'{');
         for ((name, frag), with) in frags.iter().zip(&replaced) {
             if out.len() > 1 {

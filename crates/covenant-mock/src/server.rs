@@ -72,13 +72,7 @@ impl MockServer {
         let (tx, rx) = watch::channel(false);
         let max_conn = provider.config.max_connections.max(1);
         let buf = (provider.config.max_header_bytes * 4).max(8192) + 8192;
-        let task = tokio::spawn(accept_loop(
-            listener,
-            provider.clone(),
-            rx,
-            max_conn,
-            buf,
-        ));
+        let task = tokio::spawn(accept_loop(listener, provider.clone(), rx, max_conn, buf));
         Ok(MockServer {
             provider,
             addr,
@@ -303,7 +297,11 @@ impl Control {
     fn parse(rest: &str) -> Option<Control> {
         let segs: Vec<String> = rest
             .split('/')
-            .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+            .map(|s| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
             .collect();
         let mut it = segs.into_iter();
         let parts: [Option<String>; 5] = std::array::from_fn(|_| it.next());
@@ -313,7 +311,9 @@ impl Control {
             [Some(a), None, ..] if a == "scenarios" => Control::Scenarios,
             [Some(a), Some(k), None, ..] if a == "resources" => Control::List(k),
             [Some(a), Some(k), Some(id), None, ..] if a == "resources" => Control::Show(k, id),
-            [Some(a), Some(k), Some(id), Some(t), None] if a == "resources" && t == "transition" => {
+            [Some(a), Some(k), Some(id), Some(t), None]
+                if a == "resources" && t == "transition" =>
+            {
                 Control::Transition(k, id)
             }
             _ => return None,
@@ -412,7 +412,10 @@ async fn read_body(p: &Provider, body: Incoming, declared: Option<u64>) -> Resul
     }
     match http_body_util::Limited::new(body, max).collect().await {
         Ok(c) => Ok(c.to_bytes()),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
             Err(too_large())
         }
         Err(_) => Err(to_response(p.error(
@@ -463,7 +466,10 @@ fn list_resources(p: &Provider, kind: &str) -> Response {
             200,
             json!({"kind": kind, "count": ids.len(), "ids": as_json_ids(ids)}),
         ),
-        None => control_json(404, json!({"error": format!("unknown resource kind {kind}")})),
+        None => control_json(
+            404,
+            json!({"error": format!("unknown resource kind {kind}")}),
+        ),
     }
 }
 

@@ -421,16 +421,34 @@ impl Matcher {
         })
     }
 
+    #[inline]
     fn is_match(&self, s: &str) -> bool {
         match self {
             Matcher::Literal { text, start, end } => match (start, end) {
                 (true, true) => s == text,
-                (true, false) => s.starts_with(text.as_str()),
-                (false, true) => s.ends_with(text.as_str()),
+                (true, false) => s
+                    .as_bytes()
+                    .get(..text.len())
+                    .is_some_and(|head| same_bytes(head, text.as_bytes())),
+                (false, true) => s
+                    .len()
+                    .checked_sub(text.len())
+                    .is_some_and(|at| same_bytes(&s.as_bytes()[at..], text.as_bytes())),
                 (false, false) => s.contains(text.as_str()),
             },
             Matcher::Regex(r) => r.find(s).is_some(),
         }
+    }
+}
+
+/// `a == b` for slices of equal length; a byte loop for the short literals patterns
+/// anchor on (`^DE`), where a call to `memcmp` would cost more than the comparison.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if b.len() <= 16 {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    } else {
+        a == b
     }
 }
 
@@ -448,6 +466,7 @@ impl Pattern {
 
     /// JSON Schema patterns are not anchored: a match anywhere counts.
     /// `None` if the pattern does not compile (the derive rules that out).
+    #[inline]
     pub fn is_match(&self, s: &str) -> Option<bool> {
         self.compiled
             .get_or_init(|| Matcher::new(self.source))
@@ -485,6 +504,7 @@ impl std::fmt::Display for Shown<'_> {
 }
 
 /// `pattern`.
+#[inline]
 pub fn pattern<V: Textual + ?Sized>(
     v: &V,
     p: &Pattern,
@@ -524,12 +544,12 @@ pub fn enumeration<V: Enumerable + ?Sized>(
     if v.matches_one_of(allowed) != Some(false) {
         return;
     }
-    if let Some((_, shown)) = v.is_one_of(allowed) {
+    // Rendered only when kept: `Validate::is_valid` just counts.
+    errors.add_with(at, "enum", || {
+        let shown = v.is_one_of(allowed).map(|(_, s)| s).unwrap_or_default();
         let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
-        errors.add_with(at, "enum", || {
-            format!("{shown} is not one of [{}]", list.join(", "))
-        });
-    }
+        format!("{shown} is not one of [{}]", list.join(", "))
+    });
 }
 
 /// `uniqueItems`.
