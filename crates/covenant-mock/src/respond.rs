@@ -6,7 +6,7 @@
 //! and forced initial values. The result is validated; an overlay that breaks the
 //! schema is undone, so every answer the mock sends validates against the spec.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use bytes::Bytes;
@@ -99,8 +99,13 @@ pub struct BodyPlan {
 pub struct Members {
     /// Per pool entry: each member as its serialised `"name":value` fragment.
     fragments: Vec<Vec<(String, Bytes)>>,
+    /// Per pool entry, per declared member: the index of its fragment, if the pooled
+    /// body has the member.
+    slots: Vec<Vec<Option<usize>>>,
     /// The declared members (the root's `properties`), in schema order.
     declared: Vec<Declared>,
+    /// Declared member name -> index in `declared`.
+    index: HashMap<String, usize, foldhash::fast::RandomState>,
     /// The view's `$defs`, which member schemas refer to.
     defs: Option<Value>,
 }
@@ -140,7 +145,7 @@ impl Members {
         if NON_LOCAL.iter().any(|k| r.contains_key(*k)) {
             return None;
         }
-        let declared = r
+        let declared: Vec<Declared> = r
             .get("properties")?
             .as_object()?
             .iter()
@@ -158,17 +163,32 @@ impl Members {
             }
             fragments.push(members);
         }
+        let slots = fragments
+            .iter()
+            .map(|frags| {
+                declared
+                    .iter()
+                    .map(|d| frags.iter().position(|(n, _)| *n == d.name))
+                    .collect()
+            })
+            .collect();
+        let index = declared
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.name.clone(), i))
+            .collect();
         Some(Members {
             fragments,
+            slots,
             declared,
+            index,
             defs: view.get("$defs").cloned(),
         })
     }
 
-    /// The index of declared member `name` (a linear scan: schemas declare a few
-    /// dozen members at most, and most names differ in length).
+    /// The index of declared member `name`.
     fn find(&self, name: &str) -> Option<usize> {
-        self.declared.iter().position(|d| d.name == name)
+        self.index.get(name).copied()
     }
 
     fn accepts(&self, member: usize, value: &Value) -> bool {
@@ -324,13 +344,19 @@ impl BodyPlan {
         let mut appended: Vec<usize> = Vec::new();
         let mut dropped = Vec::new();
         let mut extras = Vec::new();
-        let in_pooled = |name: &str| frags.iter().position(|(n, _)| n == name);
+        let slots = &members.slots[index];
         for (name, v) in overlay.soft {
-            let Some(at) = in_pooled(&name) else { continue };
+            let member = members.find(&name);
+            let Some(at) = (match member {
+                Some(m) => slots[m],
+                None => frags.iter().position(|(n, _)| *n == name),
+            }) else {
+                continue;
+            };
             if overlay.fields.iter().any(|(n, _)| *n == name) {
                 continue;
             }
-            match members.find(&name) {
+            match member {
                 Some(m) if members.accepts(m, &v) => {
                     replaced[at] = Some(applied.len());
                     applied.push((name, v));
@@ -344,7 +370,7 @@ impl BodyPlan {
                 continue;
             };
             if trusted || members.accepts(m, &v) {
-                match in_pooled(&name) {
+                match slots[m] {
                     Some(at) => replaced[at] = Some(applied.len()),
                     None => appended.push(applied.len()),
                 }
