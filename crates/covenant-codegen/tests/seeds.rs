@@ -6,7 +6,7 @@ use serde_json::json;
 
 fn found(e: &covenant_validate::ValidationErrors) -> Vec<(String, String)> {
     e.iter()
-        .map(|e| (e.pointer.clone(), e.keyword.clone()))
+        .map(|e| (e.pointer.clone(), e.keyword.to_string()))
         .collect()
 }
 

@@ -98,7 +98,7 @@ fn valid() -> Request {
 
 fn found(e: &covenant_validate::ValidationErrors) -> Vec<(String, String)> {
     e.iter()
-        .map(|e| (e.pointer.clone(), e.keyword.clone()))
+        .map(|e| (e.pointer.clone(), e.keyword.to_string()))
         .collect()
 }
 

@@ -14,6 +14,7 @@
 //!
 //! [`Nullable`] keeps absent, `null` and present apart for optional nullable fields.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
@@ -42,8 +43,9 @@ pub struct ValidationError {
     /// JSON Pointer of the offending value, with wire names (`/documents/0/type`).
     /// For `required`, the pointer of the missing property.
     pub pointer: String,
-    /// The JSON Schema keyword that failed (`minLength`, `pattern`, `enum`, ...).
-    pub keyword: String,
+    /// The JSON Schema keyword that failed (`minLength`, `pattern`, `enum`, ...);
+    /// borrowed from the rule that failed, so recording it allocates nothing.
+    pub keyword: Cow<'static, str>,
     pub message: String,
 }
 
@@ -92,10 +94,10 @@ impl ValidationErrors {
     }
 
     /// Records a violation at `at` (rendering its JSON Pointer now).
-    pub fn add(&mut self, at: &Path<'_>, keyword: &str, message: impl Into<String>) {
+    pub fn add(&mut self, at: &Path<'_>, keyword: &'static str, message: impl Into<String>) {
         self.0.push(ValidationError {
-            pointer: at.to_string(),
-            keyword: keyword.to_string(),
+            pointer: at.to_pointer(),
+            keyword: Cow::Borrowed(keyword),
             message: message.into(),
         });
     }
@@ -110,7 +112,12 @@ impl ValidationErrors {
     /// Records a violation at `at` whose message is built only if it is kept (not
     /// while [`Validate::is_valid`] merely counts).
     #[inline]
-    pub fn add_with(&mut self, at: &Path<'_>, keyword: &str, message: impl FnOnce() -> String) {
+    pub fn add_with(
+        &mut self,
+        at: &Path<'_>,
+        keyword: &'static str,
+        message: impl FnOnce() -> String,
+    ) {
         match &mut self.1 {
             Some(n) => *n += 1,
             None => self.add(at, keyword, message()),
@@ -298,7 +305,7 @@ where
     de.end().map_err(|e| {
         ValidationErrors::from_vec(vec![ValidationError {
             pointer: String::new(),
-            keyword: "type".into(),
+            keyword: Cow::Borrowed("type"),
             message: e.to_string(),
         }])
     })?;
@@ -329,7 +336,7 @@ fn de_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> ValidationErro
     }
     ValidationErrors::from_vec(vec![ValidationError {
         pointer: at,
-        keyword: keyword.to_string(),
+        keyword: Cow::Borrowed(keyword),
         message,
     }])
 }

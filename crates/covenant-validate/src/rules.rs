@@ -16,6 +16,16 @@ pub enum LengthKind {
     Properties,
 }
 
+/// `format!` into a string sized for a typical violation message, so that writing it
+/// rarely reallocates (rendering violations is what `validate` spends its time on).
+macro_rules! message {
+    ($($arg:tt)*) => {{
+        let mut s = String::with_capacity(96);
+        let _ = std::fmt::Write::write_fmt(&mut s, format_args!($($arg)*));
+        s
+    }};
+}
+
 /// Values with a JSON Schema length.
 pub trait Lengthy {
     fn length(&self) -> Option<(usize, LengthKind)>;
@@ -297,14 +307,14 @@ pub fn length<V: Lengthy + ?Sized>(
         && n < min
     {
         errors.add_with(at, lo, || {
-            format!("has {n} {unit}, fewer than the minimum of {min}")
+            message!("has {n} {unit}, fewer than the minimum of {min}")
         });
     }
     if let Some(max) = max
         && n > max
     {
         errors.add_with(at, hi, || {
-            format!("has {n} {unit}, more than the maximum of {max}")
+            message!("has {n} {unit}, more than the maximum of {max}")
         });
     }
 }
@@ -324,28 +334,28 @@ pub fn range<V: Numeric + ?Sized>(
         && x < b
     {
         errors.add_with(at, "minimum", || {
-            format!("{x} is less than the minimum of {b}")
+            message!("{x} is less than the minimum of {b}")
         });
     }
     if let Some(b) = max
         && x > b
     {
         errors.add_with(at, "maximum", || {
-            format!("{x} is greater than the maximum of {b}")
+            message!("{x} is greater than the maximum of {b}")
         });
     }
     if let Some(b) = exclusive_min
         && x <= b
     {
         errors.add_with(at, "exclusiveMinimum", || {
-            format!("{x} is not greater than {b}")
+            message!("{x} is not greater than {b}")
         });
     }
     if let Some(b) = exclusive_max
         && x >= b
     {
         errors.add_with(at, "exclusiveMaximum", || {
-            format!("{x} is not less than {b}")
+            message!("{x} is not less than {b}")
         });
     }
 }
@@ -366,7 +376,7 @@ pub fn multiple_of<V: Numeric + ?Sized>(
     };
     if !ok {
         errors.add_with(at, "multipleOf", || {
-            format!("{x} is not a multiple of {by}")
+            message!("{x} is not a multiple of {by}")
         });
     }
 }
@@ -515,10 +525,10 @@ pub fn pattern<V: Textual + ?Sized>(
     match p.is_match(s) {
         Some(true) => {}
         Some(false) => errors.add_with(at, "pattern", || {
-            format!("{} does not match {:?}", Shown(s), p.as_str())
+            message!("{} does not match {:?}", Shown(s), p.as_str())
         }),
         None => errors.add_with(at, "pattern", || {
-            format!("the pattern {:?} does not compile", p.as_str())
+            message!("the pattern {:?} does not compile", p.as_str())
         }),
     }
 }
@@ -528,7 +538,7 @@ pub fn format<V: Textual + ?Sized>(v: &V, f: Format, at: &Path<'_>, errors: &mut
     let Some(s) = v.text() else { return };
     if !f.check(s) {
         errors.add_with(at, "format", || {
-            format!("{} is not a valid {}", Shown(s), f.name())
+            message!("{} is not a valid {}", Shown(s), f.name())
         });
     }
 }
@@ -547,15 +557,22 @@ pub fn enumeration<V: Enumerable + ?Sized>(
     // Rendered only when kept: `Validate::is_valid` just counts.
     errors.add_with(at, "enum", || {
         let shown = v.is_one_of(allowed).map(|(_, s)| s).unwrap_or_default();
-        let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
-        format!("{shown} is not one of [{}]", list.join(", "))
+        let mut m = message!("{shown} is not one of [");
+        for (i, l) in allowed.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            let _ = std::fmt::Write::write_fmt(&mut m, format_args!("{sep}{l}"));
+        }
+        m.push(']');
+        m
     });
 }
 
 /// `uniqueItems`.
 pub fn unique_items<V: Items + ?Sized>(v: &V, at: &Path<'_>, errors: &mut ValidationErrors) {
     if let Some(Some((i, j))) = v.duplicate() {
-        errors.add_with(at, "uniqueItems", || format!("items {i} and {j} are equal"));
+        errors.add_with(at, "uniqueItems", || {
+            message!("items {i} and {j} are equal")
+        });
     }
 }
 
@@ -571,7 +588,7 @@ pub fn forbidden_properties<V: Keyed + ?Sized>(
     for name in names {
         if v.has_key(name) == Some(true) {
             errors.add_with(at, "not", || {
-                format!("property {name:?} is not allowed on this object")
+                message!("property {name:?} is not allowed on this object")
             });
         }
     }
@@ -580,7 +597,7 @@ pub fn forbidden_properties<V: Keyed + ?Sized>(
 /// A forward-compatible enum holds a value the spec does not list.
 pub fn unknown_value(value: &str, at: &Path<'_>, errors: &mut ValidationErrors) {
     errors.add_with(at, "enum", || {
-        format!("{} is not one of the documented values", Shown(value))
+        message!("{} is not one of the documented values", Shown(value))
     });
 }
 
@@ -591,7 +608,7 @@ mod tests {
     fn run(f: impl FnOnce(&Path, &mut ValidationErrors)) -> Vec<String> {
         let mut e = ValidationErrors::new();
         f(&Path::Root, &mut e);
-        e.0.into_iter().map(|e| e.keyword).collect()
+        e.0.into_iter().map(|e| e.keyword.into_owned()).collect()
     }
 
     #[test]
@@ -686,7 +703,7 @@ mod tests {
         };
         let got: Vec<(&str, &str, &str)> = errs
             .iter()
-            .map(|e| (e.pointer.as_str(), e.keyword.as_str(), e.message.as_str()))
+            .map(|e| (e.pointer.as_str(), &*e.keyword, e.message.as_str()))
             .collect();
         assert_eq!(
             got,
