@@ -250,8 +250,8 @@ fn over_limit(p: &Provider) -> Response {
 }
 
 /// The answer to one request: control endpoints under `/__covenant/`, everything
-/// else through the provider. Routing is a prefix test and a `match` on segments (a
-/// router framework cost more per request than the rest of the HTTP layer). A panic
+/// else through the provider. Routing is a prefix test and a `match` on segments:
+/// the provider path, which carries the load, pays for nothing else. A panic
 /// while answering becomes the provider's `internal` error instead of a dropped
 /// connection.
 async fn answer(p: Arc<Provider>, req: Request<Incoming>) -> Response {
