@@ -447,6 +447,24 @@ mod tests {
         );
     }
 
+    /// A huge value outside an enum makes a message of bounded size, as for the
+    /// other rules (the value is cut after `Shown::MAX_CHARS` characters).
+    #[test]
+    fn enum_violation_messages_cut_long_values() {
+        let mut errors = ValidationErrors::new();
+        let huge = "x".repeat(10_000);
+        rules::enumeration(
+            huge.as_str(),
+            &[rules::Literal::Str("a")],
+            &Path::Root,
+            &mut errors,
+        );
+        let message = &errors.0[0].message;
+        assert!(message.len() < 200, "{} bytes", message.len());
+        assert!(message.contains("(10000 characters)"), "{message}");
+        assert!(message.ends_with("is not one of [\"a\"]"), "{message}");
+    }
+
     #[test]
     fn deserialisation_errors_are_located() {
         #[derive(Debug, serde::Deserialize)]

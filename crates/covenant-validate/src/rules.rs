@@ -123,7 +123,7 @@ pub trait Enumerable {
 
 impl Enumerable for str {
     fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
-        Some((self.matches_one_of(allowed)?, format!("{self:?}")))
+        Some((self.matches_one_of(allowed)?, Shown(self).to_string()))
     }
     fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
         Some(
