@@ -337,8 +337,22 @@ fn de_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> ValidationErro
     ValidationErrors::from_vec(vec![ValidationError {
         pointer: at,
         keyword: Cow::Borrowed(keyword),
-        message,
+        message: bounded(message),
     }])
+}
+
+/// serde quotes the offending value in its message (`unknown variant `...``); a huge
+/// value is cut so the message stays small, as the rules' messages do.
+fn bounded(message: String) -> String {
+    const MAX_CHARS: usize = 300;
+    match message.char_indices().nth(MAX_CHARS) {
+        None => message,
+        Some((cut, _)) => format!(
+            "{}... ({} characters)",
+            &message[..cut],
+            message.chars().count()
+        ),
+    }
 }
 
 /// Maps serde_json's error texts to the JSON Schema keyword they correspond to.
@@ -463,6 +477,28 @@ mod tests {
         assert!(message.len() < 200, "{} bytes", message.len());
         assert!(message.contains("(10000 characters)"), "{message}");
         assert!(message.ends_with("is not one of [\"a\"]"), "{message}");
+    }
+
+    #[test]
+    fn deserialisation_messages_cut_long_values() {
+        #[derive(Debug, serde::Deserialize)]
+        enum Kind {
+            #[allow(dead_code)]
+            A,
+        }
+        impl Validate for Kind {
+            fn validate_into(&self, _: &Path<'_>, _: &mut ValidationErrors) {}
+        }
+        let huge = "x".repeat(10_000);
+        let e = from_value::<Vec<Kind>>(&serde_json::json!([huge])).unwrap_err();
+        assert_eq!(e.0[0].keyword, "enum");
+        assert_eq!(e.0[0].pointer, "/0");
+        assert!(e.0[0].message.len() < 400, "{} bytes", e.0[0].message.len());
+        assert!(
+            e.0[0].message.starts_with("unknown variant `xxx"),
+            "{}",
+            e.0[0].message
+        );
     }
 
     #[test]
