@@ -410,6 +410,38 @@ fn violation_of(e: &jsonschema::ValidationError<'_>, at: String) -> Violation {
     Violation {
         pointer: at,
         keyword: e.kind().keyword().to_string(),
-        message: e.to_string(),
+        message: cut_instance(e.to_string(), e.instance()),
     }
+}
+
+/// Characters of the offending value a message keeps.
+const SHOWN_CHARS: usize = 64;
+
+/// jsonschema quotes the whole offending value in its message; a long one is cut to
+/// its first [`SHOWN_CHARS`] characters and its length, so a 200 KB field does not
+/// make a 200 KB message (which the mock would send back and the runner report).
+fn cut_instance(message: String, instance: &Value) -> String {
+    if message.len() <= SHOWN_CHARS * 2 {
+        return message;
+    }
+    let text = instance.to_string();
+    if !message.contains(&text) {
+        return message;
+    }
+    // Strings are cut inside their quotes (`"abc"... (N characters)`, as the derive
+    // validators show them); other values as JSON text.
+    let (shown, count) = match instance {
+        Value::String(s) => match s.char_indices().nth(SHOWN_CHARS) {
+            Some((cut, _)) => (
+                Value::String(s[..cut].to_string()).to_string(),
+                s.chars().count(),
+            ),
+            None => return message,
+        },
+        _ => match text.char_indices().nth(SHOWN_CHARS) {
+            Some((cut, _)) => (text[..cut].to_string(), text.chars().count()),
+            None => return message,
+        },
+    };
+    message.replacen(&text, &format!("{shown}... ({count} characters)"), 1)
 }

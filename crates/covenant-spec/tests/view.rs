@@ -295,3 +295,50 @@ fn iban_format_checks_the_checksum() {
         "the IDENTPLUS example IBAN fails mod-97"
     );
 }
+
+/// A huge offending value is cut in the message (jsonschema quotes the whole
+/// instance): the mock answers with these messages and the runner reports them, so
+/// a 200 KB field must not make a 200 KB message.
+#[test]
+fn violation_messages_cut_huge_values() {
+    let v = compile(&json!({
+        "type": "object",
+        "properties": {
+            "kind": {"enum": ["identity-proof", "address-proof"]},
+            "code": {"type": "string", "pattern": "^DE"},
+            "list": {"type": "array", "maxItems": 1}
+        }
+    }))
+    .unwrap();
+    let huge = "x".repeat(200_000);
+    let found = violations(
+        &v,
+        &json!({"kind": huge, "code": huge, "list": vec![huge.clone(); 3]}),
+    );
+    assert_eq!(found.len(), 3, "{found:#?}");
+    for f in &found {
+        assert!(
+            f.message.len() < 400,
+            "{}: {} bytes",
+            f.pointer,
+            f.message.len()
+        );
+        assert!(f.message.contains("characters)"), "{}", f.message);
+    }
+    let kind = found.iter().find(|f| f.pointer == "/kind").unwrap();
+    assert!(
+        kind.message
+            .starts_with(&format!(r#""{}"... (200000 characters)"#, "x".repeat(64)))
+            && kind
+                .message
+                .ends_with(r#"is not one of "identity-proof" or "address-proof""#),
+        "{}",
+        kind.message
+    );
+    // Short values are quoted whole, as before.
+    let short = violations(&v, &json!({"kind": "selfie"}));
+    assert_eq!(
+        short[0].message,
+        r#""selfie" is not one of "identity-proof" or "address-proof""#
+    );
+}
