@@ -181,6 +181,20 @@ impl Rules {
     fn is_personal_field(&self, name: &str) -> bool {
         self.personal_fields.contains(&normalise(name))
     }
+
+    /// Whether redaction hides the value of a JSON field called `name` (a secret or
+    /// personal data): for text that would quote such a value, such as a schema
+    /// violation's message.
+    ///
+    /// ```
+    /// let rules = covenant_redact::Rules::default();
+    /// assert!(rules.hides_field("partner_lastname"));
+    /// assert!(rules.hides_field("password"));
+    /// assert!(!rules.hides_field("status"));
+    /// ```
+    pub fn hides_field(&self, name: &str) -> bool {
+        self.is_secret_field(name) || personal_by_suffix(self, name)
+    }
 }
 
 /// `partner_firstName` -> `partnerfirstname`; prefixes like `partner_` are also

@@ -246,7 +246,7 @@ pub fn response_checks(
         if let Some(validator) = plan.bodies.get(&(ri, mi)) {
             out.push((
                 Check::ResponseSchema,
-                body_against(a, validator, &m.media_type),
+                body_against(a, validator, &m.media_type, &plan.redaction),
             ));
         } else if m.is_json() {
             out.push((Check::ResponseSchema, json_body(a).map(|_| ())));
@@ -287,7 +287,12 @@ fn json_body(a: &Answer) -> Result<Value, Finding> {
     })
 }
 
-fn body_against(a: &Answer, validator: &jsonschema::Validator, media: &str) -> Outcome {
+fn body_against(
+    a: &Answer,
+    validator: &jsonschema::Validator,
+    media: &str,
+    redaction: &covenant_redact::Rules,
+) -> Outcome {
     let body = json_body(a)?;
     let v = covenant_spec::view::violations(validator, &body);
     if v.is_empty() {
@@ -297,6 +302,10 @@ fn body_against(a: &Answer, validator: &jsonschema::Validator, media: &str) -> O
         .iter()
         .take(5)
         .map(|v| {
+            // Messages quote the offending value: withheld under a secret or
+            // personal field (a live sandbox answers with real names).
+            let hidden =
+                covenant_spec::pointer::tokens_iter(&v.pointer).any(|t| redaction.hides_field(&t));
             format!(
                 "{} {}: {}",
                 if v.pointer.is_empty() {
@@ -305,7 +314,11 @@ fn body_against(a: &Answer, validator: &jsonschema::Validator, media: &str) -> O
                     &v.pointer
                 },
                 v.keyword,
-                v.message
+                if hidden {
+                    "(message withheld: the value is secret or personal data)"
+                } else {
+                    &v.message
+                }
             )
         })
         .collect();
@@ -676,6 +689,47 @@ pub fn read_matches_create(created: &Value, read: &Value) -> Outcome {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A response that breaks its schema in a personal field is reported without the
+    /// value; other fields keep the message (it names what was wrong).
+    #[test]
+    fn schema_findings_withhold_personal_values() {
+        let validator = covenant_spec::view::compile(&json!({
+            "type": "object",
+            "properties": {
+                "partner_lastname": {"type": "string", "pattern": "^[A-Z]+$"},
+                "status": {"enum": ["open", "closed"]}
+            }
+        }))
+        .expect("compiles");
+        let answer = Answer {
+            status: 200,
+            headers: Vec::new(),
+            body: serde_json::to_vec(&json!({"partner_lastname": "Mustermann", "status": "gone"}))
+                .expect("JSON"),
+            body_error: None,
+        };
+        let finding = body_against(
+            &answer,
+            &validator,
+            "application/json",
+            &covenant_redact::Rules::default(),
+        )
+        .expect_err("two violations");
+        assert!(!finding.actual.contains("Mustermann"), "{}", finding.actual);
+        assert!(
+            finding
+                .actual
+                .contains("/partner_lastname pattern: (message withheld"),
+            "{}",
+            finding.actual
+        );
+        assert!(
+            finding.actual.contains(r#""gone" is not one of"#),
+            "{}",
+            finding.actual
+        );
+    }
 
     #[test]
     fn shape_follows_the_template() {

@@ -65,6 +65,9 @@ pub struct OpPlan {
     /// Problems building the plan (schemas the generator cannot handle): the run
     /// reports them as could-not-run for this operation.
     pub problems: Vec<String>,
+    /// The spec's redaction rules (shared by its operations): findings must not quote
+    /// values of secret or personal fields.
+    pub redaction: std::sync::Arc<covenant_redact::Rules>,
 }
 
 /// Generators of each part of an operation (proptest strategies are not `Send`, so
@@ -73,10 +76,11 @@ pub type Generators = BTreeMap<Part, Generator>;
 
 /// Builds the plan of every operation of `spec`, and the generators of their parts.
 pub fn build(spec: &Spec, creds: &Credentials) -> (Vec<OpPlan>, Vec<Generators>) {
+    let redaction = std::sync::Arc::new(covenant_redact::Rules::from_spec(spec));
     spec.operations
         .iter()
         .enumerate()
-        .map(|(i, op)| build_one(spec, i, op, creds))
+        .map(|(i, op)| build_one(spec, i, op, creds, &redaction))
         .unzip()
 }
 
@@ -95,6 +99,7 @@ fn build_one(
     index: usize,
     op: &Operation,
     creds: &Credentials,
+    redaction: &std::sync::Arc<covenant_redact::Rules>,
 ) -> (OpPlan, Generators) {
     let mut problems = Vec::new();
     let mut parts = BTreeMap::new();
@@ -210,6 +215,7 @@ fn build_one(
         bodies,
         headers,
         problems,
+        redaction: redaction.clone(),
     };
     (plan, gens)
 }
