@@ -315,7 +315,7 @@ impl Overlay {
     }
 
     pub fn has(&self, name: &str) -> bool {
-        self.fields.iter().any(|(n, _)| n == name)
+        self.get(name).is_some()
     }
 }
 

@@ -344,14 +344,9 @@ fn de_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> ValidationErro
 /// serde quotes the offending value in its message (`unknown variant `...``); a huge
 /// value is cut so the message stays small, as the rules' messages do.
 fn bounded(message: String) -> String {
-    const MAX_CHARS: usize = 300;
-    match message.char_indices().nth(MAX_CHARS) {
+    match rules::cut(&message, 300) {
         None => message,
-        Some((cut, _)) => format!(
-            "{}... ({} characters)",
-            &message[..cut],
-            message.chars().count()
-        ),
+        Some((head, n)) => format!("{head}... ({n} characters)"),
     }
 }
 

@@ -501,16 +501,18 @@ impl Shown<'_> {
 
 impl std::fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0.char_indices().nth(Self::MAX_CHARS) {
+        match cut(self.0, Self::MAX_CHARS) {
             None => write!(f, "{:?}", self.0),
-            Some((cut, _)) => write!(
-                f,
-                "{:?}... ({} characters)",
-                &self.0[..cut],
-                self.0.chars().count()
-            ),
+            Some((head, n)) => write!(f, "{head:?}... ({n} characters)"),
         }
     }
+}
+
+/// `s` cut after `max` characters, with its length in characters; `None` when it
+/// is no longer than that.
+pub(crate) fn cut(s: &str, max: usize) -> Option<(&str, usize)> {
+    let (at, _) = s.char_indices().nth(max)?;
+    Some((&s[..at], s.chars().count()))
 }
 
 /// `pattern`.
