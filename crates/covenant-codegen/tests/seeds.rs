@@ -6,7 +6,7 @@ use serde_json::json;
 
 fn found(e: &covenant_validate::ValidationErrors) -> Vec<(String, String)> {
     e.iter()
-        .map(|e| (e.pointer.clone(), e.keyword.to_string()))
+        .map(|e| (e.pointer().to_string(), e.keyword().to_string()))
         .collect()
 }
 
@@ -61,7 +61,7 @@ fn rebilly_response_keeps_unknown_status_but_validation_flags_it() {
 fn iron_unknown_type_is_rejected() {
     let e = from_value::<models_iron::IdentificationCreateParams>(&json!({"type": "Telepathy"}))
         .unwrap_err();
-    assert_eq!(e.0[0].keyword, "enum", "{e}");
+    assert_eq!(e[0].keyword(), "enum", "{e}");
     let ok =
         from_value::<models_iron::IdentificationCreateParams>(&json!({"type": "Direct"})).unwrap();
     assert!(matches!(
@@ -100,7 +100,7 @@ fn nullable_optional_fields_keep_three_states() {
         &json!({"customerId": "c", "documents": [], "matchLevel": null}),
     )
     .unwrap_err();
-    assert_eq!(e.0[0].pointer, "/matchLevel");
+    assert_eq!(e[0].pointer(), "/matchLevel");
 }
 
 #[test]

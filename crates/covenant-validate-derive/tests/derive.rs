@@ -98,7 +98,7 @@ fn valid() -> Request {
 
 fn found(e: &covenant_validate::ValidationErrors) -> Vec<(String, String)> {
     e.iter()
-        .map(|e| (e.pointer.clone(), e.keyword.to_string()))
+        .map(|e| (e.pointer().to_string(), e.keyword().to_string()))
         .collect()
 }
 
@@ -235,7 +235,7 @@ fn forbidden_properties_in_validator_and_schema() {
             (String::new(), "not".to_string())
         ]
     );
-    assert!(e.0[0].message.contains("company_data"), "{e}");
+    assert!(e[0].message().contains("company_data"), "{e}");
     let schema = serde_json::to_value(schemars::schema_for!(PersonSteps)).unwrap();
     let v = jsonschema::validator_for(&schema).unwrap();
     assert!(v.is_valid(&json!({"liveness": {}})));
@@ -248,7 +248,7 @@ fn deserialise_then_validate() {
     let e = covenant_validate::from_value::<Tagged>(&v).unwrap_err();
     assert_eq!(found(&e), [("/name".to_string(), "minLength".to_string())]);
     let e = covenant_validate::from_value::<Tagged>(&json!({"type": "C"})).unwrap_err();
-    assert_eq!(e.0[0].keyword, "enum");
+    assert_eq!(e[0].keyword(), "enum");
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! `Validate::is_valid` answers accept/reject without rendering anything: no pointer,
-//! no message, no list of allowed values. Counted with an allocator that tallies the
-//! allocations of the current thread (this binary holds this one test only, so the
-//! harness's own threads do not interfere with the count).
+//! no message, no list of allowed values. `Validate::validate` records a violation
+//! as data in the error list's one allocation (short pointers and offending values
+//! are held inline), and renders its message only when read. Counted with an allocator that
+//! tallies the allocations of the current thread (this binary holds this one test
+//! only, so the harness's own threads do not interfere with the count).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -66,14 +68,16 @@ fn is_valid_renders_nothing_on_any_violation() {
     };
     // Patterns compile on first use (once per process, not per call).
     assert!(valid().is_valid());
-    let cases: Vec<(&str, Request)> = vec![
-        ("valid", valid()),
+    let cases: Vec<(&str, Request, &str, &str)> = vec![
+        ("valid", valid(), "", ""),
         (
             "minLength",
             Request {
                 ident_code: "abc12".into(),
                 ..valid()
             },
+            "/ident_code",
+            "has 5 characters, fewer than the minimum of 6",
         ),
         (
             "pattern",
@@ -81,6 +85,8 @@ fn is_valid_renders_nothing_on_any_violation() {
                 partner_iban: "FR00".into(),
                 ..valid()
             },
+            "/partner_iban",
+            "\"FR00\" does not match \"^DE\"",
         ),
         (
             "maximum",
@@ -88,6 +94,8 @@ fn is_valid_renders_nothing_on_any_violation() {
                 match_level: 9,
                 ..valid()
             },
+            "/match_level",
+            "9 is greater than the maximum of 3",
         ),
         (
             "enum (bool)",
@@ -95,6 +103,8 @@ fn is_valid_renders_nothing_on_any_violation() {
                 terms: false,
                 ..valid()
             },
+            "/terms",
+            "false is not one of [true]",
         ),
         (
             "enum (nested string)",
@@ -104,17 +114,39 @@ fn is_valid_renders_nothing_on_any_violation() {
                 }],
                 ..valid()
             },
+            "/documents/0/kind",
+            "\"selfie\" is not one of [\"identity-proof\", \"address-proof\"]",
         ),
     ];
-    for (name, request) in cases {
+    for (name, request, pointer, message) in cases {
         let (answer, allocations) = allocations_during(|| request.is_valid());
         assert_eq!(answer, name == "valid", "{name}");
         assert_eq!(allocations, 0, "{name}: is_valid allocated");
-        // The same violation, collected, is rendered (so the count above can see
-        // allocations at all).
-        if name != "valid" {
-            let (_, rendered) = allocations_during(|| request.validate().is_err());
-            assert!(rendered > 0, "{name}: validate renders its violation");
+        if name == "valid" {
+            continue;
         }
+        // The same violation, collected: the error list is the one allocation,
+        // nothing is rendered yet.
+        let mut errors = None;
+        let (_, recorded) = allocations_during(|| {
+            errors = request.validate().err();
+            errors.is_some()
+        });
+        assert_eq!(recorded, 1, "{name}: validate allocated more than the list");
+        let errors = errors.unwrap();
+        assert_eq!(errors.len(), 1, "{name}: {errors}");
+        let e = &errors[0];
+        assert_eq!(
+            (e.pointer(), e.keyword()),
+            (pointer, name.split(' ').next().unwrap())
+        );
+        // Reading the message renders it (so the counts above can see allocations).
+        let mut text = String::new();
+        let (_, rendered) = allocations_during(|| {
+            text = e.message().into_owned();
+            true
+        });
+        assert!(rendered > 0, "{name}: the message is rendered when read");
+        assert_eq!(text, message, "{name}");
     }
 }

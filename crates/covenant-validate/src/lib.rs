@@ -14,7 +14,6 @@
 //!
 //! [`Nullable`] keeps absent, `null` and present apart for optional nullable fields.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
@@ -23,6 +22,7 @@ pub use covenant_validate_derive::Validate;
 // Lets the derive's `::covenant_validate` paths resolve inside this crate's own tests.
 extern crate self as covenant_validate;
 
+mod error;
 mod export;
 pub mod formats;
 mod nullable;
@@ -30,6 +30,7 @@ mod path;
 pub mod rules;
 pub mod serde_helpers;
 
+pub use error::{Quoted, Scalar, ValidationError};
 pub use export::export_schema;
 pub use nullable::Nullable;
 pub use path::Path;
@@ -37,37 +38,16 @@ pub use path::Path;
 /// Re-exported so generated code compiles patterns with the same engine (ECMA-262).
 pub use regress;
 
-/// One way a value fails its constraints.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ValidationError {
-    /// JSON Pointer of the offending value, with wire names (`/documents/0/type`).
-    /// For `required`, the pointer of the missing property.
-    pub pointer: String,
-    /// The JSON Schema keyword that failed (`minLength`, `pattern`, `enum`, ...);
-    /// borrowed from the rule that failed, so recording it allocates nothing.
-    pub keyword: Cow<'static, str>,
-    pub message: String,
-}
-
-impl fmt::Display for ValidationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let at = if self.pointer.is_empty() {
-            "(root)"
-        } else {
-            &self.pointer
-        };
-        write!(f, "{at}: {} ({})", self.message, self.keyword)
-    }
-}
-
-/// Every violation found in one value, in the order they were found.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
+/// Every violation found in one value, in the order they were found; reads as a
+/// slice (`errors[0]`, `errors.len()`, `errors.iter()`).
+///
+/// The list is the only allocation a typical violation needs: pointers and
+/// offending values up to 24 bytes are held inline (see [`ValidationError`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ValidationErrors(
-    pub Vec<ValidationError>,
+    Vec<ValidationError>,
     /// `Some(n)` while [`Validate::is_valid`] runs: violations are only counted,
     /// without rendering their pointer or message.
-    #[serde(skip)]
     Option<usize>,
 );
 
@@ -79,6 +59,11 @@ impl ValidationErrors {
     /// Wraps violations found elsewhere.
     pub fn from_vec(errors: Vec<ValidationError>) -> Self {
         ValidationErrors(errors, None)
+    }
+
+    /// The violations, as a `Vec`.
+    pub fn into_vec(self) -> Vec<ValidationError> {
+        self.0
     }
 
     pub fn is_empty(&self) -> bool {
@@ -93,13 +78,32 @@ impl ValidationErrors {
         self.0.iter()
     }
 
-    /// Records a violation at `at` (rendering its JSON Pointer now).
+    /// Records a violation at `at` with its message given as text.
     pub fn add(&mut self, at: &Path<'_>, keyword: &'static str, message: impl Into<String>) {
-        self.0.push(ValidationError {
-            pointer: at.to_pointer(),
-            keyword: Cow::Borrowed(keyword),
-            message: message.into(),
-        });
+        self.0.push(ValidationError::recorded(
+            at.compact_pointer(),
+            keyword,
+            error::Detail::Text(message.into()),
+        ));
+    }
+
+    /// Records a rule's violation as data, its message rendered only when read
+    /// (nothing at all while [`Validate::is_valid`] merely counts).
+    #[inline]
+    pub(crate) fn record(
+        &mut self,
+        at: &Path<'_>,
+        keyword: &'static str,
+        detail: impl FnOnce() -> error::Detail,
+    ) {
+        match &mut self.1 {
+            Some(n) => *n += 1,
+            None => self.0.push(ValidationError::recorded(
+                at.compact_pointer(),
+                keyword,
+                detail(),
+            )),
+        }
     }
 
     /// `true` once a violation was counted while [`Validate::is_valid`] runs: the
@@ -149,6 +153,34 @@ impl IntoIterator for ValidationErrors {
     type IntoIter = std::vec::IntoIter<ValidationError>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a ValidationErrors {
+    type Item = &'a ValidationError;
+    type IntoIter = std::slice::Iter<'a, ValidationError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl std::ops::Deref for ValidationErrors {
+    type Target = [ValidationError];
+    fn deref(&self) -> &[ValidationError] {
+        &self.0
+    }
+}
+
+/// A JSON array of `{"pointer", "keyword", "message"}`.
+impl serde::Serialize for ValidationErrors {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidationErrors {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<ValidationError>::deserialize(d).map(ValidationErrors::from_vec)
     }
 }
 
@@ -303,11 +335,7 @@ where
     let mut de = serde_json::Deserializer::from_slice(json);
     let t: T = serde_path_to_error::deserialize(&mut de).map_err(de_error)?;
     de.end().map_err(|e| {
-        ValidationErrors::from_vec(vec![ValidationError {
-            pointer: String::new(),
-            keyword: Cow::Borrowed("type"),
-            message: e.to_string(),
-        }])
+        ValidationErrors::from_vec(vec![ValidationError::new("", "type", e.to_string())])
     })?;
     t.validate()?;
     Ok(t)
@@ -334,11 +362,7 @@ fn de_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> ValidationErro
             at.push_str(&Path::Root.key(name).to_string());
         }
     }
-    ValidationErrors::from_vec(vec![ValidationError {
-        pointer: at,
-        keyword: Cow::Borrowed(keyword),
-        message: bounded(message),
-    }])
+    ValidationErrors::from_vec(vec![ValidationError::new(at, keyword, bounded(message))])
 }
 
 /// serde quotes the offending value in its message (`unknown variant `...``); a huge
@@ -408,8 +432,8 @@ mod tests {
         m.insert("k~".to_string(), vec![Short("ok"), Short("x")]);
         let errors = m.validate().unwrap_err();
         assert_eq!(errors.0.len(), 1);
-        assert_eq!(errors.0[0].pointer, "/k~0/1");
-        assert_eq!(errors.0[0].keyword, "minLength");
+        assert_eq!(errors.0[0].pointer(), "/k~0/1");
+        assert_eq!(errors.0[0].keyword(), "minLength");
     }
 
     #[test]
@@ -427,29 +451,30 @@ mod tests {
             let e = items.validate().unwrap_err();
             assert_eq!(e.0.len(), 1);
             assert_eq!(
-                e.0[0].pointer, "/11",
+                e.0[0].pointer(),
+                "/11",
                 "two-digit index, no leftover from earlier calls"
             );
             assert!(vec![Short("ok")].validate().is_ok());
             let e = vec![Short("x")].validate().unwrap_err();
-            assert_eq!(e.0[0].pointer, "/0");
+            assert_eq!(e.0[0].pointer(), "/0");
         }
     }
 
     #[test]
     fn enum_violation_still_names_value_and_choices() {
         let mut errors = ValidationErrors::new();
-        let allowed = [rules::Literal::Int(1), rules::Literal::Int(2)];
-        rules::enumeration(&Some(7i64), &allowed, &Path::Root, &mut errors);
-        rules::enumeration(&Some(2i64), &allowed, &Path::Root, &mut errors);
-        rules::enumeration(&None::<i64>, &allowed, &Path::Root, &mut errors);
+        const ALLOWED: &[rules::Literal] = &[rules::Literal::Int(1), rules::Literal::Int(2)];
+        rules::enumeration(&Some(7i64), ALLOWED, &Path::Root, &mut errors);
+        rules::enumeration(&Some(2i64), ALLOWED, &Path::Root, &mut errors);
+        rules::enumeration(&None::<i64>, ALLOWED, &Path::Root, &mut errors);
         rules::enumeration(
             &Nullable::Present(false),
             &[rules::Literal::Bool(true)],
             &Path::Root,
             &mut errors,
         );
-        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        let messages: Vec<String> = errors.iter().map(|e| e.message().into_owned()).collect();
         assert_eq!(
             messages,
             ["7 is not one of [1, 2]", "false is not one of [true]"]
@@ -468,7 +493,7 @@ mod tests {
             &Path::Root,
             &mut errors,
         );
-        let message = &errors.0[0].message;
+        let message = errors.0[0].message();
         assert!(message.len() < 200, "{} bytes", message.len());
         assert!(message.contains("(10000 characters)"), "{message}");
         assert!(message.ends_with("is not one of [\"a\"]"), "{message}");
@@ -486,13 +511,17 @@ mod tests {
         }
         let huge = "x".repeat(10_000);
         let e = from_value::<Vec<Kind>>(&serde_json::json!([huge])).unwrap_err();
-        assert_eq!(e.0[0].keyword, "enum");
-        assert_eq!(e.0[0].pointer, "/0");
-        assert!(e.0[0].message.len() < 400, "{} bytes", e.0[0].message.len());
+        assert_eq!(e.0[0].keyword(), "enum");
+        assert_eq!(e.0[0].pointer(), "/0");
         assert!(
-            e.0[0].message.starts_with("unknown variant `xxx"),
+            e.0[0].message().len() < 400,
+            "{} bytes",
+            e.0[0].message().len()
+        );
+        assert!(
+            e.0[0].message().starts_with("unknown variant `xxx"),
             "{}",
-            e.0[0].message
+            e.0[0].message()
         );
     }
 
@@ -507,12 +536,12 @@ mod tests {
             fn validate_into(&self, _: &Path<'_>, _: &mut ValidationErrors) {}
         }
         let e = from_value::<Vec<Inner>>(&serde_json::json!([{"name": "a"}, {}])).unwrap_err();
-        assert_eq!(e.0[0].pointer, "/1/name");
-        assert_eq!(e.0[0].keyword, "required");
+        assert_eq!(e.0[0].pointer(), "/1/name");
+        assert_eq!(e.0[0].keyword(), "required");
         let e = from_value::<Vec<Inner>>(&serde_json::json!([{"name": 1}])).unwrap_err();
-        assert_eq!(e.0[0].pointer, "/0/name");
-        assert_eq!(e.0[0].keyword, "type");
+        assert_eq!(e.0[0].pointer(), "/0/name");
+        assert_eq!(e.0[0].keyword(), "type");
         let e = from_slice::<Vec<Inner>>(b"[] x").unwrap_err();
-        assert_eq!(e.0[0].keyword, "type");
+        assert_eq!(e.0[0].keyword(), "type");
     }
 }

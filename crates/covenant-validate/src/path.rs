@@ -41,13 +41,70 @@ impl<'a> Path<'a> {
     }
 
     /// The JSON Pointer (RFC 6901) text, e.g. `/documents/0/type`, built in one
-    /// allocation of the exact size (violations render it; it is their main cost).
+    /// allocation of the exact size.
     pub fn to_pointer(&self) -> String {
+        let mut out = String::with_capacity(self.pointer_len());
+        self.write_into(&mut out);
+        out
+    }
+
+    /// The pointer as a violation keeps it: inline (no allocation) up to 24 bytes.
+    /// Written leaf first into the end of a stack buffer, then copied once; a
+    /// pointer longer than the buffer or with escapes takes the general writer.
+    pub(crate) fn compact_pointer(&self) -> compact_str::CompactString {
+        let mut buf = [0u8; 96];
+        let mut start = buf.len();
+        let mut cur = self;
+        let general = || {
+            let mut out = compact_str::CompactString::with_capacity(self.pointer_len());
+            self.write_into(&mut out);
+            out
+        };
+        loop {
+            match cur {
+                Path::Root => break,
+                Path::Key(parent, name) => {
+                    let name = name.as_bytes();
+                    if name.len() >= start || name.iter().any(|&b| b == b'~' || b == b'/') {
+                        return general();
+                    }
+                    start -= name.len();
+                    buf[start..start + name.len()].copy_from_slice(name);
+                    start -= 1;
+                    buf[start] = b'/';
+                    cur = parent;
+                }
+                Path::Index(parent, i) => {
+                    // `usize::MAX` has 20 digits.
+                    if start < 21 {
+                        return general();
+                    }
+                    let mut n = *i;
+                    loop {
+                        start -= 1;
+                        buf[start] = b'0' + (n % 10) as u8;
+                        n /= 10;
+                        if n == 0 {
+                            break;
+                        }
+                    }
+                    start -= 1;
+                    buf[start] = b'/';
+                    cur = parent;
+                }
+            }
+        }
+        // Names are `&str` and the rest is ASCII, so the bytes are UTF-8.
+        compact_str::CompactString::new(std::str::from_utf8(&buf[start..]).unwrap_or_default())
+    }
+
+    /// The length in bytes of the pointer text.
+    fn pointer_len(&self) -> usize {
         let mut len = 0;
         let mut cur = self;
         loop {
             match cur {
-                Path::Root => break,
+                Path::Root => return len,
                 Path::Key(parent, name) => {
                     len += 1 + name.len() + escapes(name);
                     cur = parent;
@@ -58,25 +115,22 @@ impl<'a> Path<'a> {
                 }
             }
         }
-        let mut out = String::with_capacity(len);
-        self.write_into(&mut out);
-        out
     }
 
     /// Appends the pointer, root first. Recursive: as deep as the validation walk that
     /// built this path, which recursed as deep already.
-    fn write_into(&self, out: &mut String) {
+    fn write_into(&self, out: &mut impl Sink) {
         match self {
             Path::Root => {}
             Path::Key(parent, name) => {
                 parent.write_into(out);
-                out.push('/');
+                out.push_str("/");
                 if escapes(name) > 0 {
                     for c in name.chars() {
                         match c {
                             '~' => out.push_str("~0"),
                             '/' => out.push_str("~1"),
-                            c => out.push(c),
+                            c => out.push_str(c.encode_utf8(&mut [0; 4])),
                         }
                     }
                 } else {
@@ -85,7 +139,7 @@ impl<'a> Path<'a> {
             }
             Path::Index(parent, i) => {
                 parent.write_into(out);
-                out.push('/');
+                out.push_str("/");
                 let mut digits = [0u8; 20];
                 let mut at = digits.len();
                 let mut n = *i;
@@ -97,9 +151,29 @@ impl<'a> Path<'a> {
                         break;
                     }
                 }
-                out.extend(digits[at..].iter().map(|&d| char::from(d)));
+                // ASCII digits: always UTF-8.
+                out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
             }
         }
+    }
+}
+
+/// Where a pointer is written.
+trait Sink {
+    fn push_str(&mut self, s: &str);
+}
+
+impl Sink for String {
+    #[inline]
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s)
+    }
+}
+
+impl Sink for compact_str::CompactString {
+    #[inline]
+    fn push_str(&mut self, s: &str) {
+        compact_str::CompactString::push_str(self, s)
     }
 }
 
@@ -164,8 +238,34 @@ mod tests {
                     let text = p.to_pointer();
                     assert_eq!(text, p.to_string());
                     assert_eq!(text.capacity(), text.len(), "{text}");
+                    assert_eq!(p.compact_pointer(), text);
                 }
             }
         }
+    }
+
+    /// The stack-buffer path of `compact_pointer` and its fallbacks (longer than the
+    /// buffer, escapes) write the same text.
+    #[test]
+    fn compact_pointer_matches_display_at_every_length() {
+        let long = "x".repeat(40);
+        let names = ["documents", "a", long.as_str()];
+        let mut chain = vec![Path::Root];
+        // Grow a chain past the 96-byte buffer, checking each prefix.
+        for step in 0..12 {
+            let parent: &Path<'_> = Box::leak(Box::new(*chain.last().unwrap()));
+            let next = if step % 2 == 0 {
+                parent.key(names[step / 2 % names.len()])
+            } else {
+                parent.index(step * 1000)
+            };
+            chain.push(next);
+            assert_eq!(next.compact_pointer(), next.to_string());
+            assert_eq!(
+                next.key("a/b").compact_pointer(),
+                next.key("a/b").to_string()
+            );
+        }
+        assert!(chain.last().unwrap().to_pointer().len() > 96);
     }
 }

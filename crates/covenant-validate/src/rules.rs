@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use crate::error::{BoundKind, Detail};
 use crate::formats::Format;
-use crate::{Nullable, Path, ValidationErrors};
+use crate::{Nullable, Path, Quoted, Scalar, ValidationErrors};
 
 /// What a length counts: code points of a string, items of an array, properties of an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,16 +15,6 @@ pub enum LengthKind {
     Chars,
     Items,
     Properties,
-}
-
-/// `format!` into a string sized for a typical violation message, so that writing it
-/// rarely reallocates (rendering violations is what `validate` spends its time on).
-macro_rules! message {
-    ($($arg:tt)*) => {{
-        let mut s = String::with_capacity(96);
-        let _ = std::fmt::Write::write_fmt(&mut s, format_args!($($arg)*));
-        s
-    }};
 }
 
 /// Values with a JSON Schema length.
@@ -110,21 +101,15 @@ impl std::fmt::Display for Literal {
 
 /// Values comparable with enum literals.
 pub trait Enumerable {
-    /// `None` when absent; else whether the value is one of `allowed`, and its rendering.
-    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)>;
+    /// `None` when absent; else whether the value is one of `allowed`. Renders
+    /// nothing: the happy path allocates nothing.
+    fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool>;
 
-    /// `None` when absent; else whether the value is one of `allowed`. Unlike
-    /// [`Enumerable::is_one_of`] it renders nothing, so the happy path allocates nothing;
-    /// [`enumeration`] calls it first and renders only on a violation.
-    fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
-        self.is_one_of(allowed).map(|(ok, _)| ok)
-    }
+    /// `None` when absent; else the value as a violation shows it.
+    fn shown(&self) -> Option<Scalar>;
 }
 
 impl Enumerable for str {
-    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
-        Some((self.matches_one_of(allowed)?, Shown(self).to_string()))
-    }
     fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
         Some(
             allowed
@@ -132,29 +117,29 @@ impl Enumerable for str {
                 .any(|l| matches!(l, Literal::Str(s) if *s == self)),
         )
     }
+    fn shown(&self) -> Option<Scalar> {
+        Some(Scalar::Str(Quoted::new(self)))
+    }
 }
 impl Enumerable for String {
-    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
-        self.as_str().is_one_of(allowed)
-    }
     fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
         self.as_str().matches_one_of(allowed)
     }
+    fn shown(&self) -> Option<Scalar> {
+        self.as_str().shown()
+    }
 }
 impl Enumerable for bool {
-    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
-        Some((self.matches_one_of(allowed)?, self.to_string()))
-    }
     fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
         Some(allowed.contains(&Literal::Bool(*self)))
     }
+    fn shown(&self) -> Option<Scalar> {
+        Some(Scalar::Bool(*self))
+    }
 }
 macro_rules! enumerable_number {
-    ($($t:ty),*) => {$(
+    ($($t:ty => $scalar:ident as $as:ty),*) => {$(
         impl Enumerable for $t {
-            fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
-                Some((self.matches_one_of(allowed)?, self.to_string()))
-            }
             fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
                 let x = *self as f64;
                 Some(allowed.iter().any(|l| match l {
@@ -163,10 +148,24 @@ macro_rules! enumerable_number {
                     _ => false,
                 }))
             }
+            fn shown(&self) -> Option<Scalar> {
+                Some(Scalar::$scalar(*self as $as))
+            }
         }
     )*};
 }
-enumerable_number!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+enumerable_number!(
+    i8 => Int as i64,
+    i16 => Int as i64,
+    i32 => Int as i64,
+    i64 => Int as i64,
+    u8 => UInt as u64,
+    u16 => UInt as u64,
+    u32 => UInt as u64,
+    u64 => UInt as u64,
+    f32 => F32 as f32,
+    f64 => F64 as f64
+);
 
 /// Values whose items can be checked for uniqueness (JSON equality).
 pub trait Items {
@@ -254,36 +253,33 @@ forward!(Numeric, number, Option<f64>);
 forward!(Textual, text, Option<&str>);
 forward!(Keyed, has_key, Option<bool>, name: &str);
 // Written out (not `forward!`) so wrappers forward both methods.
-impl<T: Enumerable + ?Sized> Enumerable for &T {
-    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
-        (**self).is_one_of(allowed)
-    }
-    fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
-        (**self).matches_one_of(allowed)
-    }
+macro_rules! forward_enumerable {
+    ($($wrapper:ty),*) => {$(
+        impl<T: Enumerable + ?Sized> Enumerable for $wrapper {
+            fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
+                (**self).matches_one_of(allowed)
+            }
+            fn shown(&self) -> Option<Scalar> {
+                (**self).shown()
+            }
+        }
+    )*};
 }
-impl<T: Enumerable + ?Sized> Enumerable for Box<T> {
-    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
-        (**self).is_one_of(allowed)
-    }
-    fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
-        (**self).matches_one_of(allowed)
-    }
-}
+forward_enumerable!(&T, Box<T>);
 impl<T: Enumerable> Enumerable for Option<T> {
-    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
-        self.as_ref().and_then(|v| v.is_one_of(allowed))
-    }
     fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
         self.as_ref().and_then(|v| v.matches_one_of(allowed))
+    }
+    fn shown(&self) -> Option<Scalar> {
+        self.as_ref().and_then(|v| v.shown())
     }
 }
 impl<T: Enumerable> Enumerable for Nullable<T> {
-    fn is_one_of(&self, allowed: &[Literal]) -> Option<(bool, String)> {
-        self.as_ref().and_then(|v| v.is_one_of(allowed))
-    }
     fn matches_one_of(&self, allowed: &[Literal]) -> Option<bool> {
         self.as_ref().and_then(|v| v.matches_one_of(allowed))
+    }
+    fn shown(&self) -> Option<Scalar> {
+        self.as_ref().and_then(|v| v.shown())
     }
 }
 forward!(Items, duplicate, Option<Option<(usize, usize)>>);
@@ -306,16 +302,12 @@ pub fn length<V: Lengthy + ?Sized>(
     if let Some(min) = min
         && n < min
     {
-        errors.add_with(at, lo, || {
-            message!("has {n} {unit}, fewer than the minimum of {min}")
-        });
+        errors.record(at, lo, || Detail::TooShort { n, min, unit });
     }
     if let Some(max) = max
         && n > max
     {
-        errors.add_with(at, hi, || {
-            message!("has {n} {unit}, more than the maximum of {max}")
-        });
+        errors.record(at, hi, || Detail::TooLong { n, max, unit });
     }
 }
 
@@ -333,29 +325,37 @@ pub fn range<V: Numeric + ?Sized>(
     if let Some(b) = min
         && x < b
     {
-        errors.add_with(at, "minimum", || {
-            message!("{x} is less than the minimum of {b}")
+        errors.record(at, "minimum", || Detail::Bound {
+            x,
+            b,
+            kind: BoundKind::Minimum,
         });
     }
     if let Some(b) = max
         && x > b
     {
-        errors.add_with(at, "maximum", || {
-            message!("{x} is greater than the maximum of {b}")
+        errors.record(at, "maximum", || Detail::Bound {
+            x,
+            b,
+            kind: BoundKind::Maximum,
         });
     }
     if let Some(b) = exclusive_min
         && x <= b
     {
-        errors.add_with(at, "exclusiveMinimum", || {
-            message!("{x} is not greater than {b}")
+        errors.record(at, "exclusiveMinimum", || Detail::Bound {
+            x,
+            b,
+            kind: BoundKind::ExclusiveMinimum,
         });
     }
     if let Some(b) = exclusive_max
         && x >= b
     {
-        errors.add_with(at, "exclusiveMaximum", || {
-            message!("{x} is not less than {b}")
+        errors.record(at, "exclusiveMaximum", || Detail::Bound {
+            x,
+            b,
+            kind: BoundKind::ExclusiveMaximum,
         });
     }
 }
@@ -375,9 +375,7 @@ pub fn multiple_of<V: Numeric + ?Sized>(
         q.is_finite() && (q - q.round()).abs() < f64::EPSILON * q.abs().max(1.0) * 4.0
     };
     if !ok {
-        errors.add_with(at, "multipleOf", || {
-            message!("{x} is not a multiple of {by}")
-        });
+        errors.record(at, "multipleOf", || Detail::MultipleOf { x, by });
     }
 }
 
@@ -511,6 +509,10 @@ impl std::fmt::Display for Shown<'_> {
 /// `s` cut after `max` characters, with its length in characters; `None` when it
 /// is no longer than that.
 pub(crate) fn cut(s: &str, max: usize) -> Option<(&str, usize)> {
+    if s.len() <= max {
+        // No more characters than bytes.
+        return None;
+    }
     let (at, _) = s.char_indices().nth(max)?;
     Some((&s[..at], s.chars().count()))
 }
@@ -519,18 +521,19 @@ pub(crate) fn cut(s: &str, max: usize) -> Option<(&str, usize)> {
 #[inline]
 pub fn pattern<V: Textual + ?Sized>(
     v: &V,
-    p: &Pattern,
+    p: &'static Pattern,
     at: &Path<'_>,
     errors: &mut ValidationErrors,
 ) {
     let Some(s) = v.text() else { return };
     match p.is_match(s) {
         Some(true) => {}
-        Some(false) => errors.add_with(at, "pattern", || {
-            message!("{} does not match {:?}", Shown(s), p.as_str())
+        Some(false) => errors.record(at, "pattern", || Detail::NoMatch {
+            value: Quoted::new(s),
+            pattern: p.as_str(),
         }),
-        None => errors.add_with(at, "pattern", || {
-            message!("the pattern {:?} does not compile", p.as_str())
+        None => errors.record(at, "pattern", || Detail::BrokenPattern {
+            pattern: p.as_str(),
         }),
     }
 }
@@ -539,8 +542,9 @@ pub fn pattern<V: Textual + ?Sized>(
 pub fn format<V: Textual + ?Sized>(v: &V, f: Format, at: &Path<'_>, errors: &mut ValidationErrors) {
     let Some(s) = v.text() else { return };
     if !f.check(s) {
-        errors.add_with(at, "format", || {
-            message!("{} is not a valid {}", Shown(s), f.name())
+        errors.record(at, "format", || Detail::Format {
+            value: Quoted::new(s),
+            format: f,
         });
     }
 }
@@ -548,7 +552,7 @@ pub fn format<V: Textual + ?Sized>(v: &V, f: Format, at: &Path<'_>, errors: &mut
 /// `enum` (and single-value enums, the OpenAPI 3.0 spelling of `const`).
 pub fn enumeration<V: Enumerable + ?Sized>(
     v: &V,
-    allowed: &[Literal],
+    allowed: &'static [Literal],
     at: &Path<'_>,
     errors: &mut ValidationErrors,
 ) {
@@ -556,25 +560,17 @@ pub fn enumeration<V: Enumerable + ?Sized>(
     if v.matches_one_of(allowed) != Some(false) {
         return;
     }
-    // Rendered only when kept: `Validate::is_valid` just counts.
-    errors.add_with(at, "enum", || {
-        let shown = v.is_one_of(allowed).map(|(_, s)| s).unwrap_or_default();
-        let mut m = message!("{shown} is not one of [");
-        for (i, l) in allowed.iter().enumerate() {
-            let sep = if i == 0 { "" } else { ", " };
-            let _ = std::fmt::Write::write_fmt(&mut m, format_args!("{sep}{l}"));
-        }
-        m.push(']');
-        m
+    // Kept as data (the value and the list), rendered only when the message is read.
+    errors.record(at, "enum", || Detail::NotOneOf {
+        value: v.shown().unwrap_or(Scalar::Bool(false)),
+        allowed,
     });
 }
 
 /// `uniqueItems`.
 pub fn unique_items<V: Items + ?Sized>(v: &V, at: &Path<'_>, errors: &mut ValidationErrors) {
     if let Some(Some((i, j))) = v.duplicate() {
-        errors.add_with(at, "uniqueItems", || {
-            message!("items {i} and {j} are equal")
-        });
+        errors.record(at, "uniqueItems", || Detail::Duplicate { i, j });
     }
 }
 
@@ -583,23 +579,21 @@ pub fn unique_items<V: Items + ?Sized>(v: &V, at: &Path<'_>, errors: &mut Valida
 /// `not`, located at the object (where JSON Schema reports `not`).
 pub fn forbidden_properties<V: Keyed + ?Sized>(
     v: &V,
-    names: &[&str],
+    names: &'static [&'static str],
     at: &Path<'_>,
     errors: &mut ValidationErrors,
 ) {
     for name in names {
         if v.has_key(name) == Some(true) {
-            errors.add_with(at, "not", || {
-                message!("property {name:?} is not allowed on this object")
-            });
+            errors.record(at, "not", || Detail::Forbidden { name });
         }
     }
 }
 
 /// A forward-compatible enum holds a value the spec does not list.
 pub fn unknown_value(value: &str, at: &Path<'_>, errors: &mut ValidationErrors) {
-    errors.add_with(at, "enum", || {
-        message!("{} is not one of the documented values", Shown(value))
+    errors.record(at, "enum", || Detail::Undocumented {
+        value: Quoted::new(value),
     });
 }
 
@@ -610,7 +604,7 @@ mod tests {
     fn run(f: impl FnOnce(&Path, &mut ValidationErrors)) -> Vec<String> {
         let mut e = ValidationErrors::new();
         f(&Path::Root, &mut e);
-        e.0.into_iter().map(|e| e.keyword.into_owned()).collect()
+        e.0.into_iter().map(|e| e.keyword().to_string()).collect()
     }
 
     #[test]
@@ -691,7 +685,7 @@ mod tests {
             pattern(long.as_str(), &P, &Path::Root, &mut e);
             e
         };
-        assert!(msgs.0[0].message.len() < 200, "{}", msgs.0[0].message);
+        assert!(msgs.0[0].message().len() < 200, "{}", msgs.0[0].message());
     }
 
     #[test]
@@ -703,15 +697,23 @@ mod tests {
             forbidden_properties(&obj, &["a", "b", "c"], &Path::Root.key("x"), &mut e);
             e
         };
-        let got: Vec<(&str, &str, &str)> = errs
+        let got: Vec<(&str, &str, String)> = errs
             .iter()
-            .map(|e| (e.pointer.as_str(), &*e.keyword, e.message.as_str()))
+            .map(|e| (e.pointer(), e.keyword(), e.message().into_owned()))
             .collect();
         assert_eq!(
             got,
             [
-                ("/x", "not", "property \"a\" is not allowed on this object"),
-                ("/x", "not", "property \"c\" is not allowed on this object"),
+                (
+                    "/x",
+                    "not",
+                    "property \"a\" is not allowed on this object".into()
+                ),
+                (
+                    "/x",
+                    "not",
+                    "property \"c\" is not allowed on this object".into()
+                ),
             ]
         );
         assert!(run(|a, e| forbidden_properties(&obj, &["b"], a, e)).is_empty());
@@ -723,9 +725,9 @@ mod tests {
 
     #[test]
     fn enums_and_uniqueness() {
-        let allowed = [Literal::Int(1), Literal::Int(2)];
-        assert!(run(|a, e| enumeration(&2i64, &allowed, a, e)).is_empty());
-        assert_eq!(run(|a, e| enumeration(&3i64, &allowed, a, e)), ["enum"]);
+        const ALLOWED: &[Literal] = &[Literal::Int(1), Literal::Int(2)];
+        assert!(run(|a, e| enumeration(&2i64, ALLOWED, a, e)).is_empty());
+        assert_eq!(run(|a, e| enumeration(&3i64, ALLOWED, a, e)), ["enum"]);
         assert_eq!(
             run(|a, e| enumeration(&false, &[Literal::Bool(true)], a, e)),
             ["enum"]
