@@ -32,7 +32,24 @@ fn main() {
     // Build the fixtures before timing and say what they hold.
     describe("rebilly", &REBILLY);
     describe("identplus", &IDENTPLUS);
+    // divan has no warm-up phase: without one the first benchmark (identplus
+    // `is_valid`) was timed while the CPU was still ramping up, and ran at half speed
+    // in some runs.
+    warm_up(&REBILLY);
+    warm_up(&IDENTPLUS);
     divan::main();
+}
+
+/// Runs every timed path on every set for about a second.
+fn warm_up<T: Validate + DeserializeOwned>(f: &Fixture<T>) {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_millis(500) {
+        for set in [&f.example, &f.generated, &f.invalid] {
+            black_box(derive(set) + derive_is_valid(set));
+            black_box(schema_is_valid(&f.validator, set) + schema_iter_errors(&f.validator, set));
+            black_box(from_slice(set) + from_value(set));
+        }
+    }
 }
 
 fn describe<T>(name: &str, f: &Fixture<T>) {
