@@ -10,6 +10,7 @@
 //! | `max_body_bytes` | 1 MiB (larger bodies: `payload-too-large`, 413) |
 //! | `max_header_bytes` | 16 KiB, names + values (larger: `header-too-large`, 431, in the provider's style at any size; heads beyond the 4 × limit + 8 KiB read buffer are not read further and the connection closes) |
 //! | `max_json_depth` | 64 nested arrays/objects (deeper: `malformed`, 400) |
+//! | `request_timeout_secs` | 30: a request must arrive in full within this many seconds of its connection falling idle (accepted, or its last answer written); otherwise the connection closes. Covers heads and bodies trickled byte by byte, and idle keep-alive connections |
 //! | `max_connections` | 1024 open connections (more: `rate-limited`, 429 with `Retry-After: 1`, then closed; past twice the limit, new connections wait in the accept backlog) |
 //! | `store_capacity` | 10,000 resources per kind (oldest evicted first) |
 //! | `store_ttl_secs` | 86,400 (resources are forgotten after a day) |
@@ -115,6 +116,7 @@ pub struct MockConfig {
     pub max_header_bytes: usize,
     pub max_json_depth: usize,
     pub max_connections: usize,
+    pub request_timeout_secs: u64,
     pub store_capacity: usize,
     pub store_ttl_secs: u64,
     pub idempotency_capacity: usize,
@@ -132,6 +134,7 @@ impl Default for MockConfig {
             max_header_bytes: 16 << 10,
             max_json_depth: 64,
             max_connections: 1024,
+            request_timeout_secs: 30,
             store_capacity: 10_000,
             store_ttl_secs: 86_400,
             idempotency_capacity: 10_000,

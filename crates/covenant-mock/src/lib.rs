@@ -27,6 +27,7 @@
 
 pub mod auth;
 pub mod config;
+mod deadline;
 pub mod engine;
 mod oversize;
 pub mod respond;

@@ -24,7 +24,7 @@ use futures_util::FutureExt as _;
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
@@ -121,6 +121,7 @@ async fn accept_loop(
     max_buf: usize,
 ) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let request_timeout = Duration::from_secs(provider.config.request_timeout_secs.max(1));
     let permits = Arc::new(Semaphore::new(max_connections));
     // Connections past the limit are answered (429 in the provider's style, then
     // closed) rather than left hanging; as many again may be in that state at once,
@@ -151,6 +152,7 @@ async fn accept_loop(
             _ = stop.changed() => break,
         };
         let _ = stream.set_nodelay(true);
+        let stream = crate::deadline::Deadline::new(stream, request_timeout);
         let stream = crate::oversize::OversizeIo::new(stream, oversize.clone());
         let (permit, service) = match permits.clone().try_acquire_owned() {
             Ok(p) => (p, Slot::Serve),
@@ -175,11 +177,11 @@ async fn accept_loop(
                 }
             },
         };
+        // No hyper timer: `Deadline` bounds how long a request may take to arrive
+        // with one timer per connection (hyper's `header_read_timeout` made one per
+        // request).
         let mut builder = hyper::server::conn::http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(30))
-            .max_buf_size(max_buf);
+        builder.max_buf_size(max_buf);
         match service {
             Slot::Serve => {
                 let p = provider.clone();

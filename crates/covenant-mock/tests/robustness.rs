@@ -272,3 +272,104 @@ async fn connections_over_the_limit_get_rate_limited_then_recover() {
         h.assert_success(op, &ok);
     }
 }
+
+/// A request must arrive in full within `request_timeout_secs` of its connection
+/// falling idle: a client trickling a head (slowloris) and an idle keep-alive
+/// connection are closed once it passes, while a connection that keeps getting
+/// answers stays open however long it lives.
+#[tokio::test]
+async fn slow_and_idle_connections_close_at_the_request_deadline() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+
+    let config = MockConfig {
+        request_timeout_secs: 1,
+        ..MockConfig::default()
+    };
+    let h = Harness::with_config("rebilly", config).await;
+    let addr = h.server.addr();
+
+    // Waits for the server to close `conn` (EOF or reset); how long that took.
+    async fn closed_after(mut conn: impl AsyncRead + Unpin, started: Instant) -> Duration {
+        let mut buf = [0u8; 1024];
+        loop {
+            match tokio::time::timeout(Duration::from_secs(10), conn.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => return started.elapsed(),
+                Ok(Ok(_)) => continue,
+                Err(_) => panic!("the connection was still open after 10 s"),
+            }
+        }
+    }
+    let about_the_deadline =
+        |took: Duration| took >= Duration::from_millis(900) && took < Duration::from_secs(3);
+
+    // Idle: no byte ever sent.
+    let started = Instant::now();
+    let idle = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let took = closed_after(idle, started).await;
+    assert!(
+        about_the_deadline(took),
+        "idle connection closed after {took:?}"
+    );
+
+    // Slowloris: a header line every 200 ms, never the end of the head.
+    let started = Instant::now();
+    let slow = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (read_half, mut write_half) = slow.into_split();
+    let trickle = tokio::spawn(async move {
+        let _ = write_half
+            .write_all(b"POST /kyc-requests HTTP/1.1\r\n")
+            .await;
+        for i in 0..50 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let line = format!("x-slow-{i}: y\r\n");
+            if write_half.write_all(line.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+    });
+    let took = closed_after(read_half, started).await;
+    trickle.abort();
+    assert!(
+        about_the_deadline(took),
+        "slowloris connection closed after {took:?}"
+    );
+
+    // Busy: a request every 300 ms on one connection for 2.4 s, each answered.
+    let body = r#"{"customerId":"cus_1","documents":[{"type":"identity-proof"}]}"#;
+    let request = format!(
+        "POST /kyc-requests HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nreb-apikey: test-api-key\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut conn = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    for i in 0..8 {
+        conn.write_all(request.as_bytes()).await.expect("write");
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Read one whole answer: the head, then content-length bytes of body.
+        let complete = loop {
+            let n = tokio::time::timeout(Duration::from_secs(5), conn.read(&mut buf))
+                .await
+                .expect("answered in time")
+                .expect("read");
+            assert!(n > 0, "request {i}: the connection closed while in use");
+            got.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&got).to_string();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let length: usize = text[..end]
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length: "))
+                    .and_then(|v| v.trim().parse().ok())
+                    .expect("content-length");
+                if got.len() >= end + 4 + length {
+                    break text;
+                }
+            }
+        };
+        assert!(
+            complete.starts_with("HTTP/1.1 201"),
+            "request {i}: {complete}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
