@@ -344,7 +344,11 @@ fn status_of(ex: &Exchange) -> Option<u16> {
 }
 
 /// positive_accepted. `not_found_ok`: a read whose id may not exist.
-pub fn positive_accepted(ex: &Exchange, not_found: Option<u16>) -> Option<Outcome> {
+pub fn positive_accepted(
+    ex: &Exchange,
+    not_found: Option<u16>,
+    redaction: &covenant_redact::Rules,
+) -> Option<Outcome> {
     let s = status_of(ex)?;
     if s >= 500 {
         return None; // server_error's finding, not this check's
@@ -354,20 +358,34 @@ pub fn positive_accepted(ex: &Exchange, not_found: Option<u16>) -> Option<Outcom
     } else {
         fail(
             "a 2xx answer to a valid request",
-            format!("status {s}{}", error_summary(ex)),
+            format!("status {s}{}", error_summary(ex, redaction)),
             format!("status {s}"),
         )
     })
 }
 
 /// A short excerpt of the error body, so a report says why the request was refused.
-fn error_summary(ex: &Exchange) -> String {
-    match &ex.outcome {
-        Ok(a) if !a.body.is_empty() => {
-            let text = String::from_utf8_lossy(&a.body[..a.body.len().min(300)]).into_owned();
-            format!(": {text}")
-        }
-        _ => String::new(),
+/// A JSON body is quoted with its secret and personal values masked, as snapshots
+/// mask them (a live sandbox may echo the names it was sent); any body is cut after
+/// 300 characters.
+fn error_summary(ex: &Exchange, redaction: &covenant_redact::Rules) -> String {
+    const MAX_CHARS: usize = 300;
+    let Ok(a) = &ex.outcome else {
+        return String::new();
+    };
+    if a.body.is_empty() {
+        return String::new();
+    }
+    let text = match serde_json::from_slice::<Value>(&a.body) {
+        Ok(v) => covenant_redact::Redactor::new(redaction.clone())
+            .json(&v)
+            .to_string(),
+        // Not JSON: no field names to go by. Only the head is read.
+        Err(_) => String::from_utf8_lossy(&a.body[..a.body.len().min(4 * MAX_CHARS)]).into_owned(),
+    };
+    match text.char_indices().nth(MAX_CHARS) {
+        None => format!(": {text}"),
+        Some((at, _)) => format!(": {}... ({} bytes)", &text[..at], a.body.len()),
     }
 }
 
@@ -729,6 +747,49 @@ mod tests {
             "{}",
             finding.actual
         );
+    }
+
+    /// A refused valid request is reported with an excerpt of the error body, but
+    /// not the personal or secret values in it (a live sandbox may echo what it got).
+    #[test]
+    fn refusal_excerpts_withhold_personal_values() {
+        let ex = Exchange {
+            outcome: Ok(Answer {
+                status: 422,
+                headers: Vec::new(),
+                body: serde_json::to_vec(&json!({
+                    "error": "invalid",
+                    "partner_lastname": "Mustermann",
+                    "api_key": "sk_live_abc",
+                    "details": [{"firstName": "Erika", "reason": "duplicate"}]
+                }))
+                .expect("JSON"),
+                body_error: None,
+            }),
+            elapsed: std::time::Duration::ZERO,
+        };
+        let finding = positive_accepted(&ex, None, &covenant_redact::Rules::default())
+            .expect("judged")
+            .expect_err("a 422 is a refusal");
+        for hidden in ["Mustermann", "Erika", "sk_live_abc"] {
+            assert!(!finding.actual.contains(hidden), "{}", finding.actual);
+        }
+        assert!(finding.actual.contains("status 422"), "{}", finding.actual);
+        assert!(finding.actual.contains("duplicate"), "{}", finding.actual);
+        // Text bodies are quoted as they are, bounded.
+        let text = Exchange {
+            outcome: Ok(Answer {
+                status: 400,
+                headers: Vec::new(),
+                body: "x".repeat(1000).into_bytes(),
+                body_error: None,
+            }),
+            elapsed: std::time::Duration::ZERO,
+        };
+        let finding = positive_accepted(&text, None, &covenant_redact::Rules::default())
+            .expect("judged")
+            .expect_err("a 400 is a refusal");
+        assert!(finding.actual.len() < 400, "{}", finding.actual.len());
     }
 
     #[test]

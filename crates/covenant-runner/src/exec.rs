@@ -77,7 +77,7 @@ impl Ctx {
                 push(
                     out,
                     Check::PositiveAccepted,
-                    evaluate::positive_accepted(&ex, None),
+                    evaluate::positive_accepted(&ex, None, &plan.redaction),
                 );
             }
             CaseKind::Negative {
@@ -155,7 +155,7 @@ impl Ctx {
                 push(
                     out,
                     Check::PositiveAccepted,
-                    evaluate::positive_accepted(&first, None),
+                    evaluate::positive_accepted(&first, None, &plan.redaction),
                 );
                 push(
                     out,
@@ -256,7 +256,7 @@ impl Ctx {
         push(
             out,
             Check::PositiveAccepted,
-            evaluate::positive_accepted(&ex, None),
+            evaluate::positive_accepted(&ex, None, &plan.redaction),
         );
         if let Ok(a) = &ex.outcome {
             if (200..300).contains(&a.status) {

@@ -9,7 +9,7 @@
 //! | `#[validate(range(min = 0, max = 9))]` | `minimum`/`maximum` | yes |
 //! | `#[validate(range(exclusive_min = 0, exclusive_max = 9))]` | `exclusiveMinimum`/`exclusiveMaximum` | no: add `#[schemars(extend(...))]` |
 //! | `#[schemars(regex(pattern = "^DE"))]` | `pattern` (ECMA-262, compiled once) | yes |
-//! | `#[validate(regex(path = PATTERN))]` (a `covenant_validate::rules::Pattern`) | `pattern` | yes |
+//! | `#[validate(regex(path = PATTERN))]` (a `static` `covenant_validate::rules::Pattern`) | `pattern` | yes |
 //! | `#[validate(email)]`, `#[validate(url)]` | `format: email`/`uri` | yes |
 //! | `#[validate(format = "iban")]` (date, date-time, uuid, email, uri, iban) | `format` | no: add `#[schemars(extend("format" = ...))]` |
 //! | `#[validate(multiple_of = 0.5)]`, `#[validate(unique_items)]` | `multipleOf`, `uniqueItems` | no |
