@@ -23,9 +23,11 @@ use http::HeaderMap;
 use parking_lot::Mutex;
 use serde_json::Value;
 
+use crate::json::{Borrowed, Node};
+
 use crate::config::MockConfig;
 use crate::respond::{
-    BodyPlan, IdStyle, Members, Overlay, Prop, looks_like_timestamp, now_rfc3339,
+    BodyPlan, IdStyle, Item, Members, Overlay, Prop, looks_like_timestamp, now_rfc3339,
 };
 use crate::store::{Bounded, IdemSlot, ResourceCell, Stored, StoredAnswer};
 
@@ -105,7 +107,10 @@ struct CParam {
 struct CMedia {
     essence: String,
     json: bool,
+    /// The body schema over `serde_json::Value`: explains a rejection.
     validator: Option<jsonschema::Validator>,
+    /// The same schema over the borrowed body: the accept/reject answer.
+    borrowed: Option<jsonschema::Validator<Borrowed>>,
     /// Request members declared exactly as the success body declares them: once the
     /// request validated, echoing them cannot break the answer (see [`same_members`]).
     trusted: Vec<String>,
@@ -592,10 +597,22 @@ impl Provider {
             values.insert((p.location, p.name.clone()), value);
         }
         if let Some((m, b)) = body.as_ref()
-            && let Some(validator) = &m.validator
-            && !validator.is_valid(b)
+            && let (Some(validator), Some(borrowed)) = (&m.validator, &m.borrowed)
+            && !borrowed.is_valid(b)
         {
-            errors.extend(violations(validator, b).iter().map(FieldError::body));
+            // Rejected: the `Value` validator says why (messages, pointers).
+            let found = violations(validator, &b.to_value());
+            if found.is_empty() {
+                // The two validators agree (tests/borrowed_json.rs); if they ever
+                // did not, the request is still refused rather than let through.
+                errors.push(FieldError {
+                    pointer: String::new(),
+                    keyword: "schema".into(),
+                    message: "the request body does not match its schema".into(),
+                    parameter: false,
+                });
+            }
+            errors.extend(found.iter().map(FieldError::body));
         }
         if body.is_none() && c.body_required {
             errors.push(FieldError {
@@ -618,7 +635,7 @@ impl Provider {
             Some((m, b)) => (&m.trusted, Some(b)),
             None => (&[], None),
         };
-        let mut ctx = Ctx {
+        let ctx = Ctx {
             c,
             body: body_value,
             trusted,
@@ -643,20 +660,24 @@ impl Provider {
             };
             let bypass = idem.bypass_when.as_ref().is_some_and(|b| ctx.matches(b));
             if let (Some(key), false) = (key, bypass) {
-                return self.idempotent(&mut ctx, idem, store, &key).await;
+                return self.idempotent(&ctx, idem, store, &key).await;
             }
         }
-        self.produce(&mut ctx)
+        self.produce(&ctx)
     }
 
     async fn idempotent(
         &self,
-        ctx: &mut Ctx<'_>,
+        ctx: &Ctx<'_>,
         idem: &Idempotency,
         store: &Bounded<IdemSlot>,
         key: &str,
     ) -> Outgoing {
-        let canonical = ctx.body.as_ref().map(|b| b.to_string()).unwrap_or_default();
+        let canonical = ctx
+            .body
+            .as_ref()
+            .and_then(|b| serde_json::to_string(b).ok())
+            .unwrap_or_default();
         let slot = store.get_or_insert_with(key, || Arc::new(tokio::sync::OnceCell::new()));
         let mut fresh = false;
         let result = slot
@@ -708,7 +729,7 @@ impl Provider {
     }
 
     /// The success answer (create, read, or plain).
-    fn produce(&self, ctx: &mut Ctx<'_>) -> Outgoing {
+    fn produce(&self, ctx: &Ctx<'_>) -> Outgoing {
         let c = ctx.c;
         let pick = self.picks.fetch_add(1, Ordering::Relaxed);
         let success = &c.success;
@@ -748,12 +769,12 @@ impl Provider {
             }
             _ => {}
         }
-        // Echo what the request supplied (moved: the body is not needed after this),
-        // then server-made values.
-        if let Some(Value::Object(b)) = ctx.body.take() {
+        // Echo what the request supplied (borrowed from the parsed body), then
+        // server-made values.
+        if let Some(Node::Object(b)) = &ctx.body {
             for (k, v) in b {
-                let trusted = ctx.trusted.contains(&k);
-                overlay.put(k, v, trusted);
+                let trusted = ctx.trusted.iter().any(|t| t == k);
+                overlay.put(k.to_string(), Item::Node(v), trusted);
             }
         }
         for (prop, param) in &c.path_echo {
@@ -803,7 +824,7 @@ impl Provider {
             if let Some(target) = &ctx.forced_status {
                 let from = overlay
                     .get(ptr)
-                    .cloned()
+                    .map(Item::to_value)
                     .unwrap_or_else(|| lc.initial.clone());
                 if !reachable(lc, &from, target) {
                     return self.generic(
@@ -851,11 +872,11 @@ impl Provider {
         )
     }
 
-    fn parse_body<'c>(
+    fn parse_body<'c, 'r>(
         &self,
         c: &'c CompiledOp,
-        req: &Incoming,
-    ) -> Result<Option<(&'c CMedia, Value)>, Outgoing> {
+        req: &'r Incoming,
+    ) -> Result<Option<(&'c CMedia, Node<'r>)>, Outgoing> {
         if req.body.is_empty() || c.media.is_empty() {
             return Ok(None);
         }
@@ -902,8 +923,8 @@ impl Provider {
             let at = at.map(|at| format!(" (at byte {at})")).unwrap_or_default();
             format!("the request body nests arrays/objects deeper than {max_depth} levels{at}")
         };
-        match serde_json::from_slice::<Value>(&req.body) {
-            Ok(v) if depth(&v) > max_depth => {
+        match Node::parse(&req.body) {
+            Ok(v) if v.depth() > max_depth => {
                 Err(malformed(too_deep_message(too_deep(&req.body, max_depth))))
             }
             Ok(v) => Ok(Some((m, v))),
@@ -1038,9 +1059,8 @@ impl Provider {
 
 struct Ctx<'a> {
     c: &'a CompiledOp,
-    /// The parsed request body; [`Provider::produce`] moves its members into the
-    /// answer's overlay.
-    body: Option<Value>,
+    /// The parsed request body; [`Provider::produce`] echoes its members.
+    body: Option<Node<'a>>,
     /// The request body's members that may be echoed unchecked.
     trusted: &'a [String],
     values: &'a BTreeMap<(ParameterLocation, String), Value>,
@@ -1081,7 +1101,7 @@ impl Ctx<'_> {
                 .body
                 .as_ref()?
                 .pointer(l.pointer.as_deref().unwrap_or("/id"))
-                .cloned(),
+                .map(Node::to_value),
             LookupLocation::Path => {
                 let name = l.name.as_deref().unwrap_or("id");
                 self.path_params
@@ -1227,15 +1247,6 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-/// How many arrays/objects nest in `v` (a scalar is 0).
-fn depth(v: &Value) -> usize {
-    match v {
-        Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
-        Value::Object(m) => 1 + m.values().map(depth).max().unwrap_or(0),
-        _ => 0,
-    }
-}
-
 /// The byte offset where nesting first exceeds `max`, if it does.
 fn too_deep(body: &[u8], max: usize) -> Option<usize> {
     let mut depth = 0usize;
@@ -1356,17 +1367,22 @@ fn compile_op(
     if let Some(rb) = &op.request_body {
         body_required = rb.required;
         for m in &rb.content {
-            let validator = match (&m.schema, m.is_json()) {
-                (Some(site), true) => Some(
-                    spec.compile(site)
-                        .map_err(|e| err(format!("request body {}: {e}", m.media_type)))?,
-                ),
-                _ => None,
+            let (validator, borrowed) = match (&m.schema, m.is_json()) {
+                (Some(site), true) => {
+                    let view = spec.json_schema(site);
+                    let bad = |e: String| err(format!("request body {}: {e}", m.media_type));
+                    (
+                        Some(covenant_spec::view::compile(&view).map_err(bad)?),
+                        Some(covenant_spec::view::compile_for::<Borrowed>(&view).map_err(bad)?),
+                    )
+                }
+                _ => (None, None),
             };
             media.push(CMedia {
                 essence: m.essence(),
                 json: m.is_json(),
                 validator,
+                borrowed,
                 trusted: Vec::new(),
             });
         }
@@ -1573,10 +1589,10 @@ mod tests {
 
     #[test]
     fn depth_counts_nesting() {
-        use serde_json::json;
-        assert_eq!(depth(&json!(1)), 0);
-        assert_eq!(depth(&json!({"a": [1, {"b": []}]})), 4);
-        assert_eq!(depth(&json!([[], [[[]]]])), 4);
+        let depth = |text: &str| Node::parse(text.as_bytes()).expect("JSON").depth();
+        assert_eq!(depth("1"), 0);
+        assert_eq!(depth(r#"{"a": [1, {"b": []}]}"#), 4);
+        assert_eq!(depth("[[], [[[]]]]"), 4);
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod auth;
 pub mod config;
 mod deadline;
 pub mod engine;
+pub mod json;
 mod oversize;
 pub mod respond;
 pub mod server;

@@ -13,6 +13,8 @@ use bytes::Bytes;
 use covenant_spec::view::violations;
 use serde_json::{Map, Value};
 
+use crate::json::Node;
+
 /// How a resource id looks, learned from the schema and the spec's example.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdStyle {
@@ -212,6 +214,39 @@ impl Members {
     }
 }
 
+/// An overlay value: owned, or a member of the parsed request body, echoed without
+/// first copying it into a `Value`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item<'a> {
+    Value(Value),
+    Node(&'a Node<'a>),
+}
+
+impl Item<'_> {
+    pub fn to_value(&self) -> Value {
+        match self {
+            Item::Value(v) => v.clone(),
+            Item::Node(n) => n.to_value(),
+        }
+    }
+
+    pub fn into_value(self) -> Value {
+        match self {
+            Item::Value(v) => v,
+            Item::Node(n) => n.to_value(),
+        }
+    }
+}
+
+impl serde::Serialize for Item<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Item::Value(v) => v.serialize(s),
+            Item::Node(n) => n.serialize(s),
+        }
+    }
+}
+
 fn fragment(name: &str, value: &Value) -> Option<Bytes> {
     let mut out = Vec::new();
     write_fragment(&mut out, name, value).then(|| Bytes::from(out))
@@ -219,7 +254,7 @@ fn fragment(name: &str, value: &Value) -> Option<Bytes> {
 
 /// Appends `"name":value` to `out`; `false` (and `out` unchanged) if it cannot be
 /// serialised.
-fn write_fragment(out: &mut Vec<u8>, name: &str, value: &Value) -> bool {
+fn write_fragment<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, name: &str, value: &T) -> bool {
     let len = out.len();
     let ok = serde_json::to_writer(&mut *out, name).is_ok() && {
         out.push(b':');
@@ -240,7 +275,7 @@ pub struct Built<'a> {
     pub extras: Vec<(String, Value)>,
     base: &'a Value,
     /// Members that replaced the pooled body's, or `Value::Null` with `whole` set.
-    applied: Vec<(String, Value)>,
+    applied: Vec<(String, Item<'a>)>,
     whole: Option<Value>,
 }
 
@@ -252,13 +287,21 @@ impl Built<'_> {
         }
         let mut tokens = covenant_spec::pointer::tokens_iter(ptr);
         let first = tokens.next()?;
-        let top = self
-            .applied
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == first)
-            .map(|(_, v)| v)
-            .or_else(|| self.base.get(&*first))?;
+        let top = match self.applied.iter().rev().find(|(n, _)| *n == first) {
+            Some((_, Item::Node(n))) => {
+                let mut cur = *n;
+                for t in tokens {
+                    cur = match cur {
+                        Node::Object(m) => m.iter().find(|(k, _)| *k == t).map(|(_, v)| v)?,
+                        Node::Array(a) => a.get(t.parse::<usize>().ok()?)?,
+                        _ => return None,
+                    };
+                }
+                return Some(cur.to_value());
+            }
+            Some((_, Item::Value(v))) => v,
+            None => self.base.get(&*first)?,
+        };
         let mut cur = top;
         for t in tokens {
             cur = match cur {
@@ -273,8 +316,8 @@ impl Built<'_> {
 
 /// Overlays to apply on a pooled body, in order.
 #[derive(Default)]
-pub struct Overlay {
-    pub fields: Vec<(String, Value)>,
+pub struct Overlay<'a> {
+    pub fields: Vec<(String, Item<'a>)>,
     /// Applied only where the pooled body already has the member (optional extras
     /// such as `finalizedAt` are not invented on every answer).
     pub soft: Vec<(String, Value)>,
@@ -283,9 +326,9 @@ pub struct Overlay {
     trusted: Vec<bool>,
 }
 
-impl Overlay {
+impl<'a> Overlay<'a> {
     /// An empty overlay with room for `n` fields.
-    pub fn with_capacity(n: usize) -> Overlay {
+    pub fn with_capacity(n: usize) -> Overlay<'a> {
         Overlay {
             fields: Vec::with_capacity(n),
             soft: Vec::new(),
@@ -295,13 +338,13 @@ impl Overlay {
 
     /// Sets member `name` (replacing an earlier value, which moves it last).
     pub fn set(&mut self, name: &str, value: Value) {
-        self.put(name.to_string(), value, false);
+        self.put(name.to_string(), Item::Value(value), false);
     }
 
     /// Like [`Overlay::set`] with an owned name. `trusted`: the caller has already
     /// validated `value` against a schema with the same meaning as this member's (a
     /// request field the request schema declares exactly as the response schema).
-    pub fn put(&mut self, name: String, value: Value, trusted: bool) {
+    pub fn put(&mut self, name: String, value: Item<'a>, trusted: bool) {
         if let Some(i) = self.fields.iter().position(|(n, _)| *n == name) {
             self.fields.remove(i);
             self.trusted.remove(i);
@@ -310,7 +353,7 @@ impl Overlay {
         self.trusted.push(trusted);
     }
 
-    pub fn get(&self, name: &str) -> Option<&Value> {
+    pub fn get(&self, name: &str) -> Option<&Item<'a>> {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
@@ -322,7 +365,7 @@ impl Overlay {
 impl BodyPlan {
     /// Builds a body from pool entry `pick` with `overlay` applied, dropping overlays
     /// that would break the schema; every body it returns validates.
-    pub fn build_bytes(&self, pick: usize, overlay: Overlay) -> Built<'_> {
+    pub fn build_bytes<'b>(&'b self, pick: usize, overlay: Overlay<'b>) -> Built<'b> {
         let index = pick % self.pool.len().max(1);
         let (Some(members), Some(base)) = (&self.members, self.pool.get(index)) else {
             let (value, dropped, extras) = self.build(pick, overlay);
@@ -336,7 +379,7 @@ impl BodyPlan {
             };
         };
         let frags = &members.fragments[index];
-        let mut applied: Vec<(String, Value)> =
+        let mut applied: Vec<(String, Item<'b>)> =
             Vec::with_capacity(overlay.fields.len() + overlay.soft.len());
         // For each fragment of the pooled body, the applied value that replaces it.
         let mut replaced: Vec<Option<usize>> = vec![None; frags.len()];
@@ -359,17 +402,22 @@ impl BodyPlan {
             match member {
                 Some(m) if members.accepts(m, &v) => {
                     replaced[at] = Some(applied.len());
-                    applied.push((name, v));
+                    applied.push((name, Item::Value(v)));
                 }
                 _ => dropped.push(name),
             }
         }
         for ((name, v), trusted) in overlay.fields.into_iter().zip(overlay.trusted) {
             let Some(m) = members.find(&name) else {
-                extras.push((name, v));
+                extras.push((name, v.into_value()));
                 continue;
             };
-            if trusted || members.accepts(m, &v) {
+            let accepted = trusted
+                || match &v {
+                    Item::Value(v) => members.accepts(m, v),
+                    Item::Node(n) => members.accepts(m, &n.to_value()),
+                };
+            if accepted {
                 match slots[m] {
                     Some(at) => replaced[at] = Some(applied.len()),
                     None => appended.push(applied.len()),
@@ -423,22 +471,24 @@ impl BodyPlan {
     pub fn build(
         &self,
         pick: usize,
-        overlay: Overlay,
+        overlay: Overlay<'_>,
     ) -> (Value, Vec<String>, Vec<(String, Value)>) {
+        let fields = overlay.fields.into_iter().map(|(n, v)| (n, v.into_value()));
         let Some(base) = self.pool.get(pick % self.pool.len().max(1)) else {
-            return (Value::Object(Map::new()), Vec::new(), overlay.fields);
+            return (Value::Object(Map::new()), Vec::new(), fields.collect());
         };
         let mut body = base.clone();
         let mut applied: BTreeSet<String> = BTreeSet::new();
         let mut extras = Vec::new();
         if let Value::Object(m) = &mut body {
+            let fields: Vec<(String, Value)> = fields.collect();
             for (name, v) in overlay.soft {
-                if m.contains_key(&name) && !overlay.fields.iter().any(|(n, _)| *n == name) {
+                if m.contains_key(&name) && !fields.iter().any(|(n, _)| *n == name) {
                     applied.insert(name.clone());
                     m.insert(name, v);
                 }
             }
-            for (name, v) in overlay.fields {
+            for (name, v) in fields {
                 if self.props.contains_key(&name) {
                     applied.insert(name.clone());
                     m.insert(name, v);

@@ -340,7 +340,15 @@ fn nullable(mut out: Map<String, Value>) -> Value {
 /// Builds a `jsonschema` validator for a translated view, with formats checked
 /// (including covenant's `iban` format: ISO 13616 structure and mod-97 checksum).
 pub fn compile(json_schema: &Value) -> Result<jsonschema::Validator, String> {
-    jsonschema::options()
+    compile_for::<jsonschema::json::SerdeJson>(json_schema)
+}
+
+/// [`compile`] for instances in another JSON representation `F` (the mock's
+/// borrowed request bodies): the same draft, formats and options.
+pub fn compile_for<F: jsonschema::json::Json>(
+    json_schema: &Value,
+) -> Result<jsonschema::Validator<F>, String> {
+    jsonschema::options_for::<F>()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .with_format("iban", |s: &str| s.parse::<iban::Iban>().is_ok())
