@@ -9,6 +9,7 @@
 //! It is independent of the HTTP server ([`Incoming`] in, [`Outgoing`] out) so the
 //! server layer stays thin.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -774,7 +775,7 @@ impl Provider {
         if let Some(Node::Object(b)) = &ctx.body {
             for (k, v) in b {
                 let trusted = ctx.trusted.iter().any(|t| t == k);
-                overlay.put(k.to_string(), Item::Node(v), trusted);
+                overlay.put(Cow::Borrowed(k.as_ref()), Item::Node(v), trusted);
             }
         }
         for (prop, param) in &c.path_echo {

@@ -84,6 +84,63 @@ impl<'a> Node<'a> {
     }
 }
 
+impl Node<'_> {
+    /// Appends the JSON text, byte for byte what `serde_json` writes for the
+    /// equivalent `Value`. Strings read without escapes are copied as they are:
+    /// JSON text without escapes holds no quote, backslash or control character, the
+    /// only characters `serde_json` escapes.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Node::Null => out.extend_from_slice(b"null"),
+            Node::Bool(true) => out.extend_from_slice(b"true"),
+            Node::Bool(false) => out.extend_from_slice(b"false"),
+            Node::Number(n) => {
+                // Writing a number into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *out, n);
+            }
+            Node::String(s) => write_str(out, s),
+            Node::Array(items) => {
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(b']');
+            }
+            Node::Object(members) => {
+                out.push(b'{');
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write_str(out, k);
+                    out.push(b':');
+                    v.write_json(out);
+                }
+                out.push(b'}');
+            }
+        }
+    }
+}
+
+// The `Cow` variant is the point: a borrowed string was read without escapes.
+#[allow(clippy::ptr_arg)]
+fn write_str(out: &mut Vec<u8>, s: &Cow<'_, str>) {
+    match s {
+        Cow::Borrowed(raw) => {
+            out.push(b'"');
+            out.extend_from_slice(raw.as_bytes());
+            out.push(b'"');
+        }
+        Cow::Owned(text) => {
+            // Writing a string into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, text.as_str());
+        }
+    }
+}
+
 /// Written as `serde_json` writes the equivalent `Value` (compact, members in order).
 impl serde::Serialize for Node<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -6,6 +6,7 @@
 //! and forced initial values. The result is validated; an overlay that breaks the
 //! schema is undone, so every answer the mock sends validates against the spec.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
@@ -238,27 +239,36 @@ impl Item<'_> {
     }
 }
 
-impl serde::Serialize for Item<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl Item<'_> {
+    /// Appends the value's JSON text.
+    fn write_json(&self, out: &mut Vec<u8>) -> bool {
         match self {
-            Item::Value(v) => v.serialize(s),
-            Item::Node(n) => n.serialize(s),
+            Item::Value(v) => serde_json::to_writer(&mut *out, v).is_ok(),
+            Item::Node(n) => {
+                n.write_json(out);
+                true
+            }
         }
     }
 }
 
 fn fragment(name: &str, value: &Value) -> Option<Bytes> {
     let mut out = Vec::new();
-    write_fragment(&mut out, name, value).then(|| Bytes::from(out))
+    write_fragment(&mut out, name, |o| serde_json::to_writer(o, value).is_ok())
+        .then(|| Bytes::from(out))
 }
 
 /// Appends `"name":value` to `out`; `false` (and `out` unchanged) if it cannot be
 /// serialised.
-fn write_fragment<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, name: &str, value: &T) -> bool {
+fn write_fragment(
+    out: &mut Vec<u8>,
+    name: &str,
+    write_value: impl FnOnce(&mut Vec<u8>) -> bool,
+) -> bool {
     let len = out.len();
     let ok = serde_json::to_writer(&mut *out, name).is_ok() && {
         out.push(b':');
-        serde_json::to_writer(&mut *out, value).is_ok()
+        write_value(out)
     };
     if !ok {
         out.truncate(len);
@@ -275,7 +285,7 @@ pub struct Built<'a> {
     pub extras: Vec<(String, Value)>,
     base: &'a Value,
     /// Members that replaced the pooled body's, or `Value::Null` with `whole` set.
-    applied: Vec<(String, Item<'a>)>,
+    applied: Vec<(Cow<'a, str>, Item<'a>)>,
     whole: Option<Value>,
 }
 
@@ -317,7 +327,7 @@ impl Built<'_> {
 /// Overlays to apply on a pooled body, in order.
 #[derive(Default)]
 pub struct Overlay<'a> {
-    pub fields: Vec<(String, Item<'a>)>,
+    pub fields: Vec<(Cow<'a, str>, Item<'a>)>,
     /// Applied only where the pooled body already has the member (optional extras
     /// such as `finalizedAt` are not invented on every answer).
     pub soft: Vec<(String, Value)>,
@@ -338,13 +348,13 @@ impl<'a> Overlay<'a> {
 
     /// Sets member `name` (replacing an earlier value, which moves it last).
     pub fn set(&mut self, name: &str, value: Value) {
-        self.put(name.to_string(), Item::Value(value), false);
+        self.put(Cow::Owned(name.to_string()), Item::Value(value), false);
     }
 
     /// Like [`Overlay::set`] with an owned name. `trusted`: the caller has already
     /// validated `value` against a schema with the same meaning as this member's (a
     /// request field the request schema declares exactly as the response schema).
-    pub fn put(&mut self, name: String, value: Item<'a>, trusted: bool) {
+    pub fn put(&mut self, name: Cow<'a, str>, value: Item<'a>, trusted: bool) {
         if let Some(i) = self.fields.iter().position(|(n, _)| *n == name) {
             self.fields.remove(i);
             self.trusted.remove(i);
@@ -379,7 +389,7 @@ impl BodyPlan {
             };
         };
         let frags = &members.fragments[index];
-        let mut applied: Vec<(String, Item<'b>)> =
+        let mut applied: Vec<(Cow<'b, str>, Item<'b>)> =
             Vec::with_capacity(overlay.fields.len() + overlay.soft.len());
         // For each fragment of the pooled body, the applied value that replaces it.
         let mut replaced: Vec<Option<usize>> = vec![None; frags.len()];
@@ -402,14 +412,14 @@ impl BodyPlan {
             match member {
                 Some(m) if members.accepts(m, &v) => {
                     replaced[at] = Some(applied.len());
-                    applied.push((name, Item::Value(v)));
+                    applied.push((Cow::Owned(name), Item::Value(v)));
                 }
                 _ => dropped.push(name),
             }
         }
         for ((name, v), trusted) in overlay.fields.into_iter().zip(overlay.trusted) {
             let Some(m) = members.find(&name) else {
-                extras.push((name, v.into_value()));
+                extras.push((name.into_owned(), v.into_value()));
                 continue;
             };
             let accepted = trusted
@@ -424,7 +434,7 @@ impl BodyPlan {
                 }
                 applied.push((name, v));
             } else {
-                dropped.push(name);
+                dropped.push(name.into_owned());
             }
         }
         let mut out =
@@ -436,7 +446,7 @@ impl BodyPlan {
             }
             match with {
                 Some(i) => {
-                    if !write_fragment(&mut out, name, &applied[*i].1) {
+                    if !write_fragment(&mut out, name, |o| applied[*i].1.write_json(o)) {
                         out.extend_from_slice(frag);
                     }
                 }
@@ -449,7 +459,7 @@ impl BodyPlan {
             if out.len() > 1 {
                 out.push(b',');
             }
-            if !write_fragment(&mut out, name, v) {
+            if !write_fragment(&mut out, name, |o| v.write_json(o)) {
                 out.truncate(mark);
             }
         }
@@ -473,7 +483,10 @@ impl BodyPlan {
         pick: usize,
         overlay: Overlay<'_>,
     ) -> (Value, Vec<String>, Vec<(String, Value)>) {
-        let fields = overlay.fields.into_iter().map(|(n, v)| (n, v.into_value()));
+        let fields = overlay
+            .fields
+            .into_iter()
+            .map(|(n, v)| (n.into_owned(), v.into_value()));
         let Some(base) = self.pool.get(pick % self.pool.len().max(1)) else {
             return (Value::Object(Map::new()), Vec::new(), fields.collect());
         };

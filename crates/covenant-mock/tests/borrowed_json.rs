@@ -56,6 +56,9 @@ fn borrowed_validation_agrees_with_value_validation() {
                         "{provider} {}",
                         op.id
                     );
+                    let mut written = Vec::new();
+                    node.write_json(&mut written);
+                    assert_eq!(written, text, "{provider} {}", op.id);
                     checked += 1;
                     rejected += usize::from(!expected);
                 }
@@ -78,6 +81,21 @@ fn parsing_matches_serde_json() {
         serde_json::to_string(&node).unwrap(),
         serde_json::to_string(&value).unwrap()
     );
+    // The raw writer: borrowed strings copied, escaped ones re-escaped, `/` and
+    // DEL left alone as serde_json leaves them.
+    for text in [
+        &text[..],
+        br#"["a/b", "\u007f", "\t\"\\", "\/", "\u0001", "\ud83d\ude00", "plain"]"#,
+    ] {
+        let node = Node::parse(text).expect("parses");
+        let mut written = Vec::new();
+        node.write_json(&mut written);
+        let value: Value = serde_json::from_slice(text).expect("parses");
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            serde_json::to_string(&value).unwrap()
+        );
+    }
     assert_eq!(node.depth(), 3);
     assert_eq!(node.pointer("/o/t"), Some(&Node::Bool(true)));
     assert_eq!(node.pointer("/n/1").map(Node::to_value), Some(json!(-1)));
