@@ -14,7 +14,7 @@ use bytes::Bytes;
 use covenant_spec::view::violations;
 use serde_json::{Map, Value};
 
-use crate::json::Node;
+use crate::json::{Borrowed, Node};
 
 /// How a resource id looks, learned from the schema and the spec's example.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +118,8 @@ struct Declared {
     name: String,
     schema: Value,
     compiled: OnceLock<Option<jsonschema::Validator>>,
+    /// The same, over echoed request members in their borrowed form.
+    compiled_borrowed: OnceLock<Option<jsonschema::Validator<Borrowed>>>,
 }
 
 /// Root keywords under which replacing one member can change the verdict of others.
@@ -156,6 +158,7 @@ impl Members {
                 name: name.clone(),
                 schema: schema.clone(),
                 compiled: OnceLock::new(),
+                compiled_borrowed: OnceLock::new(),
             })
             .collect();
         let mut fragments = Vec::with_capacity(pool.len());
@@ -194,24 +197,42 @@ impl Members {
         self.index.get(name).copied()
     }
 
-    fn accepts(&self, member: usize, value: &Value) -> bool {
+    /// Member `member`'s schema, standalone (with the view's `$defs`).
+    fn member_schema(&self, d: &Declared) -> Value {
+        match (&d.schema, &self.defs) {
+            (Value::Object(m), Some(defs)) => {
+                let mut m = m.clone();
+                m.insert("$defs".into(), defs.clone());
+                Value::Object(m)
+            }
+            (other, _) => other.clone(),
+        }
+    }
+
+    fn accepts(&self, member: usize, value: &Item<'_>) -> bool {
+        let Some(d) = self.declared.get(member) else {
+            return false;
+        };
+        match value {
+            Item::Value(v) => self.accepts_value(member, v),
+            Item::Node(n) => d
+                .compiled_borrowed
+                .get_or_init(|| {
+                    covenant_spec::view::compile_for::<Borrowed>(&self.member_schema(d)).ok()
+                })
+                .as_ref()
+                .is_some_and(|c| c.is_valid(n)),
+        }
+    }
+
+    fn accepts_value(&self, member: usize, value: &Value) -> bool {
         let Some(d) = self.declared.get(member) else {
             return false;
         };
         d.compiled
-            .get_or_init(|| {
-                let schema = match (&d.schema, &self.defs) {
-                    (Value::Object(m), Some(d)) => {
-                        let mut m = m.clone();
-                        m.insert("$defs".into(), d.clone());
-                        Value::Object(m)
-                    }
-                    (other, _) => other.clone(),
-                };
-                covenant_spec::view::compile(&schema).ok()
-            })
+            .get_or_init(|| covenant_spec::view::compile(&self.member_schema(d)).ok())
             .as_ref()
-            .is_some_and(|v| v.is_valid(value))
+            .is_some_and(|c| c.is_valid(value))
     }
 }
 
@@ -237,9 +258,7 @@ impl Item<'_> {
             Item::Node(n) => n.to_value(),
         }
     }
-}
 
-impl Item<'_> {
     /// Appends the value's JSON text.
     fn write_json(&self, out: &mut Vec<u8>) -> bool {
         match self {
@@ -410,7 +429,7 @@ impl BodyPlan {
                 continue;
             }
             match member {
-                Some(m) if members.accepts(m, &v) => {
+                Some(m) if members.accepts_value(m, &v) => {
                     replaced[at] = Some(applied.len());
                     applied.push((Cow::Owned(name), Item::Value(v)));
                 }
@@ -422,12 +441,7 @@ impl BodyPlan {
                 extras.push((name.into_owned(), v.into_value()));
                 continue;
             };
-            let accepted = trusted
-                || match &v {
-                    Item::Value(v) => members.accepts(m, v),
-                    Item::Node(n) => members.accepts(m, &n.to_value()),
-                };
-            if accepted {
+            if trusted || members.accepts(m, &v) {
                 match slots[m] {
                     Some(at) => replaced[at] = Some(applied.len()),
                     None => appended.push(applied.len()),
