@@ -101,7 +101,8 @@ pub struct BodyPlan {
 /// nor re-serialised per request.
 pub struct Members {
     /// Per pool entry: each member as its serialised `"name":value` fragment.
-    fragments: Vec<Vec<(String, Bytes)>>,
+    /// The third field is the length of the fragment's `"name":` prefix.
+    fragments: Vec<Vec<(String, Bytes, usize)>>,
     /// Per pool entry, per declared member: the index of its fragment, if the pooled
     /// body has the member.
     slots: Vec<Vec<Option<usize>>>,
@@ -165,7 +166,9 @@ impl Members {
         for body in pool {
             let mut members = Vec::new();
             for (k, v) in body.as_object()? {
-                members.push((k.clone(), fragment(k, v)?));
+                let frag = fragment(k, v)?;
+                let key_len = serde_json::to_vec(k).ok()?.len() + 1;
+                members.push((k.clone(), frag, key_len));
             }
             fragments.push(members);
         }
@@ -174,7 +177,7 @@ impl Members {
             .map(|frags| {
                 declared
                     .iter()
-                    .map(|d| frags.iter().position(|(n, _)| *n == d.name))
+                    .map(|d| frags.iter().position(|(n, _, _)| *n == d.name))
                     .collect()
             })
             .collect();
@@ -421,7 +424,7 @@ impl BodyPlan {
             let member = members.find(&name);
             let Some(at) = (match member {
                 Some(m) => slots[m],
-                None => frags.iter().position(|(n, _)| *n == name),
+                None => frags.iter().position(|(n, _, _)| *n == name),
             }) else {
                 continue;
             };
@@ -452,15 +455,19 @@ impl BodyPlan {
             }
         }
         let mut out =
-            Vec::with_capacity(frags.iter().map(|(_, b)| b.len() + 1).sum::<usize>() + 64);
+            Vec::with_capacity(frags.iter().map(|(_, b, _)| b.len() + 1).sum::<usize>() + 64);
         out.push(b'{');
-        for ((name, frag), with) in frags.iter().zip(&replaced) {
+        for ((_, frag, key_len), with) in frags.iter().zip(&replaced) {
             if out.len() > 1 {
                 out.push(b',');
             }
             match with {
                 Some(i) => {
-                    if !write_fragment(&mut out, name, |o| applied[*i].1.write_json(o)) {
+                    // The pooled fragment's `"name":`, then the new value.
+                    let mark = out.len();
+                    out.extend_from_slice(&frag[..*key_len]);
+                    if !applied[*i].1.write_json(&mut out) {
+                        out.truncate(mark);
                         out.extend_from_slice(frag);
                     }
                 }

@@ -34,8 +34,9 @@ struct Inner<V> {
     /// foldhash with a per-process random seed: several times cheaper than SipHash
     /// on short ids, and keys a client chooses (idempotency keys) still cannot be
     /// aimed at one bucket without knowing the seed.
-    map: HashMap<String, (Instant, u64, V), foldhash::fast::RandomState>,
-    order: VecDeque<(String, u64)>,
+    map: HashMap<Arc<str>, (Instant, u64, V), foldhash::fast::RandomState>,
+    /// Keys in insertion order, sharing the map's allocation of each key.
+    order: VecDeque<(Arc<str>, u64)>,
 }
 
 /// FNV-1a: cheap, and ids are random enough that it spreads them evenly.
@@ -148,7 +149,7 @@ impl<V: Clone> Bounded<V> {
                             .get(k)
                             .is_some_and(|(e, s, _)| s == seq && *e > now)
                     })
-                    .map(|(k, seq)| (*seq, k.clone())),
+                    .map(|(k, seq)| (*seq, k.to_string())),
             );
         }
         all.sort_unstable_by_key(|(seq, _)| *seq);
@@ -169,13 +170,14 @@ impl<V: Clone> Bounded<V> {
         let seq = self.next.fetch_add(1, Ordering::Relaxed);
         let Inner { map, order } = inner;
         let mut evicted = Vec::new();
-        if let Some((_, _, old)) = map.insert(key.to_string(), (now + self.ttl, seq, value)) {
+        let key: Arc<str> = Arc::from(key);
+        if let Some((_, _, old)) = map.insert(key.clone(), (now + self.ttl, seq, value)) {
             evicted.push(old);
         }
-        order.push_back((key.to_string(), seq));
+        order.push_back((key, seq));
         // Drop stale order entries (replaced keys) and evict expired or overflowing ones.
         while let Some((k, s)) = order.front() {
-            match map.get(k.as_str()).map(|(e, cur, _)| (*e, *cur)) {
+            match map.get(&**k).map(|(e, cur, _)| (*e, *cur)) {
                 Some((_, cur)) if cur != *s => {
                     order.pop_front();
                 }
@@ -184,7 +186,7 @@ impl<V: Clone> Bounded<V> {
                 }
                 Some((expires, _)) if expires <= now || map.len() > self.capacity_per_shard => {
                     if let Some((k, _)) = order.pop_front()
-                        && let Some((_, _, v)) = map.remove(&k)
+                        && let Some((_, _, v)) = map.remove(&*k)
                     {
                         evicted.push(v);
                     }
@@ -194,7 +196,7 @@ impl<V: Clone> Bounded<V> {
         }
         // Replaced keys can leave the order queue longer than the map; bound it too.
         if order.len() > self.capacity_per_shard * 2 {
-            order.retain(|(k, s)| map.get(k).is_some_and(|(_, cur, _)| cur == s));
+            order.retain(|(k, s)| map.get(&**k).is_some_and(|(_, cur, _)| cur == s));
         }
         evicted
     }
