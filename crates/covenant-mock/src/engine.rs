@@ -24,9 +24,8 @@ use http::HeaderMap;
 use parking_lot::Mutex;
 use serde_json::Value;
 
-use crate::json::{Borrowed, Node};
-
 use crate::config::MockConfig;
+use crate::json::{Borrowed, Node};
 use crate::respond::{
     BodyPlan, IdStyle, Item, Members, Overlay, Prop, looks_like_timestamp, now_rfc3339,
 };

@@ -79,15 +79,7 @@ impl<'a> Path<'a> {
                     if start < 21 {
                         return general();
                     }
-                    let mut n = *i;
-                    loop {
-                        start -= 1;
-                        buf[start] = b'0' + (n % 10) as u8;
-                        n /= 10;
-                        if n == 0 {
-                            break;
-                        }
-                    }
+                    start = digits_before(&mut buf, start, *i);
                     start -= 1;
                     buf[start] = b'/';
                     cur = parent;
@@ -145,19 +137,23 @@ impl<'a> Path<'a> {
                 parent.write_into(out);
                 out.push_str("/");
                 let mut digits = [0u8; 20];
-                let mut at = digits.len();
-                let mut n = *i;
-                loop {
-                    at -= 1;
-                    digits[at] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                    if n == 0 {
-                        break;
-                    }
-                }
+                let at = digits_before(&mut digits, 20, *i);
                 // ASCII digits: always UTF-8.
                 out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
             }
+        }
+    }
+}
+
+/// Writes the decimal digits of `n` so that they end just before `end`; returns
+/// where they start. `buf[..end]` must have room for them (20 bytes always do).
+fn digits_before(buf: &mut [u8], mut end: usize, mut n: usize) -> usize {
+    loop {
+        end -= 1;
+        buf[end] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return end;
         }
     }
 }
