@@ -3,12 +3,11 @@
 //! trickle a head or a body (slowloris), and idle keep-alive connections, are closed
 //! once it passes, so they cannot hold connection slots forever.
 //!
-//! hyper's own `header_read_timeout` does the first half of this, but it creates
-//! and registers a fresh timer for every request: about 2.5% of the mock's
-//! throughput under load. [`Deadline`] keeps one timer per connection and re-arms
-//! it lazily: a request only records when its answer was written, and the timer,
-//! when it fires early (the connection was busy since it was armed), moves to the
-//! current deadline.
+//! hyper's own `header_read_timeout` covers heads only, and allocates and registers
+//! a fresh timer for every request. [`Deadline`] keeps one timer per connection and
+//! re-arms it lazily: a request only records when its answer was written, and the
+//! timer, when it fires early (the connection was busy since it was armed), moves to
+//! the current deadline.
 
 use std::future::Future as _;
 use std::io;
