@@ -3,6 +3,7 @@
 //! expired entries go first, then the oldest (within a shard, for stores large enough
 //! to be sharded). Memory therefore stays flat however many requests the mock serves.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -175,23 +176,22 @@ impl<V: Clone> Bounded<V> {
             evicted.push(old);
         }
         order.push_back((key, seq));
-        // Drop stale order entries (replaced keys) and evict expired or overflowing ones.
+        // Drop stale order entries (replaced keys) and evict expired or overflowing
+        // ones: one lookup per queued key (its entry is removed in place).
         while let Some((k, s)) = order.front() {
-            match map.get(&**k).map(|(e, cur, _)| (*e, *cur)) {
-                Some((_, cur)) if cur != *s => {
+            let over = map.len() > self.capacity_per_shard;
+            match map.entry(k.clone()) {
+                Entry::Occupied(e) if e.get().1 != *s => {
                     order.pop_front();
                 }
-                None => {
+                Entry::Vacant(_) => {
                     order.pop_front();
                 }
-                Some((expires, _)) if expires <= now || map.len() > self.capacity_per_shard => {
-                    if let Some((k, _)) = order.pop_front()
-                        && let Some((_, _, v)) = map.remove(&*k)
-                    {
-                        evicted.push(v);
-                    }
+                Entry::Occupied(e) if e.get().0 <= now || over => {
+                    order.pop_front();
+                    evicted.push(e.remove().2);
                 }
-                Some(_) => break,
+                Entry::Occupied(_) => break,
             }
         }
         // Replaced keys can leave the order queue longer than the map; bound it too.
