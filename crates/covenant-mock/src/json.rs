@@ -67,11 +67,17 @@ impl<'a> Node<'a> {
         if !pointer.starts_with('/') {
             return None;
         }
-        covenant_spec::pointer::tokens_iter(pointer).try_fold(self, |at, token| match at {
-            Node::Object(members) => members.iter().find(|(k, _)| *k == token).map(|(_, v)| v),
+        covenant_spec::pointer::tokens_iter(pointer).try_fold(self, |at, token| at.child(&token))
+    }
+
+    /// The member named `token` of an object, or the element at index `token` of an
+    /// array (one unescaped JSON Pointer token).
+    pub fn child(&self, token: &str) -> Option<&Node<'a>> {
+        match self {
+            Node::Object(members) => members.iter().find(|(k, _)| k == token).map(|(_, v)| v),
             Node::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
             _ => None,
-        })
+        }
     }
 
     /// Nesting depth: 0 for a scalar, 1 for a flat array or object.

@@ -166,8 +166,7 @@ impl Members {
         for body in pool {
             let mut members = Vec::new();
             for (k, v) in body.as_object()? {
-                let frag = fragment(k, v)?;
-                let key_len = serde_json::to_vec(k).ok()?.len() + 1;
+                let (frag, key_len) = fragment(k, v)?;
                 members.push((k.clone(), frag, key_len));
             }
             fragments.push(members);
@@ -274,10 +273,15 @@ impl Item<'_> {
     }
 }
 
-fn fragment(name: &str, value: &Value) -> Option<Bytes> {
+/// `"name":value`, and the length of its `"name":` prefix.
+fn fragment(name: &str, value: &Value) -> Option<(Bytes, usize)> {
     let mut out = Vec::new();
-    write_fragment(&mut out, name, |o| serde_json::to_writer(o, value).is_ok())
-        .then(|| Bytes::from(out))
+    let mut key_len = 0;
+    write_fragment(&mut out, name, |o| {
+        key_len = o.len();
+        serde_json::to_writer(o, value).is_ok()
+    })
+    .then(|| (Bytes::from(out), key_len))
 }
 
 /// Appends `"name":value` to `out`; `false` (and `out` unchanged) if it cannot be
@@ -321,15 +325,9 @@ impl Built<'_> {
         let first = tokens.next()?;
         let top = match self.applied.iter().rev().find(|(n, _)| *n == first) {
             Some((_, Item::Node(n))) => {
-                let mut cur = *n;
-                for t in tokens {
-                    cur = match cur {
-                        Node::Object(m) => m.iter().find(|(k, _)| *k == t).map(|(_, v)| v)?,
-                        Node::Array(a) => a.get(t.parse::<usize>().ok()?)?,
-                        _ => return None,
-                    };
-                }
-                return Some(cur.to_value());
+                return tokens
+                    .try_fold(*n, |at, t| at.child(&t))
+                    .map(Node::to_value);
             }
             Some((_, Item::Value(v))) => v,
             None => self.base.get(&*first)?,
