@@ -4,6 +4,8 @@
 //! OpenID Connect schemes accept the configured bearer token. Comparisons run in
 //! constant time; no credential value is ever logged.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use covenant_spec::{ParameterLocation, SecurityScheme, Spec};
 use http::HeaderMap;
@@ -64,15 +66,17 @@ fn check_scheme(
             location,
             ..
         } => {
-            let given = match location {
+            let given: Option<Cow<'_, [u8]>> = match location {
                 ParameterLocation::Header => headers
                     .get(key_name.as_str())
-                    .map(|v| v.as_bytes().to_vec()),
+                    .map(|v| Cow::Borrowed(v.as_bytes())),
                 ParameterLocation::Query => query
                     .iter()
                     .find(|(k, _)| k == key_name)
-                    .map(|(_, v)| v.as_bytes().to_vec()),
-                ParameterLocation::Cookie => cookie(headers, key_name).map(String::into_bytes),
+                    .map(|(_, v)| Cow::Borrowed(v.as_bytes())),
+                ParameterLocation::Cookie => {
+                    cookie(headers, key_name).map(|c| Cow::Owned(c.into_bytes()))
+                }
                 ParameterLocation::Path => None,
             };
             match given {

@@ -20,7 +20,7 @@ use covenant_spec::error_style::{self, ErrorInput, FieldError};
 use covenant_spec::ext::{Bypass, Idempotency, Lifecycle, LookupLocation, Resource, ResourceRole};
 use covenant_spec::view::violations;
 use covenant_spec::{Operation, ParameterLocation, Spec};
-use http::HeaderMap;
+use http::{HeaderMap, HeaderValue};
 use parking_lot::Mutex;
 use serde_json::Value;
 
@@ -59,17 +59,19 @@ pub struct Incoming {
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     pub status: u16,
-    pub content_type: Option<String>,
+    /// `None` for an answer without a body, or when the spec's media type is not a
+    /// valid header value.
+    pub content_type: Option<HeaderValue>,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
 }
 
 impl Outgoing {
     /// An answer whose body is already serialised.
-    pub fn bytes(status: u16, content_type: &str, body: Bytes) -> Outgoing {
+    pub fn bytes(status: u16, content_type: HeaderValue, body: Bytes) -> Outgoing {
         Outgoing {
             status,
-            content_type: Some(content_type.to_string()),
+            content_type: Some(content_type),
             headers: Vec::new(),
             body,
         }
@@ -78,10 +80,25 @@ impl Outgoing {
     pub fn json(status: u16, content_type: &str, body: &Value) -> Outgoing {
         Outgoing {
             status,
-            content_type: Some(content_type.to_string()),
+            content_type: media_header(content_type),
             headers: Vec::new(),
             body: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
         }
+    }
+}
+
+/// `media_type` as a header value. The usual ones are static, so an answer's
+/// `Content-Type` costs neither an allocation nor a shared reference count.
+pub fn media_header(media_type: &str) -> Option<HeaderValue> {
+    const COMMON: [&str; 4] = [
+        "application/json",
+        "application/problem+json",
+        "application/json; charset=utf-8",
+        "text/plain",
+    ];
+    match COMMON.iter().find(|c| **c == media_type) {
+        Some(c) => Some(HeaderValue::from_static(c)),
+        None => HeaderValue::from_str(media_type).ok(),
     }
 }
 
@@ -119,6 +136,8 @@ struct CMedia {
 struct CSuccess {
     status: u16,
     content_type: Option<String>,
+    /// `content_type` as sent.
+    content_header: Option<HeaderValue>,
     plan: Option<BodyPlan>,
 }
 
@@ -391,7 +410,7 @@ impl Provider {
         let r = error_style::render(&case, &input);
         Outgoing {
             status: r.status,
-            content_type: r.content_type,
+            content_type: r.content_type.as_deref().and_then(media_header),
             headers: r.headers,
             body: r
                 .body
@@ -413,7 +432,7 @@ impl Provider {
         );
         Outgoing {
             status,
-            content_type: r.content_type,
+            content_type: r.content_type.as_deref().and_then(media_header),
             headers: r.headers,
             body: r
                 .body
@@ -638,6 +657,7 @@ impl Provider {
         let ctx = Ctx {
             c,
             body: body_value,
+            body_len: req.body.len(),
             trusted,
             values: &values,
             query: &query,
@@ -742,9 +762,11 @@ impl Provider {
             };
         };
         let ct = success
-            .content_type
+            .content_header
             .clone()
-            .unwrap_or_else(|| "application/json".into());
+            .unwrap_or(HeaderValue::from_static("application/json"));
+        // Declared before the overlay, which borrows it for every timestamp member.
+        let now = Value::String(now_rfc3339());
         let mut overlay = Overlay::with_capacity(plan.props.len());
         match &c.resource {
             Some(r) if r.role == ResourceRole::Read => {
@@ -761,17 +783,18 @@ impl Provider {
                 let stored = cell.lock().value().clone();
                 if let Value::Object(m) = stored {
                     for (k, v) in m {
-                        overlay.set(&k, v);
+                        overlay.set(k, v);
                     }
                 }
                 let built = plan.build_bytes(pick, overlay);
-                return Outgoing::bytes(success.status, &ct, built.body);
+                return Outgoing::bytes(success.status, ct, built.body);
             }
             _ => {}
         }
         // Echo what the request supplied (borrowed from the parsed body), then
         // server-made values.
         if let Some(Node::Object(b)) = &ctx.body {
+            overlay.size_hint = ctx.body_len;
             for (k, v) in b {
                 let trusted = ctx.trusted.iter().any(|t| t == k);
                 overlay.put(Cow::Borrowed(k.as_ref()), Item::Node(v), trusted);
@@ -779,18 +802,17 @@ impl Provider {
         }
         for (prop, param) in &c.path_echo {
             if let Some((_, v)) = ctx.path_params.iter().find(|(n, _)| n == param) {
-                overlay.set(prop, Value::String(v.clone()));
+                overlay.set(prop.as_str(), Value::String(v.clone()));
             }
         }
-        let now = now_rfc3339();
         for (name, p) in &plan.props {
             if p.timestamp && !overlay.has(name) {
                 if contains_ignore_case(name, "created") || contains_ignore_case(name, "updated") {
-                    overlay.set(name, Value::String(now.clone()));
+                    overlay.set_ref(name.as_str(), &now);
                 } else {
                     overlay
                         .soft
-                        .push((name.clone(), Value::String(now.clone())));
+                        .push((Cow::Borrowed(name.as_str()), Cow::Borrowed(&now)));
                 }
             }
         }
@@ -803,7 +825,7 @@ impl Provider {
             .next()
             .unwrap_or("id".into());
         if plan.props.contains_key(&*id_name) {
-            overlay.set(&id_name, c.id_style.fresh());
+            overlay.set(id_name, c.id_style.fresh());
         }
         // Status: forced initial value (first match), else the lifecycle's initial.
         let mut status_set = false;
@@ -814,12 +836,12 @@ impl Provider {
                 .find(|i| i.when.as_ref().is_none_or(|w| ctx.matches(w)))
             && let Some(name) = covenant_spec::pointer::tokens_iter(&init.pointer).next()
         {
-            overlay.set(&name, init.value.clone());
+            overlay.set_ref(name, &init.value);
             status_set = true;
         }
         if let Some((ptr, lc)) = &c.status_field {
             if !status_set && c.resource.is_some() {
-                overlay.set(ptr, lc.initial.clone());
+                overlay.set_ref(ptr.as_str(), &lc.initial);
             }
             if let Some(target) = &ctx.forced_status {
                 let from = overlay
@@ -834,7 +856,7 @@ impl Provider {
                         ),
                     );
                 }
-                overlay.set(ptr, target.clone());
+                overlay.set_ref(ptr.as_str(), target);
             }
         }
         let built = plan.build_bytes(pick, overlay);
@@ -846,16 +868,17 @@ impl Provider {
         {
             let id_ptr = r.id.as_deref().unwrap_or("/id");
             if let (Some(id), Some(store)) = (built.pointer(id_ptr), self.resources.get(&r.name)) {
-                let key = id_key(&id);
+                let key: Arc<str> = Arc::from(&*id_key(&id));
+                drop(id);
                 // What a later read returns: the answer, plus forced values and
                 // request fields this answer's schema has no room for. Kept as the
                 // answer's bytes and parsed on first read.
                 let stored = Stored::new(built.body.clone(), built.extras);
-                store.insert(&key, Arc::new(Mutex::new(stored)));
+                store.insert(key, Arc::new(Mutex::new(stored)));
                 self.created.fetch_add(1, Ordering::Relaxed);
             }
         }
-        Outgoing::bytes(success.status, &ct, built.body)
+        Outgoing::bytes(success.status, ct, built.body)
     }
 
     fn not_found(&self, r: &Resource, id: Option<&Value>) -> Outgoing {
@@ -883,12 +906,13 @@ impl Provider {
         let ct = req
             .headers
             .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(covenant_spec::ir::essence);
-        let Some(m) = ct
-            .as_deref()
-            .and_then(|ct| c.media.iter().find(|m| m.essence == ct))
+            .and_then(|v| v.to_str().ok());
+        // `essence` without the lowercase copy (declared essences are lowercase).
+        let given = ct.map(|ct| ct.split(';').next().unwrap_or("").trim());
+        let Some(m) =
+            given.and_then(|g| c.media.iter().find(|m| m.essence.eq_ignore_ascii_case(g)))
         else {
+            let ct = ct.map(covenant_spec::ir::essence);
             let declared: Vec<&str> = c.media.iter().map(|m| m.essence.as_str()).collect();
             return Err(self.error(
                 "unsupported-media-type",
@@ -1061,6 +1085,8 @@ struct Ctx<'a> {
     c: &'a CompiledOp,
     /// The parsed request body; [`Provider::produce`] echoes its members.
     body: Option<Node<'a>>,
+    /// The request body's length in bytes.
+    body_len: usize,
     /// The request body's members that may be echoed unchecked.
     trusted: &'a [String],
     values: &'a BTreeMap<(ParameterLocation, String), Value>,
@@ -1121,10 +1147,10 @@ impl Ctx<'_> {
 }
 
 /// The store key of an id value: strings as they are, numbers as written.
-pub fn id_key(v: &Value) -> String {
+pub fn id_key(v: &Value) -> Cow<'_, str> {
     match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_string()),
     }
 }
 
@@ -1161,12 +1187,12 @@ fn loc_name(l: ParameterLocation) -> &'static str {
 }
 
 fn match_path(segments: &[Seg], path: &str) -> Option<Vec<(String, String)>> {
-    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    if parts.len() != segments.len() {
+    let path = path.trim_start_matches('/');
+    if path.split('/').count() != segments.len() {
         return None;
     }
     let mut params = Vec::new();
-    for (seg, part) in segments.iter().zip(parts) {
+    for (seg, part) in segments.iter().zip(path.split('/')) {
         match seg {
             Seg::Lit(l) => {
                 if l != part {
@@ -1522,6 +1548,7 @@ fn compile_op(
         success: CSuccess {
             status,
             content_type: media_type.map(|m| m.media_type.clone()),
+            content_header: media_type.and_then(|m| media_header(&m.media_type)),
             plan,
         },
         idempotency,

@@ -28,7 +28,7 @@ pub fn raw_response(out: &Outgoing) -> Bytes {
         .and_then(|s| s.canonical_reason())
         .unwrap_or("");
     let mut head = format!("HTTP/1.1 {} {reason}\r\n", out.status);
-    if let Some(ct) = &out.content_type {
+    if let Some(ct) = out.content_type.as_ref().and_then(|v| v.to_str().ok()) {
         head.push_str(&format!("content-type: {ct}\r\n"));
     }
     for (k, v) in &out.headers {

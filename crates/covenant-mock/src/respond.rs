@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 use covenant_spec::view::violations;
 use serde_json::{Map, Value};
+use smallvec::{SmallVec, smallvec};
 
 use crate::json::{Borrowed, Node};
 
@@ -238,25 +239,26 @@ impl Members {
     }
 }
 
-/// An overlay value: owned, or a member of the parsed request body, echoed without
-/// first copying it into a `Value`.
+/// An overlay value: a `Value` (made for this answer, or borrowed from the plan, as
+/// a lifecycle's initial status is), or a member of the parsed request body, echoed
+/// without first copying it into a `Value`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item<'a> {
-    Value(Value),
+    Value(Cow<'a, Value>),
     Node(&'a Node<'a>),
 }
 
 impl Item<'_> {
     pub fn to_value(&self) -> Value {
         match self {
-            Item::Value(v) => v.clone(),
+            Item::Value(v) => v.clone().into_owned(),
             Item::Node(n) => n.to_value(),
         }
     }
 
     pub fn into_value(self) -> Value {
         match self {
-            Item::Value(v) => v,
+            Item::Value(v) => v.into_owned(),
             Item::Node(n) => n.to_value(),
         }
     }
@@ -310,26 +312,28 @@ pub struct Built<'a> {
     /// Overlay fields the schema has no property for (moved out, not copied).
     pub extras: Vec<(String, Value)>,
     base: &'a Value,
-    /// Members that replaced the pooled body's, or `Value::Null` with `whole` set.
-    applied: Vec<(Cow<'a, str>, Item<'a>)>,
+    /// Members that replaced the pooled body's (the overlay's fields, the flag
+    /// unused), or none with `whole` set.
+    applied: Vec<Field<'a>>,
     whole: Option<Value>,
 }
 
 impl Built<'_> {
-    /// The value at JSON Pointer `ptr` in the body.
-    pub fn pointer(&self, ptr: &str) -> Option<Value> {
+    /// The value at JSON Pointer `ptr` in the body (borrowed where the body holds it
+    /// as a `Value`).
+    pub fn pointer(&self, ptr: &str) -> Option<Cow<'_, Value>> {
         if let Some(w) = &self.whole {
-            return w.pointer(ptr).cloned();
+            return w.pointer(ptr).map(Cow::Borrowed);
         }
         let mut tokens = covenant_spec::pointer::tokens_iter(ptr);
         let first = tokens.next()?;
-        let top = match self.applied.iter().rev().find(|(n, _)| *n == first) {
-            Some((_, Item::Node(n))) => {
+        let top: &Value = match self.applied.iter().rev().find(|(n, _, _)| *n == first) {
+            Some((_, Item::Node(n), _)) => {
                 return tokens
                     .try_fold(*n, |at, t| at.child(&t))
-                    .map(Node::to_value);
+                    .map(|n| Cow::Owned(n.to_value()));
             }
-            Some((_, Item::Value(v))) => v,
+            Some((_, Item::Value(v), _)) => v,
             None => self.base.get(&*first)?,
         };
         let mut cur = top;
@@ -340,20 +344,25 @@ impl Built<'_> {
                 _ => return None,
             };
         }
-        Some(cur.clone())
+        Some(Cow::Borrowed(cur))
     }
 }
+
+/// One overlay member: name, value, and whether the value is known to be valid.
+pub type Field<'a> = (Cow<'a, str>, Item<'a>, bool);
 
 /// Overlays to apply on a pooled body, in order.
 #[derive(Default)]
 pub struct Overlay<'a> {
-    pub fields: Vec<(Cow<'a, str>, Item<'a>)>,
+    /// Each member's name, value, and whether the value is already known to satisfy
+    /// the member's schema (see [`Overlay::put`]); the fast path skips checking those.
+    pub fields: Vec<Field<'a>>,
     /// Applied only where the pooled body already has the member (optional extras
     /// such as `finalizedAt` are not invented on every answer).
-    pub soft: Vec<(String, Value)>,
-    /// Parallel to `fields`: whether the value is already known to satisfy the
-    /// member's schema (see [`Overlay::put`]); the fast path skips checking those.
-    trusted: Vec<bool>,
+    pub soft: Vec<(Cow<'a, str>, Cow<'a, Value>)>,
+    /// Bytes the overlay's values may take once written (the request body's length
+    /// when it echoes the body): the answer is written into one allocation.
+    pub size_hint: usize,
 }
 
 impl<'a> Overlay<'a> {
@@ -362,29 +371,35 @@ impl<'a> Overlay<'a> {
         Overlay {
             fields: Vec::with_capacity(n),
             soft: Vec::new(),
-            trusted: Vec::with_capacity(n),
+            size_hint: 0,
         }
     }
 
     /// Sets member `name` (replacing an earlier value, which moves it last).
-    pub fn set(&mut self, name: &str, value: Value) {
-        self.put(Cow::Owned(name.to_string()), Item::Value(value), false);
+    pub fn set(&mut self, name: impl Into<Cow<'a, str>>, value: Value) {
+        self.put(name.into(), Item::Value(Cow::Owned(value)), false);
     }
 
-    /// Like [`Overlay::set`] with an owned name. `trusted`: the caller has already
+    /// Like [`Overlay::set`] with a value that outlives the overlay (no copy).
+    pub fn set_ref(&mut self, name: impl Into<Cow<'a, str>>, value: &'a Value) {
+        self.put(name.into(), Item::Value(Cow::Borrowed(value)), false);
+    }
+
+    /// Like [`Overlay::set`] for any item. `trusted`: the caller has already
     /// validated `value` against a schema with the same meaning as this member's (a
     /// request field the request schema declares exactly as the response schema).
     pub fn put(&mut self, name: Cow<'a, str>, value: Item<'a>, trusted: bool) {
-        if let Some(i) = self.fields.iter().position(|(n, _)| *n == name) {
+        if let Some(i) = self.fields.iter().position(|(n, _, _)| *n == name) {
             self.fields.remove(i);
-            self.trusted.remove(i);
         }
-        self.fields.push((name, value));
-        self.trusted.push(trusted);
+        self.fields.push((name, value, trusted));
     }
 
     pub fn get(&self, name: &str) -> Option<&Item<'a>> {
-        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.fields
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, v, _)| v)
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -409,16 +424,22 @@ impl BodyPlan {
             };
         };
         let frags = &members.fragments[index];
-        let mut applied: Vec<(Cow<'b, str>, Item<'b>)> =
-            Vec::with_capacity(overlay.fields.len() + overlay.soft.len());
-        // For each fragment of the pooled body, the applied value that replaces it.
-        let mut replaced: Vec<Option<usize>> = vec![None; frags.len()];
-        // Applied values for members the pooled body lacks, appended in order.
-        let mut appended: Vec<usize> = Vec::new();
+        let slots = &members.slots[index];
+        // For each fragment of the pooled body, the index in `applied` of the value
+        // that replaces it; and applied values for members the pooled body lacks, in
+        // order. Inline: a body has a few dozen members at most in practice.
+        let mut replaced: SmallVec<[Option<usize>; 32]> = smallvec![None; frags.len()];
+        let mut appended: SmallVec<[usize; 8]> = SmallVec::new();
         let mut dropped = Vec::new();
         let mut extras = Vec::new();
-        let slots = &members.slots[index];
-        for (name, v) in overlay.soft {
+        let Overlay {
+            fields,
+            soft,
+            size_hint,
+        } = overlay;
+        // Soft values apply where the pooled body has the member and no field sets it.
+        let mut soft_applied: SmallVec<[(Field<'b>, usize); 4]> = SmallVec::new();
+        for (name, v) in soft {
             let member = members.find(&name);
             let Some(at) = (match member {
                 Some(m) => slots[m],
@@ -426,34 +447,47 @@ impl BodyPlan {
             }) else {
                 continue;
             };
-            if overlay.fields.iter().any(|(n, _)| *n == name) {
+            if fields.iter().any(|(n, _, _)| *n == name) {
                 continue;
             }
             match member {
                 Some(m) if members.accepts_value(m, &v) => {
-                    replaced[at] = Some(applied.len());
-                    applied.push((Cow::Owned(name), Item::Value(v)));
+                    soft_applied.push(((name, Item::Value(v), true), at));
                 }
-                _ => dropped.push(name),
+                _ => dropped.push(name.into_owned()),
             }
         }
-        for ((name, v), trusted) in overlay.fields.into_iter().zip(overlay.trusted) {
-            let Some(m) = members.find(&name) else {
-                extras.push((name.into_owned(), v.into_value()));
-                continue;
-            };
-            if trusted || members.accepts(m, &v) {
-                match slots[m] {
-                    Some(at) => replaced[at] = Some(applied.len()),
-                    None => appended.push(applied.len()),
+        // The fields' own vector becomes `applied`: accepted fields move to its front.
+        let mut applied = fields;
+        let mut kept = 0;
+        for i in 0..applied.len() {
+            let (name, v, trusted) = &applied[i];
+            match members.find(name) {
+                None => {
+                    let name = std::mem::take(&mut applied[i].0);
+                    let v =
+                        std::mem::replace(&mut applied[i].1, Item::Value(Cow::Owned(Value::Null)));
+                    extras.push((name.into_owned(), v.into_value()));
                 }
-                applied.push((name, v));
-            } else {
-                dropped.push(name.into_owned());
+                Some(m) if *trusted || members.accepts(m, v) => {
+                    match slots[m] {
+                        Some(at) => replaced[at] = Some(kept),
+                        None => appended.push(kept),
+                    }
+                    applied.swap(kept, i);
+                    kept += 1;
+                }
+                Some(_) => dropped.push(name.to_string()),
             }
         }
-        let mut out =
-            Vec::with_capacity(frags.iter().map(|(_, b, _)| b.len() + 1).sum::<usize>() + 64);
+        applied.truncate(kept);
+        for (field, at) in soft_applied {
+            replaced[at] = Some(applied.len());
+            applied.push(field);
+        }
+        let mut out = Vec::with_capacity(
+            frags.iter().map(|(_, b, _)| b.len() + 1).sum::<usize>() + size_hint + 64,
+        );
         out.push(b'{');
         for ((_, frag, key_len), with) in frags.iter().zip(&replaced) {
             if out.len() > 1 {
@@ -473,7 +507,7 @@ impl BodyPlan {
             }
         }
         for &i in &appended {
-            let (name, v) = &applied[i];
+            let (name, v, _) = &applied[i];
             let mark = out.len();
             if out.len() > 1 {
                 out.push(b',');
@@ -505,7 +539,7 @@ impl BodyPlan {
         let fields = overlay
             .fields
             .into_iter()
-            .map(|(n, v)| (n.into_owned(), v.into_value()));
+            .map(|(n, v, _)| (n.into_owned(), v.into_value()));
         let Some(base) = self.pool.get(pick % self.pool.len().max(1)) else {
             return (Value::Object(Map::new()), Vec::new(), fields.collect());
         };
@@ -515,9 +549,9 @@ impl BodyPlan {
         if let Value::Object(m) = &mut body {
             let fields: Vec<(String, Value)> = fields.collect();
             for (name, v) in overlay.soft {
-                if m.contains_key(&name) && !fields.iter().any(|(n, _)| *n == name) {
-                    applied.insert(name.clone());
-                    m.insert(name, v);
+                if m.contains_key(&*name) && !fields.iter().any(|(n, _)| *n == name) {
+                    applied.insert(name.to_string());
+                    m.insert(name.into_owned(), v.into_owned());
                 }
             }
             for (name, v) in fields {
@@ -706,11 +740,67 @@ mod tests {
             assert!(plan.validator.is_valid(&fast_body), "{name} = {v}");
             assert_eq!(fast.dropped, slow_dropped, "{name} = {v}");
             assert_eq!(fast.extras, slow_extras, "{name} = {v}");
-            assert_eq!(fast.pointer(&format!("/{name}")), slow.get(name).cloned());
+            assert_eq!(
+                fast.pointer(&format!("/{name}")).map(Cow::into_owned),
+                slow.get(name).cloned()
+            );
+        }
+        // Several at once, in any mix (kept, dropped, extra, soft, soft shadowed by a
+        // field): the fast path keeps the accepted ones in order and moves the rest out.
+        let t = json!("soft");
+        let n = json!(3);
+        let mixes: [&[(&str, Value)]; 3] = [
+            &[
+                ("n", json!(-1)),
+                ("extra", json!(1)),
+                ("id", json!("kyc_9")),
+                ("t", json!("x")),
+            ],
+            &[
+                ("extra", json!(1)),
+                ("more", json!([2])),
+                ("doc", json!({"k": "z"})),
+            ],
+            &[
+                ("id", json!("nope")),
+                ("n", json!(5)),
+                ("id", json!("kyc_last")),
+            ],
+        ];
+        for (i, mix) in mixes.iter().enumerate() {
+            let overlay = || {
+                let mut o = Overlay::default();
+                for (name, v) in mix.iter() {
+                    o.set(*name, v.clone());
+                }
+                o.soft.push((Cow::Borrowed("n"), Cow::Borrowed(&n)));
+                o.soft.push((Cow::Borrowed("t"), Cow::Borrowed(&t)));
+                o
+            };
+            let fast = plan.build_bytes(0, overlay());
+            let (slow, mut slow_dropped, slow_extras) = plan.build(0, overlay());
+            let fast_body: Value = serde_json::from_slice(&fast.body).expect("JSON");
+            assert_eq!(fast_body, slow, "mix {i}");
+            assert!(plan.validator.is_valid(&fast_body), "mix {i}");
+            let mut fast_dropped = fast.dropped.clone();
+            fast_dropped.sort();
+            slow_dropped.sort();
+            assert_eq!(fast_dropped, slow_dropped, "mix {i}");
+            assert_eq!(fast.extras, slow_extras, "mix {i}");
+            for name in ["id", "n", "doc", "t"] {
+                assert_eq!(
+                    fast.pointer(&format!("/{name}")).map(Cow::into_owned),
+                    slow.get(name).cloned(),
+                    "mix {i}: {name}"
+                );
+            }
         }
         let mut o = Overlay::default();
         o.set("doc", json!({"k": "b"}));
-        assert_eq!(plan.build_bytes(0, o).pointer("/doc/k"), Some(json!("b")));
+        assert_eq!(
+            plan.build_bytes(0, o).pointer("/doc/k").as_deref(),
+            Some(&json!("b"))
+        );
         for key in ["oneOf", "if", "maxProperties", "dependentRequired"] {
             let mut v = view.clone();
             v[key] = json!([]);

@@ -370,10 +370,8 @@ fn to_response(o: Outgoing) -> Response {
     *r.status_mut() =
         http::StatusCode::from_u16(o.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let headers = r.headers_mut();
-    if let Some(ct) = &o.content_type
-        && let Ok(v) = http::HeaderValue::from_str(ct)
-    {
-        headers.insert(http::header::CONTENT_TYPE, v);
+    if let Some(ct) = o.content_type {
+        headers.insert(http::header::CONTENT_TYPE, ct);
     }
     for (k, v) in &o.headers {
         if let (Ok(k), Ok(v)) = (

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use parking_lot::Mutex;
 use serde_json::Value;
+use smallvec::SmallVec;
 use tokio::sync::OnceCell;
 
 /// A map with a capacity and a time to live, evicting in insertion order.
@@ -92,14 +93,16 @@ impl<V: Clone> Bounded<V> {
             return v.clone();
         }
         let v = make();
-        let evicted = self.insert_locked(&mut inner, key, v.clone(), now);
+        let evicted = self.insert_locked(&mut inner, Arc::from(key), v.clone(), now);
         drop(inner);
         drop(evicted);
         v
     }
 
-    pub fn insert(&self, key: &str, value: V) {
-        let mut inner = self.shard(key).lock();
+    /// Inserts `value` under `key` (an `Arc<str>` is kept as it is, not copied).
+    pub fn insert(&self, key: impl Into<Arc<str>>, value: V) {
+        let key = key.into();
+        let mut inner = self.shard(&key).lock();
         let evicted = self.insert_locked(&mut inner, key, value, Instant::now());
         // Dropped after the lock is released: an evicted value can be large.
         drop(inner);
@@ -167,11 +170,17 @@ impl<V: Clone> Bounded<V> {
 
     /// Inserts, then evicts stale, expired and overflowing entries of this shard;
     /// returns the evicted values so the caller drops them outside the lock.
-    fn insert_locked(&self, inner: &mut Inner<V>, key: &str, value: V, now: Instant) -> Vec<V> {
+    fn insert_locked(
+        &self,
+        inner: &mut Inner<V>,
+        key: Arc<str>,
+        value: V,
+        now: Instant,
+    ) -> SmallVec<[V; 2]> {
         let seq = self.next.fetch_add(1, Ordering::Relaxed);
         let Inner { map, order } = inner;
-        let mut evicted = Vec::new();
-        let key: Arc<str> = Arc::from(key);
+        // At capacity every insert evicts one entry: inline, that costs no allocation.
+        let mut evicted = SmallVec::new();
         if let Some((_, _, old)) = map.insert(key.clone(), (now + self.ttl, seq, value)) {
             evicted.push(old);
         }
@@ -206,7 +215,7 @@ impl<V: Clone> Bounded<V> {
 #[derive(Debug, Clone)]
 pub struct StoredAnswer {
     pub status: u16,
-    pub content_type: Option<String>,
+    pub content_type: Option<http::HeaderValue>,
     pub body: Bytes,
     /// Canonical request body, to detect a key reused with another body.
     pub request_body: String,
@@ -256,7 +265,7 @@ mod tests {
     fn capacity_evicts_oldest_and_ttl_expires() {
         let s: Bounded<u32> = Bounded::new(3, Duration::from_secs(60));
         for i in 0..10 {
-            s.insert(&format!("k{i}"), i);
+            s.insert(format!("k{i}"), i);
         }
         assert_eq!(s.len(), 3);
         assert_eq!(s.get("k0"), None);
@@ -282,7 +291,7 @@ mod tests {
         let s: Bounded<usize> = Bounded::new(SHARD_FROM, Duration::from_secs(60));
         assert_eq!(s.shards.len(), SHARDS);
         for i in 0..10 * SHARD_FROM {
-            s.insert(&format!("kyc_{i}"), i);
+            s.insert(format!("kyc_{i}"), i);
         }
         let n = s.len();
         assert!(n <= SHARD_FROM && n > SHARD_FROM / 2, "{n} live entries");
