@@ -29,7 +29,7 @@ use crate::json::{Borrowed, Node};
 use crate::respond::{
     BodyPlan, IdStyle, Item, Members, Overlay, Prop, looks_like_timestamp, now_rfc3339,
 };
-use crate::store::{Bounded, IdemSlot, ResourceCell, Stored, StoredAnswer};
+use crate::store::{Bounded, IdemSlot, Stored, StoredAnswer};
 
 /// The request header that forces this request's answer (see the crate docs).
 pub const SCENARIO_HEADER: &str = "x-covenant-scenario";
@@ -189,7 +189,7 @@ pub struct Provider {
     pub spec: Arc<Spec>,
     pub config: MockConfig,
     ops: Vec<CompiledOp>,
-    resources: HashMap<String, Bounded<ResourceCell>>,
+    resources: HashMap<String, Bounded<Stored>>,
     idem: Vec<Option<Bounded<IdemSlot>>>,
     scenarios: Mutex<VecDeque<(Scenario, u32)>>,
     /// Length of `scenarios`, read without the lock.
@@ -773,14 +773,13 @@ impl Provider {
                 let Some(id) = ctx.lookup_id(r) else {
                     return self.not_found(r, None);
                 };
-                let Some(cell) = self
+                let Some(stored) = self
                     .resources
                     .get(&r.name)
-                    .and_then(|s| s.get(&id_key(&id)))
+                    .and_then(|s| s.update(&id_key(&id), |st| st.value().clone()))
                 else {
                     return self.not_found(r, Some(&id));
                 };
-                let stored = cell.lock().value().clone();
                 if let Value::Object(m) = stored {
                     for (k, v) in m {
                         overlay.set(k, v);
@@ -874,7 +873,7 @@ impl Provider {
                 // request fields this answer's schema has no room for. Kept as the
                 // answer's bytes and parsed on first read.
                 let stored = Stored::new(built.body.clone(), built.extras);
-                store.insert(key, Arc::new(Mutex::new(stored)));
+                store.insert(key, stored);
                 self.created.fetch_add(1, Ordering::Relaxed);
             }
         }
@@ -1025,8 +1024,7 @@ impl Provider {
     pub fn resource(&self, kind: &str, id: &str) -> Option<Value> {
         self.resources
             .get(kind)?
-            .get(id)
-            .map(|cell| cell.lock().value().clone())
+            .update(id, |st| st.value().clone())
     }
 
     /// Ids of the stored resources of `kind` (oldest first).
@@ -1046,26 +1044,26 @@ impl Provider {
             .resources
             .get(kind)
             .ok_or((404, format!("unknown resource kind {kind}")))?;
-        let cell = store
-            .get(id)
-            .ok_or((404, format!("no {kind} with id {id}")))?;
-        let mut guard = cell.lock();
-        let v = guard.value();
-        let from = v.get(&ptr).cloned().unwrap_or(Value::Null);
-        let allowed = from
-            .as_str()
-            .and_then(|f| lc.transitions.get(f))
-            .is_some_and(|t| t.contains(to));
-        if !allowed {
-            return Err((
-                409,
-                format!("{kind} {id}: {from} -> {to} is not a declared transition"),
-            ));
-        }
-        if let Value::Object(m) = v {
-            m.insert(ptr, to.clone());
-        }
-        Ok(v.clone())
+        store
+            .update(id, |st| {
+                let v = st.value();
+                let from = v.get(&ptr).cloned().unwrap_or(Value::Null);
+                let allowed = from
+                    .as_str()
+                    .and_then(|f| lc.transitions.get(f))
+                    .is_some_and(|t| t.contains(to));
+                if !allowed {
+                    return Err((
+                        409,
+                        format!("{kind} {id}: {from} -> {to} is not a declared transition"),
+                    ));
+                }
+                if let Value::Object(m) = v {
+                    m.insert(ptr, to.clone());
+                }
+                Ok(v.clone())
+            })
+            .ok_or((404, format!("no {kind} with id {id}")))?
     }
 
     pub fn reset(&self) {

@@ -51,7 +51,7 @@ fn shard_hash(key: &str) -> usize {
     h as usize
 }
 
-impl<V: Clone> Bounded<V> {
+impl<V> Bounded<V> {
     pub fn new(capacity: usize, ttl: Duration) -> Self {
         let capacity = capacity.max(1);
         let shards = if capacity >= SHARD_FROM { SHARDS } else { 1 };
@@ -74,7 +74,11 @@ impl<V: Clone> Bounded<V> {
         &self.shards[shard_hash(key) % self.shards.len()]
     }
 
-    pub fn get(&self, key: &str) -> Option<V> {
+    /// A copy of the live value for `key`.
+    pub fn get(&self, key: &str) -> Option<V>
+    where
+        V: Clone,
+    {
         let inner = self.shard(key).lock();
         inner
             .map
@@ -84,7 +88,10 @@ impl<V: Clone> Bounded<V> {
     }
 
     /// Returns the live value for `key`, or inserts `make()` and returns it.
-    pub fn get_or_insert_with(&self, key: &str, make: impl FnOnce() -> V) -> V {
+    pub fn get_or_insert_with(&self, key: &str, make: impl FnOnce() -> V) -> V
+    where
+        V: Clone,
+    {
         let mut inner = self.shard(key).lock();
         let now = Instant::now();
         if let Some((expires, _, v)) = inner.map.get(key)
@@ -109,7 +116,7 @@ impl<V: Clone> Bounded<V> {
         drop(evicted);
     }
 
-    /// Applies `f` to the live value of `key`.
+    /// Applies `f` to the live value of `key` (under its shard's lock).
     pub fn update<R>(&self, key: &str, f: impl FnOnce(&mut V) -> R) -> Option<R> {
         let mut inner = self.shard(key).lock();
         let now = Instant::now();
@@ -224,11 +231,10 @@ pub struct StoredAnswer {
 /// One idempotency slot: concurrent requests with the same key wait on the first.
 pub type IdemSlot = Arc<OnceCell<StoredAnswer>>;
 
-/// A stored resource (the created body plus the request fields it did not echo).
-pub type ResourceCell = Arc<Mutex<Stored>>;
-
 /// A created resource as stored: the answer's bytes until something reads it (most
 /// never are, and bytes are cheap to keep and to evict), then the parsed value.
+/// Kept in the store's map itself and read under its shard's lock, so a create
+/// allocates no cell of its own and an eviction touches one entry less.
 pub struct Stored {
     raw: Option<(Bytes, Vec<(String, Value)>)>,
     value: Value,
