@@ -23,7 +23,7 @@ use covenant_spec::error_style::{ErrorInput, FieldError};
 use futures_util::FutureExt as _;
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -410,22 +410,50 @@ async fn read_body(p: &Provider, body: Incoming, declared: Option<u64>) -> Resul
     if declared.is_some_and(|n| n > max as u64) {
         return Err(too_large());
     }
-    match http_body_util::Limited::new(body, max).collect().await {
-        Ok(c) => Ok(c.to_bytes()),
-        Err(e)
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
-            Err(too_large())
+    // Frames by hand rather than `collect()`: a body that arrived with its head is
+    // one frame, returned as it is, and the read stops once the declared length is
+    // in (`is_end_stream`) instead of polling hyper's body channel again for its end.
+    let mut body = body;
+    let mut first: Option<Bytes> = None;
+    let mut more: Vec<u8> = Vec::new();
+    let mut total = 0usize;
+    while !body.is_end_stream() {
+        let frame = match body.frame().await {
+            None => break,
+            Some(Ok(frame)) => frame,
+            Some(Err(_)) => {
+                return Err(to_response(p.error(
+                    "malformed",
+                    ErrorInput {
+                        message: Some("the request body could not be read".into()),
+                        ..Default::default()
+                    },
+                )));
+            }
+        };
+        // Trailers carry nothing the mock reads.
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        total += data.len();
+        if total > max {
+            return Err(too_large());
         }
-        Err(_) => Err(to_response(p.error(
-            "malformed",
-            ErrorInput {
-                message: Some("the request body could not be read".into()),
-                ..Default::default()
-            },
-        ))),
+        match &first {
+            None => first = Some(data),
+            Some(f) => {
+                if more.is_empty() {
+                    more.extend_from_slice(f);
+                }
+                more.extend_from_slice(&data);
+            }
+        }
     }
+    Ok(if more.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        Bytes::from(more)
+    })
 }
 
 async fn serve_provider(p: &Provider, req: Request<Incoming>) -> Response {

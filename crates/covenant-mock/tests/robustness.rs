@@ -139,6 +139,42 @@ async fn bad_input_gets_documented_4xx() {
     );
 }
 
+/// A body that arrives in many pieces (chunked, no Content-Length) is read whole:
+/// the same request sent in one piece and in 7-byte pieces gets the same verdict,
+/// and an invalid body is still refused naming its field.
+#[tokio::test]
+async fn bodies_sent_in_pieces_are_read_whole() {
+    for (provider, op) in PROVIDERS {
+        let h = Harness::start(provider).await;
+        let g = h.body_generator(op);
+        let body = common::maximal(&g);
+        let whole = h.send(&h.req(op).body(body.clone())).await;
+        let pieces = h.send(&h.req(op).body(body.clone()).chunked(7)).await;
+        assert_eq!(pieces.status, whole.status, "{provider}: {}", pieces.text());
+        h.assert_success(op, &pieces);
+    }
+    // Rebilly echoes what it was sent: the pieces were put back together in order.
+    let h = Harness::start("rebilly").await;
+    let body = common::maximal(&h.body_generator("postKycRequest"));
+    let resp = h
+        .send(&h.req("postKycRequest").body(body.clone()).chunked(5))
+        .await;
+    let answer = h.assert_success("postKycRequest", &resp);
+    for member in ["customerId", "documents"] {
+        assert_eq!(answer.get(member), body.get(member), "{member}");
+    }
+    let h = Harness::start("rebilly").await;
+    let resp = h
+        .send(
+            &h.req("postKycRequest")
+                .body(json!({"customerId": 7, "documents": []}))
+                .chunked(3),
+        )
+        .await;
+    h.assert_error("validation", &resp);
+    h.assert_names(&resp, "customerId", false);
+}
+
 #[tokio::test]
 async fn hundred_concurrent_creates_with_one_key_make_one_resource() {
     for (provider, op, kind) in [

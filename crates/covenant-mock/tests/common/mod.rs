@@ -41,6 +41,8 @@ pub struct Req {
     /// Raw body and content type (overrides `body`).
     pub raw: Option<(Vec<u8>, String)>,
     pub auth: Auth,
+    /// Send the body chunked (no Content-Length), in pieces of this many bytes.
+    pub chunked: Option<usize>,
 }
 
 impl Req {
@@ -69,6 +71,10 @@ impl Req {
     }
     pub fn auth(mut self, a: Auth) -> Req {
         self.auth = a;
+        self
+    }
+    pub fn chunked(mut self, piece: usize) -> Req {
+        self.chunked = Some(piece);
         self
     }
 }
@@ -148,6 +154,7 @@ impl Harness {
             body: None,
             raw: None,
             auth: Auth::Valid,
+            chunked: None,
         };
         for p in &op.parameters {
             if !p.required {
@@ -205,18 +212,31 @@ impl Harness {
             b = b.header(k.as_str(), v.as_str());
         }
         b = self.with_auth(b, &op, r.auth);
-        if let Some((bytes, ct)) = &r.raw {
-            b = b.header("content-type", ct.as_str()).body(bytes.clone());
-        } else if let Some(body) = &r.body {
-            let ct = op
-                .request_body
-                .as_ref()
-                .and_then(|rb| rb.content.first())
-                .map(|m| m.media_type.clone())
-                .unwrap_or_else(|| "application/json".into());
-            b = b
-                .header("content-type", ct)
-                .body(serde_json::to_vec(body).expect("json"));
+        let payload = if let Some((bytes, ct)) = &r.raw {
+            Some((bytes.clone(), ct.clone()))
+        } else {
+            r.body.as_ref().map(|body| {
+                let ct = op
+                    .request_body
+                    .as_ref()
+                    .and_then(|rb| rb.content.first())
+                    .map(|m| m.media_type.clone())
+                    .unwrap_or_else(|| "application/json".into());
+                (serde_json::to_vec(body).expect("json"), ct)
+            })
+        };
+        if let Some((bytes, ct)) = payload {
+            b = b.header("content-type", ct);
+            b = match r.chunked {
+                Some(piece) => {
+                    let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
+                        bytes.chunks(piece.max(1)).map(|c| Ok(c.to_vec())).collect();
+                    b.body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+                        pieces,
+                    )))
+                }
+                None => b.body(bytes),
+            };
         }
         let resp = b.send().await.expect("request reaches the mock");
         Resp {
