@@ -5,10 +5,12 @@
 #
 #   bash crates/covenant-mock/bench/run.sh [duration_seconds=15] [long_run_seconds=60] [rounds=3]
 #
-# The two servers are measured in alternating rounds (bare, mock, bare, mock, ...) and
-# the median of each is reported with their ratio: on a shared 2-core machine the
-# available CPU drifts by tens of percent over a minute, which a single pair of runs
-# would mistake for a difference between the servers.
+# The two servers are measured in alternating rounds (bare, mock, bare, mock, ...): on
+# a shared 2-core machine the available CPU drifts by tens of percent over a minute,
+# which a single pair of runs would mistake for a difference between the servers.
+# Reported: the median of each server's rounds and their ratio, and the median of the
+# per-round ratios (each round's two runs are back to back, so a drift between rounds
+# cannot pair one server's fast minute with the other's slow one).
 #
 # Installs wrk (Debian package) if missing. Prints req/s, p50/p99 latency and RSS.
 set -euo pipefail
@@ -67,11 +69,14 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "$b" | field "$x" >>"$TMP/bare.$x"
     echo "$m" | field "$x" >>"$TMP/mock.$x"
   done
+  awk -v m="$(echo "$m" | field rps)" -v b="$(echo "$b" | field rps)" \
+    'BEGIN {printf "%.1f\n", 100*m/b}' >>"$TMP/ratio"
 done
 BR=$(median <"$TMP/bare.rps"); MR=$(median <"$TMP/mock.rps")
 echo "median over $ROUNDS rounds: bare rps=$BR p50_ms=$(median <"$TMP/bare.p50_ms") p99_ms=$(median <"$TMP/bare.p99_ms")"
 echo "median over $ROUNDS rounds: mock rps=$MR p50_ms=$(median <"$TMP/mock.p50_ms") p99_ms=$(median <"$TMP/mock.p99_ms")"
-echo "mock/bare = $(awk -v m="$MR" -v b="$BR" 'BEGIN {printf "%.1f%%", 100*m/b}')"
+echo "mock/bare = $(awk -v m="$MR" -v b="$BR" 'BEGIN {printf "%.1f%%", 100*m/b}') (of the medians)"
+echo "mock/bare per round: $(tr '\n' ' ' <"$TMP/ratio")-> median $(median <"$TMP/ratio")%"
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$MOCK_PID/status"; }
 echo "long run (${LONG}s) on the mock, RSS in KiB every 10 s:"
