@@ -1566,6 +1566,28 @@ pub fn as_json_ids(ids: Vec<String>) -> Value {
 mod tests {
     use super::*;
 
+    /// Media types become `Content-Type` values; one that is not a valid header value
+    /// is left out rather than sent broken.
+    #[test]
+    fn media_types_become_header_values() {
+        for (media_type, expected) in [
+            ("application/json", Some("application/json")),
+            ("application/problem+json", Some("application/problem+json")),
+            (
+                "application/vnd.api+json; charset=utf-8",
+                Some("application/vnd.api+json; charset=utf-8"),
+            ),
+            ("text/plain\r\nx-injected: 1", None),
+        ] {
+            let got = media_header(media_type);
+            assert_eq!(
+                got.as_ref().and_then(|v| v.to_str().ok()),
+                expected,
+                "{media_type:?}"
+            );
+        }
+    }
+
     /// Only members whose schema, and every definition it reaches, read the same in
     /// both views are echoed unchecked.
     #[test]
