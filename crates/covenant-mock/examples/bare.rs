@@ -1,6 +1,6 @@
 //! The benchmark baseline: a bare hyper HTTP/1.1 server that answers every request
-//! with one fixed JSON body (the size of a Rebilly 201), on the same runtime setup as
-//! the mock. Prints `listening http://<addr>`.
+//! with one fixed JSON body (the size of a Rebilly 201), on the same runtime and
+//! connection setup as the mock. Prints `listening http://<addr>`.
 
 use std::convert::Infallible;
 use std::io::Write as _;
@@ -33,7 +33,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .unwrap_or_default(),
                 )
             });
+            // The mock's own connection setting (server.rs), so that the comparison
+            // measures the engine, not a transport difference.
             let _ = hyper::server::conn::http1::Builder::new()
+                .writev(false)
                 .serve_connection(TokioIo::new(stream), svc)
                 .await;
         });

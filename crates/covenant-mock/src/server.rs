@@ -182,6 +182,10 @@ async fn accept_loop(
         // request).
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder.max_buf_size(max_buf);
+        // Head and body in one buffer and one write(2), not a writev(2) of two: the
+        // mock's answers are small, and on loopback this served 4-5% more requests/s
+        // (measured for the bare baseline too, which uses the same setting).
+        builder.writev(false);
         match service {
             Slot::Serve => {
                 let p = provider.clone();
