@@ -33,8 +33,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .unwrap_or_default(),
                 )
             });
-            // The mock's own connection setting (server.rs), so that the comparison
-            // measures the engine, not a transport difference.
+            // The mock's own connection settings (server.rs): one write(2) per answer,
+            // answers coalesced. The comparison then measures the engine, not a
+            // transport difference (neither setting changes this server's rate).
+            let stream = covenant_mock::coalesce::Coalesce::new(stream);
             let _ = hyper::server::conn::http1::Builder::new()
                 .writev(false)
                 .serve_connection(TokioIo::new(stream), svc)

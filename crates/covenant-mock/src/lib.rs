@@ -26,6 +26,7 @@
 //! Limits and credentials: see [`config`].
 
 pub mod auth;
+pub mod coalesce;
 pub mod config;
 mod deadline;
 pub mod engine;

@@ -152,6 +152,7 @@ async fn accept_loop(
             _ = stop.changed() => break,
         };
         let _ = stream.set_nodelay(true);
+        let stream = crate::coalesce::Coalesce::new(stream);
         let stream = crate::deadline::Deadline::new(stream, request_timeout);
         let stream = crate::oversize::OversizeIo::new(stream, oversize.clone());
         let (permit, service) = match permits.clone().try_acquire_owned() {
