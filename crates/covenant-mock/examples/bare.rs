@@ -20,9 +20,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("listening http://{}", listener.local_addr()?);
     std::io::stdout().flush()?;
+    let peers = covenant_mock::coalesce::Peers::default();
     loop {
         let (stream, _) = listener.accept().await?;
         let _ = stream.set_nodelay(true);
+        let stream = covenant_mock::coalesce::Coalesce::new(stream, &peers);
         tokio::spawn(async move {
             let svc = hyper::service::service_fn(|_req: Request<hyper::body::Incoming>| async {
                 Ok::<_, Infallible>(
@@ -36,7 +38,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             // The mock's own connection settings (server.rs): one write(2) per answer,
             // answers coalesced. The comparison then measures the engine, not a
             // transport difference (neither setting changes this server's rate).
-            let stream = covenant_mock::coalesce::Coalesce::new(stream);
             let _ = hyper::server::conn::http1::Builder::new()
                 .writev(false)
                 .serve_connection(TokioIo::new(stream), svc)

@@ -123,6 +123,7 @@ async fn accept_loop(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let request_timeout = Duration::from_secs(provider.config.request_timeout_secs.max(1));
     let permits = Arc::new(Semaphore::new(max_connections));
+    let peers = crate::coalesce::Peers::default();
     // Connections past the limit are answered (429 in the provider's style, then
     // closed) rather than left hanging; as many again may be in that state at once,
     // beyond that further connections wait in the accept backlog.
@@ -152,7 +153,7 @@ async fn accept_loop(
             _ = stop.changed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let stream = crate::coalesce::Coalesce::new(stream);
+        let stream = crate::coalesce::Coalesce::new(stream, &peers);
         let stream = crate::deadline::Deadline::new(stream, request_timeout);
         let stream = crate::oversize::OversizeIo::new(stream, oversize.clone());
         let (permit, service) = match permits.clone().try_acquire_owned() {
