@@ -8,8 +8,9 @@
 //! inter-processor interrupt or a preemption, ~5 µs of a request's ~25 µs). Yielding
 //! once before the write lets the other woken connections compute their answers
 //! first; the answers then leave back to back and the client wakes once for the lot.
-//! Measured with `bench/run.sh`'s request: +20% requests/s for the mock, no change
-//! for a bare hyper server (which the client cannot keep busy enough to batch).
+//! Measured with `bench/run.sh`'s request (`wrk`, alternating rounds): +18% requests/s
+//! at 32 connections, +9% at 8, none at 1 or 2. A bare hyper server, which outruns
+//! its client and so has nothing to batch, loses 2% to it (`examples/bare.rs`).
 //!
 //! The turn is tokio's `yield_now`: the scheduler wakes the connection again only
 //! once it has run every other ready task and polled the I/O driver, without
