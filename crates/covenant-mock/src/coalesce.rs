@@ -187,8 +187,8 @@ mod tests {
         assert_eq!(order(&peers, true).await, ["read", "written", "other"]);
     }
 
-    /// Only the first write of an answer waits: a long answer's later writes, and
-    /// writes outside any runtime, go straight through.
+    /// Only the first write of an answer waits, and for one turn only: the next poll
+    /// writes it, and a long answer's later writes go straight through.
     #[test]
     fn only_the_first_write_after_a_read_waits() {
         let peers = Peers::default();
