@@ -199,19 +199,6 @@ pub struct Provider {
     pub created: AtomicU64,
 }
 
-fn deref<'a>(root: &'a Value, mut s: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match s.get("$ref").and_then(Value::as_str) {
-            Some(r) if r.starts_with('#') => match root.pointer(&r[1..]) {
-                Some(t) => s = t,
-                None => break,
-            },
-            _ => break,
-        }
-    }
-    s
-}
-
 /// The members of the request view's root object whose schema means the same in the
 /// response view: equal schema values, and every `$ref` reachable from them resolving
 /// to equal definitions in both views (views differ by direction: `readOnly` and
@@ -220,10 +207,10 @@ fn deref<'a>(root: &'a Value, mut s: &'a Value) -> &'a Value {
 /// response's.
 fn same_members(request: &Value, response: &Value) -> Vec<String> {
     let (Some(rq), Some(rs)) = (
-        deref(request, request)
+        covenant_spec::pointer::deref(request, request)
             .get("properties")
             .and_then(Value::as_object),
-        deref(response, response)
+        covenant_spec::pointer::deref(response, response)
             .get("properties")
             .and_then(Value::as_object),
     ) else {
@@ -272,7 +259,7 @@ fn refs_agree(request: &Value, response: &Value, schema: &Value) -> bool {
 }
 
 fn types_of(root: &Value, s: &Value) -> Vec<String> {
-    let s = deref(root, s);
+    let s = covenant_spec::pointer::deref(root, s);
     match s.get("type") {
         Some(Value::String(t)) => vec![t.clone()],
         Some(Value::Array(ts)) => ts
@@ -818,8 +805,7 @@ impl Provider {
         let id_name = c
             .resource
             .as_ref()
-            .and_then(|r| r.id.as_deref())
-            .unwrap_or("/id");
+            .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer());
         let id_name = covenant_spec::pointer::tokens_iter(id_name)
             .next()
             .unwrap_or("id".into());
@@ -865,7 +851,7 @@ impl Provider {
         if let Some(r) = &c.resource
             && r.role == ResourceRole::Create
         {
-            let id_ptr = r.id.as_deref().unwrap_or("/id");
+            let id_ptr = r.id_pointer();
             if let (Some(id), Some(store)) = (built.pointer(id_ptr), self.resources.get(&r.name)) {
                 let key: Arc<str> = Arc::from(&*id_key(&id));
                 drop(id);
@@ -1124,7 +1110,7 @@ impl Ctx<'_> {
             LookupLocation::Body => self
                 .body
                 .as_ref()?
-                .pointer(l.pointer.as_deref().unwrap_or("/id"))
+                .pointer(l.id_pointer())
                 .map(Node::to_value),
             LookupLocation::Path => {
                 let name = l.name.as_deref().unwrap_or("id");
@@ -1360,7 +1346,7 @@ fn compile_op(
         let (validator, coerce_types, array) = match &p.schema {
             Some(site) => {
                 let js = spec.json_schema(site);
-                let root = deref(&js, &js);
+                let root = covenant_spec::pointer::deref(&js, &js);
                 let types = types_of(&js, root);
                 let array = types.iter().any(|t| t == "array").then(|| {
                     coercions(
@@ -1442,7 +1428,7 @@ fn compile_op(
             let validator = spec
                 .compile(site)
                 .map_err(|e| err(format!("{status} body: {e}")))?;
-            let root = deref(&js, &js);
+            let root = covenant_spec::pointer::deref(&js, &js);
             let raw_props = site
                 .name()
                 .and_then(|n| spec.schema(n))
@@ -1457,7 +1443,7 @@ fn compile_op(
                 .into_iter()
                 .flatten()
             {
-                let target = deref(&js, ps);
+                let target = covenant_spec::pointer::deref(&js, ps);
                 let format = target.get("format").and_then(Value::as_str);
                 let raw_example = raw_props.get(name).and_then(|raw| {
                     raw.get("example").cloned().or_else(|| {
@@ -1487,12 +1473,12 @@ fn compile_op(
             // Id style: schema type/format, then the documented example.
             let id_ptr = resource
                 .as_ref()
-                .and_then(|r| r.id.clone())
-                .unwrap_or_else(|| "/id".into());
+                .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer())
+                .to_owned();
             if let Some(name) = covenant_spec::pointer::tokens(&id_ptr).first()
                 && let Some(ps) = root.get("properties").and_then(|p| p.get(name))
             {
-                let target = deref(&js, ps);
+                let target = covenant_spec::pointer::deref(&js, ps);
                 let example = m.examples.iter().find_map(|e| e.value.pointer(&id_ptr));
                 id_style = IdStyle::learn(
                     &types_of(&js, target),

@@ -231,8 +231,8 @@ impl Ctx {
             .resource
             .as_ref()
             .filter(|r| r.role == ResourceRole::Create)
-            .and_then(|r| r.id.clone())
-            .unwrap_or_else(|| "/id".into());
+            .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer())
+            .to_owned();
         let Some((body, id)) = created_body.and_then(|b| {
             let id = b.pointer(&id_ptr).cloned()?;
             Some((b, id))
@@ -450,7 +450,7 @@ pub fn with_id(plan: &OpPlan, read: &Request, id: Value) -> Request {
     };
     match lookup.location {
         LookupLocation::Body => {
-            let ptr = lookup.pointer.clone().unwrap_or_else(|| "/id".into());
+            let ptr = lookup.id_pointer().to_owned();
             let mut b = read
                 .body
                 .take()

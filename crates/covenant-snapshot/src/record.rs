@@ -483,7 +483,7 @@ fn created_id(cplan: &OpPlan, step: &Step) -> Option<Value> {
         .resource
         .as_ref()
         .filter(|r| r.role == ResourceRole::Create)
-        .and_then(|r| r.id.clone())
-        .unwrap_or_else(|| "/id".into());
+        .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer())
+        .to_owned();
     body.pointer(&ptr).cloned()
 }

@@ -131,21 +131,6 @@ fn serde_path_to_pointer(path: &serde_path_to_error::Path) -> String {
     out
 }
 
-/// Follows `$ref`s (local, bounded) to the value they name.
-pub fn deref<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    let mut v = v;
-    for _ in 0..64 {
-        match v.get("$ref").and_then(Value::as_str) {
-            Some(r) => match pointer::resolve_ref(doc, r) {
-                Some(t) => v = t,
-                None => return v,
-            },
-            None => return v,
-        }
-    }
-    v
-}
-
 /// Finds every `$ref`: dangling local refs and ref cycles are errors; external refs
 /// (other files, URLs) are warnings, since covenant reads one file.
 ///

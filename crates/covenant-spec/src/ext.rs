@@ -124,6 +124,16 @@ pub struct Resource {
     pub initial: Vec<Initial>,
 }
 
+/// Where a resource's id sits in its created body when the spec does not say.
+pub const DEFAULT_ID_POINTER: &str = "/id";
+
+impl Resource {
+    /// The JSON Pointer of the id in the created resource's body (`id`, default `/id`).
+    pub fn id_pointer(&self) -> &str {
+        self.id.as_deref().unwrap_or(DEFAULT_ID_POINTER)
+    }
+}
+
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Initial>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -153,6 +163,13 @@ pub struct Lookup {
     pub pointer: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
+}
+
+impl Lookup {
+    /// The JSON Pointer a body lookup reads the id from (default `/id`).
+    pub fn id_pointer(&self) -> &str {
+        self.pointer.as_deref().unwrap_or(DEFAULT_ID_POINTER)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -471,7 +471,7 @@ impl Spec {
 
     /// Follows `$ref`s (local only) to the schema they name.
     pub fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
-        crate::document::deref(&self.source.value, schema)
+        crate::pointer::deref(&self.source.value, schema)
     }
 
     /// The standalone JSON Schema (2020-12) view of a schema site.

@@ -67,6 +67,23 @@ pub fn resolve_ref<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
     root.pointer(p)
 }
 
+/// Follows local `$ref`s (bounded, so a cycle cannot hang) to the value they name;
+/// a dangling or external reference stops at the `$ref` object itself. The one
+/// dereferencer of the workspace: the loader, the view, codegen and the mock all use it.
+pub fn deref<'a>(root: &'a Value, v: &'a Value) -> &'a Value {
+    let mut v = v;
+    for _ in 0..64 {
+        match v.get("$ref").and_then(Value::as_str) {
+            Some(r) => match resolve_ref(root, r) {
+                Some(t) => v = t,
+                None => return v,
+            },
+            None => return v,
+        }
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

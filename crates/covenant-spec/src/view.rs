@@ -125,17 +125,7 @@ struct Translator<'a> {
 
 impl Translator<'_> {
     fn deref<'v>(&'v self, v: &'v Value) -> &'v Value {
-        let mut v = v;
-        for _ in 0..64 {
-            match v.get("$ref").and_then(Value::as_str) {
-                Some(r) => match pointer::resolve_ref(self.doc, r) {
-                    Some(t) => v = t,
-                    None => return v,
-                },
-                None => return v,
-            }
-        }
-        v
+        pointer::deref(self.doc, v)
     }
 
     fn schema(&self, s: &Value) -> Value {
