@@ -1,0 +1,369 @@
+#!/usr/bin/env python3
+"""Reference servers for covenant's tests, written independently of covenant's mock.
+
+Each app serves one plain spec of this folder correctly (no x-covenant-* extension),
+and `--bug NAME` plants one contract violation at a time, so a test can show that the
+runner passes the correct server and catches each bug by the check that names it.
+
+    python3 server.py things [--bug NAME] [--token T]
+    python3 server.py rpc    [--bug NAME] [--user U --password P]
+
+The server binds 127.0.0.1 on an ephemeral port, prints `listening http://ADDR`, and
+exits when its standard input closes (so it stops with the test that started it).
+Standard library only.
+"""
+
+import argparse
+import base64
+import json
+import re
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+THINGS_BUGS = {
+    "status_400_malformed": "a missing or malformed body gets 400, which the spec does not document",
+    "response_schema": "a read answers `age` as a string",
+    "text_for_json": "the list answers text/plain where JSON is documented",
+    "accept_invalid": "`age` above its maximum is accepted",
+    "reject_valid": "the valid kind `fish` is rejected",
+    "server_error": "a valid `age` over 100 crashes with 500",
+    "auth_ignored": "requests without a valid token are served",
+    "error_body": "422 answers carry a body outside the documented error schema",
+}
+RPC_BUGS = {
+    "server_error": "a valid level `full` crashes with 500",
+    "auth_ignored": "requests without valid credentials are served",
+    "error_body": "400 answers carry a body outside the documented error schema",
+    "reject_valid": "a valid two-letter country other than DE is rejected",
+}
+
+
+def is_int(v):
+    return (isinstance(v, int) and not isinstance(v, bool)) or (
+        isinstance(v, float) and v.is_integer()
+    )
+
+
+def check(schema, value, loc):
+    """The JSON Schema subset the zoo's specs use; returns (loc, msg) or None."""
+    t = schema.get("type")
+    if t == "object":
+        if not isinstance(value, dict):
+            return loc, "value is not an object"
+        for name in schema.get("required", []):
+            if name not in value:
+                return loc + [name], "field required"
+        for name, sub in schema.get("properties", {}).items():
+            if name in value:
+                found = check(sub, value[name], loc + [name])
+                if found:
+                    return found
+        return None
+    if t == "array":
+        if not isinstance(value, list):
+            return loc, "value is not a list"
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            return loc, "too many items"
+        for i, item in enumerate(value):
+            found = check(schema.get("items", {}), item, loc + [i])
+            if found:
+                return found
+        return None
+    if t == "string":
+        if not isinstance(value, str):
+            return loc, "value is not a string"
+        if len(value) < schema.get("minLength", 0):
+            return loc, "string too short"
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            return loc, "string too long"
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            return loc, "string does not match pattern"
+    if t == "integer":
+        if not is_int(value):
+            return loc, "value is not an integer"
+        if "minimum" in schema and value < schema["minimum"]:
+            return loc, "value too small"
+        if "maximum" in schema and value > schema["maximum"]:
+            return loc, "value too large"
+    if "enum" in schema and value not in schema["enum"]:
+        return loc, "value is not one of " + ", ".join(schema["enum"])
+    return None
+
+
+THING_IN = {
+    "type": "object",
+    "required": ["name", "kind"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 40},
+        "kind": {"type": "string", "enum": ["cat", "dog", "fish"]},
+        "age": {"type": "integer", "minimum": 0, "maximum": 150},
+        "tags": {
+            "type": "array",
+            "maxItems": 5,
+            "items": {"type": "string", "maxLength": 10},
+        },
+    },
+}
+SESSION_CREATE = {
+    "type": "object",
+    "required": ["reference", "country"],
+    "properties": {
+        "reference": {"type": "string", "minLength": 1, "maxLength": 64},
+        "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "level": {"type": "string", "enum": ["basic", "full"]},
+    },
+}
+SESSION_GET = {
+    "type": "object",
+    "required": ["session_id"],
+    "properties": {"session_id": {"type": "string", "minLength": 1}},
+}
+
+
+class Rejection(Exception):
+    def __init__(self, status, body, content_type="application/json"):
+        super().__init__(status)
+        self.status, self.body, self.content_type = status, body, content_type
+
+
+class App:
+    """Shared plumbing: bodies, answers, a lock around the store."""
+
+    def __init__(self, args):
+        self.args = args
+        self.bug = args.bug
+        self.lock = threading.Lock()
+
+    def json_body(self, handler, schema, invalid):
+        """The request's JSON body checked against `schema`; `invalid(loc, msg)` makes
+        the documented rejection."""
+        raw = handler.raw_body
+        media = (handler.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if media != "application/json":
+            raise invalid(["body"], "expected an application/json body", malformed=True)
+        try:
+            value = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise invalid(["body"], "body is not valid JSON", malformed=True)
+        found = check(schema, value, ["body"])
+        if found:
+            raise invalid(*found)
+        return value
+
+
+class Things(App):
+    bugs = THINGS_BUGS
+
+    def __init__(self, args):
+        super().__init__(args)
+        self.things, self.next_id = {}, 1
+
+    def invalid(self, loc, msg, malformed=False):
+        if malformed and self.bug == "status_400_malformed":
+            return Rejection(400, {"detail": msg})
+        if self.bug == "error_body":
+            return Rejection(422, {"error": msg})
+        return Rejection(422, {"detail": [{"loc": loc, "msg": msg, "type": "value_error"}]})
+
+    def authorise(self, handler):
+        if self.bug == "auth_ignored":
+            return
+        if handler.headers.get("Authorization") != "Bearer " + self.args.token:
+            # Documented without content; a body anyway, as many frameworks send.
+            raise Rejection(401, {"detail": "Not authenticated"})
+
+    def thing_id(self, raw):
+        try:
+            n = int(raw)
+        except ValueError:
+            raise self.invalid(["path", "thing_id"], "value is not an integer")
+        if n < 1:
+            raise self.invalid(["path", "thing_id"], "value too small")
+        return n
+
+    def handle(self, handler, method, path, query):
+        if path == "/things":
+            if method not in ("GET", "POST"):
+                return 405, None, {"Allow": "GET, POST"}
+            self.authorise(handler)
+            if method == "GET":
+                limit = 100
+                if "limit" in query:
+                    raw = query["limit"][-1]
+                    if not re.fullmatch(r"-?\d+", raw):
+                        raise self.invalid(["query", "limit"], "value is not an integer")
+                    limit = int(raw)
+                    if not 1 <= limit <= 100:
+                        raise self.invalid(["query", "limit"], "value out of range")
+                with self.lock:
+                    items = list(self.things.values())[:limit]
+                if self.bug == "text_for_json":
+                    return 200, Rejection(200, "\n".join(t["name"] for t in items), "text/plain"), {}
+                return 200, items, {}
+            schema = json.loads(json.dumps(THING_IN))
+            if self.bug == "accept_invalid":
+                del schema["properties"]["age"]["maximum"]
+            body = self.json_body(handler, schema, self.invalid)
+            if self.bug == "reject_valid" and body["kind"] == "fish":
+                raise self.invalid(["body", "kind"], "fish are not accepted")
+            if self.bug == "server_error" and is_int(body.get("age")) and body["age"] > 100:
+                return 500, Rejection(500, "Internal Server Error", "text/plain"), {}
+            with self.lock:
+                thing = {"id": self.next_id, "name": body["name"], "kind": body["kind"]}
+                if "age" in body:
+                    thing["age"] = int(body["age"])
+                if "tags" in body:
+                    thing["tags"] = body["tags"]
+                self.things[self.next_id] = thing
+                self.next_id += 1
+            return 201, thing, {"Location": "/things/%d" % thing["id"]}
+        m = re.fullmatch(r"/things/([^/]+)", path)
+        if m:
+            if method not in ("GET", "DELETE"):
+                return 405, None, {"Allow": "GET, DELETE"}
+            self.authorise(handler)
+            n = self.thing_id(m.group(1))
+            with self.lock:
+                thing = self.things.get(n)
+                if thing is None:
+                    return 404, None, {}
+                if method == "DELETE":
+                    del self.things[n]
+                    return 204, None, {}
+                thing = dict(thing)
+            if self.bug == "response_schema" and "age" in thing:
+                thing["age"] = str(thing["age"])
+            elif self.bug == "response_schema":
+                thing["age"] = "unknown"
+            return 200, thing, {}
+        return 404, {"detail": "Not Found"}, {}
+
+
+class Rpc(App):
+    bugs = RPC_BUGS
+
+    def __init__(self, args):
+        super().__init__(args)
+        self.sessions, self.counter = {}, 0
+
+    def invalid(self, loc, msg, malformed=False):
+        if self.bug == "error_body":
+            return Rejection(400, {"message": msg})
+        param = ".".join(str(p) for p in loc[1:])
+        error = {"code": "invalid_params", "message": msg}
+        if param:
+            error["param"] = param
+        return Rejection(400, {"error": error})
+
+    def authorise(self, handler):
+        if self.bug == "auth_ignored":
+            return
+        expected = base64.b64encode(
+            ("%s:%s" % (self.args.user, self.args.password)).encode()
+        ).decode()
+        if handler.headers.get("Authorization") != "Basic " + expected:
+            raise Rejection(401, {"error": {"code": "unauthorized", "message": "bad credentials"}})
+
+    def handle(self, handler, method, path, query):
+        if path not in ("/rpc/session.create", "/rpc/session.get"):
+            return 404, {"error": {"code": "not_found", "message": "no such method"}}, {}
+        if method != "POST":
+            return 405, None, {"Allow": "POST"}
+        self.authorise(handler)
+        if path == "/rpc/session.create":
+            body = self.json_body(handler, SESSION_CREATE, self.invalid)
+            if self.bug == "reject_valid" and body["country"] != "DE":
+                raise self.invalid(["body", "country"], "unsupported country")
+            if self.bug == "server_error" and body.get("level") == "full":
+                return 500, Rejection(500, "boom", "text/plain"), {}
+            with self.lock:
+                self.counter += 1
+                session = {
+                    "session_id": "ses_%06d" % self.counter,
+                    "reference": body["reference"],
+                    "country": body["country"],
+                    "level": body.get("level", "basic"),
+                    "state": "open",
+                }
+                self.sessions[session["session_id"]] = session
+            return 200, session, {}
+        body = self.json_body(handler, SESSION_GET, self.invalid)
+        with self.lock:
+            session = self.sessions.get(body["session_id"])
+        if session is None:
+            return 404, {"error": {"code": "not_found", "message": "no such session"}}, {}
+        return 200, session, {}
+
+
+def make_handler(app):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def answer(self, status, body, headers):
+            if isinstance(body, Rejection):
+                content_type, payload = body.content_type, body.body
+            else:
+                content_type, payload = "application/json", body
+            if payload is None:
+                data = b""
+            elif isinstance(payload, str):
+                data = payload.encode()
+            else:
+                data = json.dumps(payload).encode()
+            self.send_response(status)
+            if data:
+                self.send_header("Content-Type", content_type)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def dispatch(self):
+            url = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            self.raw_body = self.rfile.read(length) if length else b""
+            try:
+                status, body, headers = app.handle(
+                    self, self.command, url.path, parse_qs(url.query, keep_blank_values=True)
+                )
+            except Rejection as r:
+                status, body, headers = r.status, r, {}
+            self.answer(status, body, headers)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = dispatch
+
+    return Handler
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("app", choices=["things", "rpc"])
+    p.add_argument("--bug", help="plant one bug (see --list-bugs)")
+    p.add_argument("--list-bugs", action="store_true")
+    p.add_argument("--token", default="zoo-token")
+    p.add_argument("--user", default="zoo-user")
+    p.add_argument("--password", default="zoo-password")
+    args = p.parse_args()
+    cls = Things if args.app == "things" else Rpc
+    if args.list_bugs:
+        for name, what in cls.bugs.items():
+            print("%s\t%s" % (name, what))
+        return
+    if args.bug and args.bug not in cls.bugs:
+        p.error("unknown bug %r for %s; --list-bugs lists them" % (args.bug, args.app))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(cls(args)))
+    server.daemon_threads = True
+    print("listening http://%s:%d" % server.server_address, flush=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sys.stdin.read()  # until the parent closes our stdin or exits
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
