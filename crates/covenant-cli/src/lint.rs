@@ -6,7 +6,14 @@ use std::process::ExitCode;
 use covenant_spec::lint::{LintOutcome, lint_file};
 use covenant_spec::{Diagnostic, Severity};
 
-use crate::Format;
+/// How `covenant lint` prints its diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `file:line:col: severity[code]: message (#/pointer)`
+    Text,
+    /// One JSON document with every diagnostic.
+    Json,
+}
 
 pub fn run(specs: &[PathBuf], format: Format, quiet: bool) -> ExitCode {
     let mut unreadable = false;

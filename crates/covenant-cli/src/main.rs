@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 // The mock and the runner allocate per request (JSON values); mimalloc keeps that
 // cheap under load (see crates/covenant-mock/bench).
@@ -44,8 +44,8 @@ enum Command {
         #[arg(required = true)]
         specs: Vec<PathBuf>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = lint::Format::Text)]
+        format: lint::Format,
         /// Do not print warnings (they never affect the exit code).
         #[arg(long)]
         quiet: bool,
@@ -66,14 +66,6 @@ enum Command {
     /// Record a provider's behaviour as a redacted audit snapshot (one insta .snap per
     /// provider), check it, or compare with a stored one (Markdown + HTML diff report).
     Snapshot(snapshot::SnapshotArgs),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// `file:line:col: severity[code]: message (#/pointer)`
-    Text,
-    /// One JSON document with every diagnostic.
-    Json,
 }
 
 fn main() -> ExitCode {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use covenant_runner::report::{Redactor, Report, merge};
+use covenant_runner::report::{CredentialScrubber, Report, merge};
 
 use crate::run::could_not_run;
 
@@ -49,7 +49,7 @@ pub fn run(args: ReportArgs) -> ExitCode {
                 Ok(m) => m,
                 Err(e) => return could_not_run(&e),
             };
-            if let Err(e) = merged.write(&report_dir, &Redactor::default()) {
+            if let Err(e) = merged.write(&report_dir, &CredentialScrubber::default()) {
                 return could_not_run(&e.to_string());
             }
             let s = &merged.summary;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap::Args;
 
 use covenant_runner::config::{Config, ProviderConfig};
-use covenant_runner::{Check, ClientOptions, Progress, Redactor, Report, RunOptions};
+use covenant_runner::{Check, ClientOptions, CredentialScrubber, Progress, Report, RunOptions};
 
 /// Options shared by `covenant run` and `covenant check`.
 #[derive(Debug, Clone, Args)]
@@ -210,7 +210,7 @@ pub fn execute(config: &Config, opts: &RunOptions, args: &SuiteArgs) -> ExitCode
         });
         p
     });
-    let (mut report, redactor) =
+    let (mut report, scrubber) =
         runtime.block_on(covenant_runner::suite::check(config, opts, progress));
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -218,8 +218,8 @@ pub fn execute(config: &Config, opts: &RunOptions, args: &SuiteArgs) -> ExitCode
     if let Some(base) = &baseline {
         report.apply_baseline(base);
     }
-    print_summary(&report, &redactor);
-    if let Err(e) = report.write(&args.report_dir, &redactor) {
+    print_summary(&report, &scrubber);
+    if let Err(e) = report.write(&args.report_dir, &scrubber) {
         return could_not_run(&e.to_string());
     }
     eprintln!(
@@ -250,7 +250,7 @@ fn color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-fn print_summary(report: &Report, redactor: &Redactor) {
+fn print_summary(report: &Report, scrubber: &CredentialScrubber) {
     let paint = |code: &str, text: &str| {
         if color() {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -310,5 +310,5 @@ fn print_summary(report: &Report, redactor: &Redactor) {
         },
         s.could_not_run
     ));
-    print!("{}", redactor.redact(&out));
+    print!("{}", scrubber.scrub(&out));
 }

@@ -550,25 +550,11 @@ fn is_uuid(s: &str) -> bool {
         })
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` followed by optional fraction and a zone.
+/// An RFC 3339 date-time (`YYYY-MM-DDTHH:MM:SS`, optional fraction, `Z` or a
+/// numeric offset), as chrono reads it: `T`, `t` or a space between date and time,
+/// `Z` in either case, and only real dates and times (no month 13).
 fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() < 20 {
-        return false;
-    }
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && (b[10] == b'T' || b[10] == b't' || b[10] == b' ')
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
-        && (s.ends_with('Z') || s.ends_with('z') || s[19..].contains(['+', '-']))
+    chrono::DateTime::parse_from_rfc3339(s).is_ok()
 }
 
 #[cfg(test)]
@@ -652,6 +638,36 @@ mod tests {
         assert_eq!(
             r.text("GET /x/3c90c3cc-0d44-4b50-8888-8dd25736052a at 2030-01-01T00:00:00Z"),
             "GET /x/<id-1> at <timestamp>"
+        );
+    }
+
+    /// What counts as an RFC 3339 timestamp in a free-standing value or in text.
+    #[test]
+    fn rfc3339_recognition() {
+        for yes in [
+            "2024-10-22T12:19:12Z",
+            "2024-10-22T12:19:12.269594Z",
+            "2024-10-22t12:19:12z",
+            "2024-10-22 12:19:12Z",
+            "2024-10-22T12:19:12+02:00",
+            "2024-10-22T12:19:12.5-05:30",
+        ] {
+            assert!(is_rfc3339(yes), "{yes}");
+        }
+        for no in [
+            "2024-10-22",
+            "2024-10-22T12:19:12",
+            "12:19:12Z",
+            "2024-10-22T12:19:12Zx",
+            "2024-13-45T25:61:00Z",
+            "not-a-date-time",
+        ] {
+            assert!(!is_rfc3339(no), "{no}");
+        }
+        let mut r = Redactor::new(Rules::default());
+        assert_eq!(
+            r.json(&json!({"note": "2024-10-22 12:19:12+02:00"})),
+            json!({"note": "<timestamp>"})
         );
     }
 

@@ -42,15 +42,58 @@ pub enum CaseKind {
 }
 
 impl CaseKind {
-    pub fn label(&self) -> &'static str {
+    /// The kind without its data.
+    pub fn kind(&self) -> Kind {
         match self {
-            CaseKind::Positive => "positive",
-            CaseKind::Negative { .. } => "negative",
-            CaseKind::AuthMissing => "auth_missing",
-            CaseKind::AuthWrong => "auth_wrong",
-            CaseKind::IdempotentReplay => "idempotent_replay",
-            CaseKind::CreateThenRead { .. } => "create_then_read",
-            CaseKind::UnknownId => "unknown_id",
+            CaseKind::Positive => Kind::Positive,
+            CaseKind::Negative { .. } => Kind::Negative,
+            CaseKind::AuthMissing => Kind::AuthMissing,
+            CaseKind::AuthWrong => Kind::AuthWrong,
+            CaseKind::IdempotentReplay => Kind::IdempotentReplay,
+            CaseKind::CreateThenRead { .. } => Kind::CreateThenRead,
+            CaseKind::UnknownId => Kind::UnknownId,
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        self.kind().label()
+    }
+}
+
+/// The kinds of [`CaseKind`] without their data: what the check table
+/// ([`crate::checks::TABLE`]) says each check judges, and the middle part of a case id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Positive,
+    Negative,
+    AuthMissing,
+    AuthWrong,
+    IdempotentReplay,
+    CreateThenRead,
+    UnknownId,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Positive,
+        Kind::Negative,
+        Kind::AuthMissing,
+        Kind::AuthWrong,
+        Kind::IdempotentReplay,
+        Kind::CreateThenRead,
+        Kind::UnknownId,
+    ];
+
+    /// `positive`, `negative`, `auth_missing`, ...: as in case ids and serialised cases.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Positive => "positive",
+            Kind::Negative => "negative",
+            Kind::AuthMissing => "auth_missing",
+            Kind::AuthWrong => "auth_wrong",
+            Kind::IdempotentReplay => "idempotent_replay",
+            Kind::CreateThenRead => "create_then_read",
+            Kind::UnknownId => "unknown_id",
         }
     }
 }
@@ -460,4 +503,39 @@ fn idempotent(plan: &OpPlan, pos: &[Request], n: usize) -> Vec<Request> {
     }
     let _ = used;
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A kind's label is the `kind` a serialised case carries, and the middle of
+    /// its id.
+    #[test]
+    fn labels_are_the_serialised_kinds() {
+        for kind in [
+            CaseKind::Positive,
+            CaseKind::AuthMissing,
+            CaseKind::AuthWrong,
+            CaseKind::IdempotentReplay,
+            CaseKind::UnknownId,
+        ] {
+            let v = serde_json::to_value(&kind).expect("serialises");
+            assert_eq!(v["kind"], kind.label());
+        }
+        let negative = CaseKind::Negative {
+            part: Part::Body,
+            pointer: "/a".into(),
+            keyword: "type".into(),
+            description: String::new(),
+        };
+        assert_eq!(
+            serde_json::to_value(&negative).expect("serialises")["kind"],
+            "negative"
+        );
+        assert_eq!(negative.kind(), Kind::Negative);
+        let labels: std::collections::BTreeSet<&str> =
+            Kind::ALL.iter().map(|k| k.label()).collect();
+        assert_eq!(labels.len(), Kind::ALL.len());
+    }
 }

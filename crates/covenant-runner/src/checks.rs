@@ -1,107 +1,163 @@
-//! The named checks the runner applies, with the one-line documentation that
-//! `covenant run --help` prints. Names are stable: they appear in reports,
-//! baselines and `--checks`.
+//! The named checks, as data: [`TABLE`] holds each check's name, its one-line
+//! description and the case kinds it judges. Everything else reads the table: the
+//! [`Check`] enum is generated from it, serde writes and reads the names through it,
+//! `covenant run --help` and `covenant check --help` print [`Check::help_table`], and
+//! `schema/report.schema.json` lists the same names (covenant-cli's
+//! `tests/check_table.rs` fails when the table, the help text and the schema
+//! disagree). The judging itself is in [`crate::judge`].
+//!
+//! Names are stable: they appear in reports, baselines and `--checks`.
 
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// One contract check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Check {
-    ServerError,
-    StatusDocumented,
-    ContentType,
-    ResponseHeaders,
-    ResponseSchema,
-    PositiveAccepted,
-    NegativeRejected,
-    ErrorShape,
-    ErrorNamesField,
-    AuthRequired,
-    IdempotentReplay,
-    CreateThenRead,
-    ResponseTime,
+use crate::cases::Kind;
+
+/// One row of [`TABLE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub check: Check,
+    /// The stable name (reports, baselines, `--checks`).
+    pub name: &'static str,
+    /// One line, as `--help` prints it.
+    pub description: &'static str,
+    /// The case kinds whose exchanges the check judges (a check may still skip an
+    /// exchange it has nothing to say about).
+    pub judges: &'static [Kind],
+}
+
+/// Every case kind: the checks every answer gets.
+const EVERY_KIND: &[Kind] = &Kind::ALL;
+
+/// Declares [`Check`] and [`TABLE`] from one list, so a check's variant and its row
+/// cannot drift apart.
+macro_rules! check_table {
+    ($(
+        $variant:ident {
+            name: $name:literal,
+            description: $description:literal,
+            judges: $judges:expr $(,)?
+        }
+    ),+ $(,)?) => {
+        /// One contract check; its row of [`TABLE`] says what it is.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Check {
+            $(#[doc = $description] $variant,)+
+        }
+
+        /// Every check, in report order.
+        pub const TABLE: &[Row] = &[
+            $(Row {
+                check: Check::$variant,
+                name: $name,
+                description: $description,
+                judges: $judges,
+            },)+
+        ];
+
+        impl Check {
+            /// Every check, in report order.
+            pub const ALL: [Check; TABLE.len()] = [$(Check::$variant,)+];
+        }
+    };
+}
+
+check_table! {
+    ServerError {
+        name: "server_error",
+        description: "no 5xx answer, no connection error, no timeout, for any request",
+        judges: EVERY_KIND,
+    },
+    StatusDocumented {
+        name: "status_documented",
+        description: "every status code is documented for the operation",
+        judges: EVERY_KIND,
+    },
+    ContentType {
+        name: "content_type",
+        description: "the Content-Type is one the spec documents for that status (empty body when none)",
+        judges: EVERY_KIND,
+    },
+    ResponseHeaders {
+        name: "response_headers",
+        description: "required documented response headers are present and match their schema",
+        judges: EVERY_KIND,
+    },
+    ResponseSchema {
+        name: "response_schema",
+        description: "JSON bodies parse and validate against the documented schema for that status",
+        judges: EVERY_KIND,
+    },
+    PositiveAccepted {
+        name: "positive_accepted",
+        description: "a valid request is not rejected (2xx)",
+        judges: &[Kind::Positive, Kind::IdempotentReplay, Kind::CreateThenRead],
+    },
+    NegativeRejected {
+        name: "negative_rejected",
+        description: "a request breaking exactly one constraint gets a 4xx",
+        judges: &[Kind::Negative],
+    },
+    ErrorShape {
+        name: "error_shape",
+        description: "error answers use the status, content type and body shape of the spec's x-covenant-errors style",
+        judges: &[Kind::Negative, Kind::AuthMissing, Kind::AuthWrong, Kind::UnknownId],
+    },
+    ErrorNamesField {
+        name: "error_names_field",
+        description: "a validation error names the field the case broke, in the provider's notation",
+        judges: &[Kind::Negative],
+    },
+    AuthRequired {
+        name: "auth_required",
+        description: "missing and wrong credentials are rejected with the documented 401/403",
+        judges: &[Kind::AuthMissing, Kind::AuthWrong],
+    },
+    IdempotentReplay {
+        name: "idempotent_replay",
+        description: "a replay with the same idempotency key gets the same status and body (x-covenant-idempotency)",
+        judges: &[Kind::IdempotentReplay],
+    },
+    CreateThenRead {
+        name: "create_then_read",
+        description: "what a create returns is what a read gives back; unknown ids get not-found (x-covenant-resource)",
+        judges: &[Kind::CreateThenRead, Kind::UnknownId],
+    },
+    ResponseTime {
+        name: "response_time",
+        description: "each answer arrives within --max-response-time (off when unset)",
+        judges: EVERY_KIND,
+    },
 }
 
 impl Check {
-    pub const ALL: [Check; 13] = [
-        Check::ServerError,
-        Check::StatusDocumented,
-        Check::ContentType,
-        Check::ResponseHeaders,
-        Check::ResponseSchema,
-        Check::PositiveAccepted,
-        Check::NegativeRejected,
-        Check::ErrorShape,
-        Check::ErrorNamesField,
-        Check::AuthRequired,
-        Check::IdempotentReplay,
-        Check::CreateThenRead,
-        Check::ResponseTime,
-    ];
+    /// The check's row of [`TABLE`].
+    pub fn row(self) -> &'static Row {
+        // The macro writes the rows in the order of the variants.
+        &TABLE[self as usize]
+    }
 
     pub fn name(self) -> &'static str {
-        match self {
-            Check::ServerError => "server_error",
-            Check::StatusDocumented => "status_documented",
-            Check::ContentType => "content_type",
-            Check::ResponseHeaders => "response_headers",
-            Check::ResponseSchema => "response_schema",
-            Check::PositiveAccepted => "positive_accepted",
-            Check::NegativeRejected => "negative_rejected",
-            Check::ErrorShape => "error_shape",
-            Check::ErrorNamesField => "error_names_field",
-            Check::AuthRequired => "auth_required",
-            Check::IdempotentReplay => "idempotent_replay",
-            Check::CreateThenRead => "create_then_read",
-            Check::ResponseTime => "response_time",
-        }
+        self.row().name
     }
 
     pub fn description(self) -> &'static str {
-        match self {
-            Check::ServerError => "no 5xx answer, no connection error, no timeout, for any request",
-            Check::StatusDocumented => "every status code is documented for the operation",
-            Check::ContentType => {
-                "the Content-Type is one the spec documents for that status (empty body when none)"
-            }
-            Check::ResponseHeaders => {
-                "required documented response headers are present and match their schema"
-            }
-            Check::ResponseSchema => {
-                "JSON bodies parse and validate against the documented schema for that status"
-            }
-            Check::PositiveAccepted => "a valid request is not rejected (2xx)",
-            Check::NegativeRejected => "a request breaking exactly one constraint gets a 4xx",
-            Check::ErrorShape => {
-                "error answers use the status, content type and body shape of the spec's x-covenant-errors style"
-            }
-            Check::ErrorNamesField => {
-                "a validation error names the field the case broke, in the provider's notation"
-            }
-            Check::AuthRequired => {
-                "missing and wrong credentials are rejected with the documented 401/403"
-            }
-            Check::IdempotentReplay => {
-                "a replay with the same idempotency key gets the same status and body (x-covenant-idempotency)"
-            }
-            Check::CreateThenRead => {
-                "what a create returns is what a read gives back; unknown ids get not-found (x-covenant-resource)"
-            }
-            Check::ResponseTime => {
-                "each answer arrives within --max-response-time (off when unset)"
-            }
-        }
+        self.row().description
     }
 
-    /// The help text listing every check (for `covenant run --help`).
+    /// Whether the check judges cases of `kind` (see [`Row::judges`]).
+    pub fn judges(self, kind: Kind) -> bool {
+        self.row().judges.contains(&kind)
+    }
+
+    /// The help text listing every check, as `covenant run --help` and
+    /// `covenant check --help` print it.
     pub fn help_table() -> String {
         let mut out = String::from("Checks (select with --checks a,b; default all):\n");
-        for c in Check::ALL {
-            out.push_str(&format!("  {:<18} {}\n", c.name(), c.description()));
+        for row in TABLE {
+            out.push_str(&format!("  {:<18} {}\n", row.name, row.description));
         }
         out
     }
@@ -113,6 +169,19 @@ impl fmt::Display for Check {
     }
 }
 
+impl Serialize for Check {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Check {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Check, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// An unknown check name.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown check `{0}`; known checks: {known}", known = Check::ALL.map(Check::name).join(", "))]
@@ -121,9 +190,10 @@ pub struct UnknownCheck(pub String);
 impl FromStr for Check {
     type Err = UnknownCheck;
     fn from_str(s: &str) -> Result<Check, UnknownCheck> {
-        Check::ALL
-            .into_iter()
-            .find(|c| c.name() == s.trim())
+        TABLE
+            .iter()
+            .find(|row| row.name == s.trim())
+            .map(|row| row.check)
             .ok_or_else(|| UnknownCheck(s.trim().to_string()))
     }
 }
@@ -148,7 +218,12 @@ mod tests {
     fn names_round_trip_and_unknown_names_are_errors() {
         for c in Check::ALL {
             assert_eq!(c.name().parse::<Check>().unwrap(), c);
+            assert_eq!(c.row().check, c);
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.name()));
+            assert_eq!(serde_json::from_str::<Check>(&json).unwrap(), c);
         }
+        assert!(serde_json::from_str::<Check>("\"nope\"").is_err());
         assert_eq!(
             parse_list("server_error, response_time").unwrap(),
             vec![Check::ServerError, Check::ResponseTime]
@@ -156,5 +231,33 @@ mod tests {
         let err = parse_list("server_error,nope").unwrap_err();
         assert!(err.to_string().contains("`nope`"));
         assert!(Check::help_table().contains("error_names_field"));
+    }
+
+    /// Names are snake_case and unique; every check judges some kind of case, and
+    /// every kind of case is judged by a check of its own besides the generic ones.
+    #[test]
+    fn the_table_is_well_formed() {
+        let mut names: Vec<&str> = TABLE.iter().map(|r| r.name).collect();
+        assert!(
+            names.iter().all(|n| {
+                !n.is_empty() && n.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            })
+        );
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), TABLE.len(), "duplicate check names");
+        for row in TABLE {
+            assert!(!row.judges.is_empty(), "{} judges nothing", row.name);
+            assert!(!row.description.contains('\n'), "{}: one line", row.name);
+        }
+        for kind in Kind::ALL {
+            assert!(
+                TABLE
+                    .iter()
+                    .any(|r| r.judges != EVERY_KIND && r.judges.contains(&kind)),
+                "no check of its own judges {} cases",
+                kind.label()
+            );
+        }
     }
 }

@@ -3,13 +3,14 @@
 //! (one testcase per operation x check) and `report.md` (a table for a pull
 //! request). Also `--baseline` (which violations are new) and `report merge`.
 //!
-//! Every string that leaves the runner passes the [`Redactor`] first.
+//! Every string that leaves the runner passes the [`CredentialScrubber`] first.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Credentials;
 use crate::error::RunnerError;
 
 /// The report format version; bump on incompatible changes.
@@ -36,8 +37,15 @@ pub struct Report {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Timing {
+    /// RFC 3339 UTC, see [`rfc3339`].
     pub started_at: String,
     pub duration_ms: u64,
+}
+
+/// `started_at` for [`Timing`]: a system time as RFC 3339 UTC, whole seconds
+/// (`2023-11-14T22:13:20Z`).
+pub fn rfc3339(t: std::time::SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// A provider's overall result, as the summary tables show it.
@@ -250,8 +258,8 @@ impl Report {
         s
     }
 
-    /// Writes report.json, junit.xml and report.md into `dir`, redacted.
-    pub fn write(&self, dir: &Path, redactor: &Redactor) -> Result<(), RunnerError> {
+    /// Writes report.json, junit.xml and report.md into `dir`, credentials scrubbed.
+    pub fn write(&self, dir: &Path, scrubber: &CredentialScrubber) -> Result<(), RunnerError> {
         let io = |source| RunnerError::Io {
             path: dir.to_path_buf(),
             source,
@@ -263,7 +271,7 @@ impl Report {
             ("report.md", self.markdown()),
         ] {
             let path = dir.join(name);
-            std::fs::write(&path, redactor.redact(&text))
+            std::fs::write(&path, scrubber.scrub(&text))
                 .map_err(|source| RunnerError::Io { path, source })?;
         }
         Ok(())
@@ -485,23 +493,24 @@ fn merge_provider(into: &mut ProviderReport, p: &ProviderReport) {
 }
 
 /// Replaces known secret values (and their Basic-auth encodings) with their
-/// variable references in any text the runner writes. The replacement itself is
-/// the shared `covenant-redact` rule set; this adds the runner's credentials.
+/// variable references (`$COVENANT_REBILLY_API_KEY`) in any text the runner writes,
+/// so reports and reproductions name credentials only by variable. The replacement
+/// itself is `covenant-redact`'s secret rule; this adds the runner's credentials.
 #[derive(Clone, Default)]
-pub struct Redactor(covenant_redact::Redactor);
+pub struct CredentialScrubber(covenant_redact::Redactor);
 
-impl std::fmt::Debug for Redactor {
+impl std::fmt::Debug for CredentialScrubber {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Redactor({} secrets)", self.0.secret_count())
+        write!(f, "CredentialScrubber({} secrets)", self.0.secret_count())
     }
 }
 
-impl Redactor {
+impl CredentialScrubber {
     pub fn add(&mut self, secret: &str, shown: &str) {
         self.0.add_secret_as(secret, shown);
     }
 
-    pub fn add_credentials(&mut self, creds: &crate::config::Credentials) {
+    pub fn add_credentials(&mut self, creds: &Credentials) {
         use base64::Engine;
         for c in creds.values() {
             self.add(&c.secret, &format!("${}", c.env));
@@ -513,7 +522,21 @@ impl Redactor {
         }
     }
 
-    pub fn redact(&self, text: &str) -> String {
+    /// `text` with every registered secret replaced by its variable reference.
+    pub fn scrub(&self, text: &str) -> String {
         self.0.secrets_only(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn started_at_is_rfc3339_utc_in_whole_seconds() {
+        let t = UNIX_EPOCH + Duration::from_millis(1_700_000_000_750);
+        assert_eq!(rfc3339(t), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
     }
 }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use covenant_spec::{SecurityScheme, Spec};
 
 use crate::config::{Config, Credentials, resolve_credentials};
-use crate::report::{ProviderReport, Report, Timing};
-use crate::{Progress, RunOptions, Target, new_report, run_target};
+use crate::report::{CredentialScrubber, ProviderReport, Report, Timing, rfc3339};
+use crate::run::{Progress, RunOptions, Target, new_report, run_target};
 
 /// The base URL reproductions print for an embedded mock (its port is ephemeral):
 /// start `covenant mock --spec <spec>` and export this variable to replay them.
@@ -20,11 +20,11 @@ pub async fn check(
     config: &Config,
     opts: &RunOptions,
     progress: Option<Progress>,
-) -> (Report, crate::Redactor) {
+) -> (Report, CredentialScrubber) {
     let started = std::time::SystemTime::now();
     let clock = std::time::Instant::now();
     let mut providers = Vec::new();
-    let mut redactor = crate::Redactor::default();
+    let mut scrubber = CredentialScrubber::default();
     for (name, p) in &config.providers {
         let failed = |error: String| ProviderReport {
             name: name.clone(),
@@ -43,7 +43,7 @@ pub async fn check(
                 continue;
             }
         };
-        redactor.add_credentials(&creds);
+        scrubber.add_credentials(&creds);
         let spec = match Spec::load(config.spec_path(p)) {
             Ok(s) => Arc::new(s),
             Err(e) => {
@@ -83,10 +83,10 @@ pub async fn check(
         providers.push(report);
     }
     let timing = Timing {
-        started_at: crate::rfc3339(started),
+        started_at: rfc3339(started),
         duration_ms: clock.elapsed().as_millis() as u64,
     };
-    (new_report(opts, providers, timing), redactor)
+    (new_report(opts, providers, timing), scrubber)
 }
 
 /// Makes the mock accept exactly the credentials the runner will send.

@@ -6,8 +6,8 @@
 
 mod common;
 
-use common::{Fault, fault_layer, mock, opts, provider};
-use covenant_runner::report::{Redactor, Report, Timing, merge};
+use common::{Fault, configured_providers, fault_layer, mock, opts, provider};
+use covenant_runner::report::{CredentialScrubber, Report, Timing, merge};
 use covenant_runner::{RunOptions, Target};
 
 fn without_timing(mut r: Report) -> String {
@@ -17,8 +17,8 @@ fn without_timing(mut r: Report) -> String {
 
 #[test]
 fn same_seed_same_cases_other_seed_other_cases() {
-    for name in ["onboarding", "identplus", "rebilly", "iron", "rpcsession"] {
-        let (spec, creds) = provider(name, &|_| None);
+    for name in configured_providers() {
+        let (spec, creds) = provider(&name, &|_| None);
         let a =
             serde_json::to_string(&covenant_runner::case_list(&spec, &creds, &opts(10))).unwrap();
         let b =
@@ -61,7 +61,7 @@ async fn failing_run(
     o: &RunOptions,
     env: &dyn Fn(&str) -> Option<String>,
     fault: Fault,
-) -> (Report, Redactor) {
+) -> (Report, CredentialScrubber) {
     let (spec, creds) = provider("rebilly", env);
     let server = mock(&spec, &creds).await;
     let layer = fault_layer(&server.url(), fault).await;
@@ -70,11 +70,11 @@ async fn failing_run(
     let p = covenant_runner::run_target(&target, o, None).await;
     drop(layer);
     server.shutdown().await;
-    let mut redactor = Redactor::default();
-    redactor.add_credentials(&creds);
+    let mut scrubber = CredentialScrubber::default();
+    scrubber.add_credentials(&creds);
     (
         covenant_runner::new_report(o, vec![p], Timing::default()),
-        redactor,
+        scrubber,
     )
 }
 
@@ -92,9 +92,9 @@ async fn same_seed_byte_identical_reports() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_validate_and_junit_has_ci_shape() {
-    let (report, redactor) = failing_run(&opts(4), &|_| None, Fault::DropField("documents")).await;
+    let (report, scrubber) = failing_run(&opts(4), &|_| None, Fault::DropField("documents")).await;
     let dir = std::env::temp_dir().join(format!("covenant-reports-{}", std::process::id()));
-    report.write(&dir, &redactor).unwrap();
+    report.write(&dir, &scrubber).unwrap();
 
     // report.json against the published schema.
     let schema: serde_json::Value =
@@ -163,7 +163,7 @@ async fn no_credential_value_is_written_anywhere() {
         _ => None,
     };
     // The provider echoes the API key it receives into every error body.
-    let (report, redactor) = failing_run(&opts(4), &env, Fault::EchoHeader("reb-apikey")).await;
+    let (report, scrubber) = failing_run(&opts(4), &env, Fault::EchoHeader("reb-apikey")).await;
     assert!(report.summary.violations > 0);
     let raw = format!(
         "{}{}{}",
@@ -176,7 +176,7 @@ async fn no_credential_value_is_written_anywhere() {
         "the echo test needs the secret in a raw body"
     );
     let dir = std::env::temp_dir().join(format!("covenant-secrets-{}", std::process::id()));
-    report.write(&dir, &redactor).unwrap();
+    report.write(&dir, &scrubber).unwrap();
     for f in ["report.json", "junit.xml", "report.md"] {
         let text = std::fs::read_to_string(dir.join(f)).unwrap();
         assert!(

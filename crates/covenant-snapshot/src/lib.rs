@@ -26,8 +26,9 @@
 //! placeholders) are documented in [`covenant_redact`] (`crates/covenant-redact/src/lib.rs`).
 //!
 //! Files are insta `.snap` files, one per provider: in this crate's
-//! `tests/snapshots/` for the test suite (the five embedded mocks, reviewed with
-//! `cargo insta review`), and `<provider>.snap` under `--out` for the CLI.
+//! `tests/snapshots/` for the test suite (the embedded mock of every spec in
+//! `specs/`, reviewed with `cargo insta review`), and `<provider>.snap` under
+//! `--out` for the CLI.
 //!
 //! # Commands
 //!
@@ -40,13 +41,14 @@
 //! # (optionally with a conformance run's report.json), exit 1 when an exchange changed
 //! covenant snapshot --spec specs/rebilly.yaml --base-url https://sandbox.example \
 //!     --compare snapshots/ --out drift/ --run-report reports/report.json
-//! # the test-suite snapshots of the five mocks
+//! # the test-suite snapshots of every spec's mock
 //! cargo test -p covenant-snapshot && cargo insta review
 //! ```
 //!
 //! Exit codes: 0 unchanged (or written), 1 an exchange changed, 2 could not run.
 
 pub mod compare;
+pub mod error;
 pub mod html;
 pub mod normalise;
 pub mod record;
@@ -54,34 +56,13 @@ pub mod record;
 use std::path::{Path, PathBuf};
 
 pub use compare::{Change, ExchangeDiff, ProviderDiff, compare, markdown};
+pub use error::SnapshotError;
 pub use normalise::{Snapshot, normalise, redactor_for};
 pub use record::{Options, Recording, local_credentials, record, record_mock};
 
 /// File names written next to the snapshots by a comparison.
 pub const MARKDOWN_REPORT: &str = "snapshot-report.md";
 pub const HTML_REPORT: &str = "report.html";
-
-#[derive(Debug, thiserror::Error)]
-pub enum SnapshotError {
-    #[error(
-        "{provider}: no credentials for security scheme(s) {schemes} (configure them in covenant.toml)"
-    )]
-    Credentials { provider: String, schemes: String },
-    #[error("HTTP client: {0}")]
-    Client(String),
-    #[error("embedded mock: {0}")]
-    Mock(String),
-    #[error("{}: not a snapshot file: {message}", path.display())]
-    BadSnapshot { path: PathBuf, message: String },
-    #[error("{}: no stored snapshot to compare with (record one first with --out)", path.display())]
-    Missing { path: PathBuf },
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SnapshotError + '_ {
     move |source| SnapshotError::Io {

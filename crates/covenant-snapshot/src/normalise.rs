@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use covenant_redact::{Redactor, Rules};
 use covenant_spec::Spec;
 
-use crate::SnapshotError;
+use crate::error::SnapshotError;
 use crate::record::{RawExchange, RawRequest, RawResponse, Recording};
 
 /// Response headers that say nothing about the provider's behaviour.

@@ -23,7 +23,7 @@ use covenant_runner::request::{AuthMode, Request};
 use covenant_spec::ext::ResourceRole;
 use covenant_spec::{SecurityScheme, Spec};
 
-use crate::SnapshotError;
+use crate::error::SnapshotError;
 
 /// Cases generated per operation before the fixed selection is taken from them
 /// (enough for the generator to reach every rejection keyword).

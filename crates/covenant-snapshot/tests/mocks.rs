@@ -1,17 +1,34 @@
-//! Provider behaviour snapshots: the five embedded mocks, recorded with the fixed
-//! exchange set and kept as insta snapshots in `tests/snapshots/`. A change in mock
-//! behaviour, or a spec change that alters what a provider returns, fails here
-//! until reviewed (`cargo insta review`).
+//! Provider behaviour snapshots: the embedded mock of every spec in `specs/`
+//! (the provider is the file stem), recorded with the fixed exchange set and kept
+//! as insta snapshots in `tests/snapshots/` (`mocks__exchanges_<provider>.snap`). A
+//! change in mock behaviour, or a spec change that alters what a provider returns,
+//! fails here until reviewed (`cargo insta review`); a new spec fails until its
+//! first snapshot is accepted.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use covenant_snapshot::{Options, local_credentials, normalise, record_mock};
 
-const PROVIDERS: [&str; 5] = ["identplus", "iron", "onboarding", "rebilly", "rpcsession"];
+fn specs_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs")
+}
+
+/// The file stems of `specs/*.yaml`, sorted.
+fn providers() -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(specs_dir())
+        .expect("specs/")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .filter_map(|p| Some(p.file_stem()?.to_str()?.to_owned()))
+        .collect();
+    out.sort();
+    out
+}
 
 fn spec(name: &str) -> Arc<covenant_spec::Spec> {
-    let path = format!("{}/../../specs/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
-    Arc::new(covenant_spec::Spec::load(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
+    let path = specs_dir().join(format!("{name}.yaml"));
+    Arc::new(covenant_spec::Spec::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
 async fn yaml_of(name: &str) -> String {
@@ -24,8 +41,14 @@ async fn yaml_of(name: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_five_mocks_match_their_reviewed_snapshots() {
-    for name in PROVIDERS {
+async fn every_mock_matches_its_reviewed_snapshot() {
+    let providers = providers();
+    assert!(
+        !providers.is_empty(),
+        "no specs in {}",
+        specs_dir().display()
+    );
+    for name in &providers {
         let first = yaml_of(name).await;
         // Stable across runs: a second recording against a fresh mock is identical.
         let second = yaml_of(name).await;

@@ -23,6 +23,24 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The providers `covenant check` runs: those covenant.toml configures.
+pub fn configured_providers() -> Vec<String> {
+    let config = Config::load(&repo().join("covenant.toml")).expect("covenant.toml");
+    config.providers.keys().cloned().collect()
+}
+
+/// The providers there are specs for: the file stems of `specs/*.yaml`, sorted.
+pub fn spec_providers() -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(repo().join("specs"))
+        .expect("specs/")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .filter_map(|p| Some(p.file_stem()?.to_str()?.to_owned()))
+        .collect();
+    out.sort();
+    out
+}
+
 /// A provider's spec and the credentials covenant.toml gives it (defaults, or `env`).
 pub fn provider(name: &str, env: &dyn Fn(&str) -> Option<String>) -> (Arc<Spec>, Credentials) {
     let config = Config::load(&repo().join("covenant.toml")).expect("covenant.toml");

@@ -1,0 +1,214 @@
+//! Whether an error answer is written in the provider's error style
+//! (`x-covenant-errors`): its status, content type and body shape (error_shape),
+//! and, for a validation error, whether it names the field the case broke
+//! (error_names_field).
+
+use serde_json::Value;
+
+use covenant_spec::error_style::{self, has_field_slots, names_field};
+use covenant_spec::ir::essence;
+use covenant_spec::{ErrorCase, Spec};
+
+use crate::client::Exchange;
+use crate::finding::{Finding, Outcome, fail, json_body, show_ptr, truncate};
+
+/// error_shape: the answer uses the status, content type and body shape of `class`.
+/// `classes` lists acceptable classes (auth accepts unauthorized or forbidden).
+pub fn error_shape(spec: &Spec, ex: &Exchange, classes: &[&str]) -> Option<Outcome> {
+    let a = ex.outcome.as_ref().ok()?;
+    if !(400..500).contains(&a.status) {
+        return None; // not an error answer: other checks judge it
+    }
+    let cases: Vec<(&str, ErrorCase)> = classes
+        .iter()
+        .map(|c| (*c, error_style::case_for(&spec.covenant.errors, c).0))
+        .collect();
+    let Some((class, case)) = cases.iter().find(|(_, c)| c.status == a.status) else {
+        return Some(fail(
+            format!(
+                "status {} ({})",
+                cases
+                    .iter()
+                    .map(|(_, c)| c.status.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+                classes.join(" or ")
+            ),
+            format!("status {}", a.status),
+            format!("{}: status {}", classes.join("|"), a.status),
+        ));
+    };
+    let sig = |what: &str| format!("{class}: {what}");
+    match &case.body {
+        None => {
+            if !a.body.is_empty() {
+                return Some(fail(
+                    format!("an empty body ({class} style)"),
+                    format!("{} bytes", a.body.len()),
+                    sig("non-empty body"),
+                ));
+            }
+        }
+        Some(template) => {
+            if let Some(want) = &case.content_type {
+                let got = a.header("content-type").map(essence);
+                if got.as_deref() != Some(essence(want).as_str()) {
+                    return Some(fail(
+                        format!("Content-Type {want} ({class} style)"),
+                        format!("Content-Type {}", got.as_deref().unwrap_or("(none)")),
+                        sig("content type"),
+                    ));
+                }
+            }
+            let body = match json_body(a) {
+                Ok(b) => b,
+                Err(f) => {
+                    return Some(Err(Finding {
+                        signature: sig("not JSON"),
+                        ..f
+                    }));
+                }
+            };
+            if let Some(problem) = shape_mismatch(template, &body, "") {
+                return Some(fail(
+                    format!("a body shaped like the {class} template"),
+                    problem.clone(),
+                    sig(&problem),
+                ));
+            }
+        }
+    }
+    Some(Ok(()))
+}
+
+/// Where `body` departs from the template's shape: template keys missing, a
+/// `'{x:int}'` slot not an integer, an `$each` not an array, a `$map` not an object.
+pub fn shape_mismatch(template: &Value, body: &Value, at: &str) -> Option<String> {
+    match template {
+        Value::String(s) if s.starts_with('{') && s.ends_with(":int}") => (!body.is_i64()
+            && !body.is_u64())
+        .then(|| format!("{} is not an integer", show_ptr(at))),
+        Value::String(_) => {
+            (!body.is_string()).then(|| format!("{} is not a string", show_ptr(at)))
+        }
+        Value::Object(m) if m.contains_key("$each") => {
+            let Value::Array(items) = body else {
+                return Some(format!("{} is not an array", show_ptr(at)));
+            };
+            let item = m.get("item")?;
+            items
+                .iter()
+                .enumerate()
+                .find_map(|(i, b)| shape_mismatch(item, b, &format!("{at}/{i}")))
+        }
+        Value::Object(m) if m.contains_key("$map") => {
+            (!body.is_object()).then(|| format!("{} is not an object", show_ptr(at)))
+        }
+        Value::Object(m) => {
+            let Value::Object(b) = body else {
+                return Some(format!("{} is not an object", show_ptr(at)));
+            };
+            for (k, t) in m {
+                let here = covenant_spec::pointer::join(at, k);
+                match b.get(k) {
+                    None => return Some(format!("{here} is missing")),
+                    Some(bv) => {
+                        if let Some(p) = shape_mismatch(t, bv, &here) {
+                            return Some(p);
+                        }
+                    }
+                }
+            }
+            None
+        }
+        Value::Array(ts) => {
+            let Value::Array(bs) = body else {
+                return Some(format!("{} is not an array", show_ptr(at)));
+            };
+            ts.iter()
+                .zip(bs)
+                .enumerate()
+                .find_map(|(i, (t, b))| shape_mismatch(t, b, &format!("{at}/{i}")))
+        }
+        Value::Number(_) => {
+            (!body.is_number()).then(|| format!("{} is not a number", show_ptr(at)))
+        }
+        Value::Bool(_) => {
+            (!body.is_boolean()).then(|| format!("{} is not a boolean", show_ptr(at)))
+        }
+        Value::Null => None,
+    }
+}
+
+/// error_names_field: the validation error names `field` (a body pointer, or a
+/// parameter name when `parameter`).
+pub fn error_names_field(
+    spec: &Spec,
+    ex: &Exchange,
+    field: &str,
+    parameter: bool,
+) -> Option<Outcome> {
+    let a = ex.outcome.as_ref().ok()?;
+    if !(400..500).contains(&a.status) || (field.is_empty() && !parameter) {
+        return None;
+    }
+    let (case, _) = error_style::case_for(&spec.covenant.errors, "validation");
+    if case.status != a.status {
+        return None; // error_shape reports the wrong status
+    }
+    let template = case.body.as_ref()?;
+    if !has_field_slots(&case) && !template.to_string().contains("{message}") {
+        return None; // the style has nowhere to name a field
+    }
+    let body = a.json()?;
+    let shown = if parameter {
+        field.to_string()
+    } else {
+        case.field_notation.render(field)
+    };
+    Some(if names_field(&case, &body, field, parameter) {
+        Ok(())
+    } else {
+        let got = error_style::extract(&case, &body);
+        fail(
+            format!("the error names `{shown}`"),
+            if got.fields.is_empty() {
+                format!("it names no field: {}", truncate(&body.to_string(), 300))
+            } else {
+                format!("it names {}", got.fields.join(", "))
+            },
+            format!("missing {shown}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn shape_follows_the_template() {
+        let t = json!({"status": "{status:int}", "invalidFields": {"$each": "violation", "item": {"field": "{field}"}}});
+        assert_eq!(
+            shape_mismatch(
+                &t,
+                &json!({"status": 422, "invalidFields": [{"field": "a"}]}),
+                ""
+            ),
+            None
+        );
+        assert_eq!(
+            shape_mismatch(&t, &json!({"status": "422", "invalidFields": []}), ""),
+            Some("/status is not an integer".into())
+        );
+        assert_eq!(
+            shape_mismatch(
+                &t,
+                &json!({"status": 422, "invalidFields": [{"name": "a"}]}),
+                ""
+            ),
+            Some("/invalidFields/0/field is missing".into())
+        );
+    }
+}

@@ -1,0 +1,328 @@
+//! Judging: every verdict the runner reaches is reached here. [`judge`] takes what
+//! was sent for one case ([`Sent`], the exchanges `exec` collected) and applies
+//! the checks that judge that kind of case, as [`crate::checks::TABLE`] lists
+//! them. A check that has nothing to say about an exchange says nothing, so it can
+//! be reported as skipped rather than passed.
+//!
+//! | module | checks |
+//! |---|---|
+//! | [`answer`] | those every answer gets: server_error, status_documented, content_type, response_headers, response_schema, response_time |
+//! | [`status`] | positive_accepted, negative_rejected, auth_required |
+//! | [`error_style`] | error_shape, error_names_field |
+//! | [`sequence`] | idempotent_replay, create_then_read |
+
+pub mod answer;
+pub mod error_style;
+pub mod sequence;
+pub mod status;
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use covenant_spec::Spec;
+
+use crate::cases::CaseKind;
+use crate::checks::Check;
+use crate::client::Exchange;
+use crate::finding::Outcome;
+use crate::plan::{OpPlan, Part};
+
+/// The error classes a case is built to provoke, as `x-covenant-errors` names them.
+const VALIDATION: &[&str] = &["validation"];
+const AUTH: &[&str] = &["unauthorized", "forbidden"];
+const NOT_FOUND: &[&str] = &["not-found"];
+
+/// What was sent for one case, in the shape its kind calls for.
+#[derive(Debug)]
+pub enum Sent {
+    /// One request: positive, negative, auth and unknown-id cases.
+    One(Exchange),
+    /// The same request twice, with one idempotency key.
+    Twice(Exchange, Exchange),
+    /// A create by `create_operation`, then, if it returned an id at `id_pointer`,
+    /// the read of that id.
+    CreateThenRead {
+        create_operation: String,
+        id_pointer: String,
+        created: Exchange,
+        read: Option<Read>,
+    },
+}
+
+/// The read of a create-then-read case.
+#[derive(Debug)]
+pub struct Read {
+    /// The create's JSON body and the id read from it (see [`sequence::created`]).
+    pub created: Value,
+    pub id: Value,
+    pub exchange: Exchange,
+}
+
+/// The verdicts on one case of `kind` (`plan` is its operation's; `max_time` turns
+/// response_time on), in the order the checks ran.
+pub fn judge(
+    spec: &Spec,
+    plan: &OpPlan,
+    max_time: Option<Duration>,
+    kind: &CaseKind,
+    sent: &Sent,
+) -> Vec<(Check, Outcome)> {
+    let mut out = Vec::new();
+    let answer = |ex: &Exchange, classes: &[&str], out: &mut Vec<(Check, Outcome)>| {
+        answer::response_checks(spec, plan, ex, max_time, classes, out)
+    };
+    match (kind, sent) {
+        (CaseKind::Positive, Sent::One(ex)) => {
+            answer(ex, &[], &mut out);
+            push(
+                &mut out,
+                Check::PositiveAccepted,
+                status::positive_accepted(ex, &plan.redaction),
+            );
+        }
+        (
+            CaseKind::Negative {
+                part,
+                pointer,
+                keyword,
+                ..
+            },
+            Sent::One(ex),
+        ) => {
+            answer(ex, VALIDATION, &mut out);
+            push(
+                &mut out,
+                Check::NegativeRejected,
+                status::negative_rejected(ex, pointer, keyword),
+            );
+            push(
+                &mut out,
+                Check::ErrorShape,
+                error_style::error_shape(spec, ex, VALIDATION),
+            );
+            // A body field is named by its pointer, a parameter by its name.
+            let (field, parameter) = match part {
+                Part::Body => (pointer.clone(), false),
+                _ => (
+                    covenant_spec::pointer::tokens(pointer)
+                        .first()
+                        .cloned()
+                        .unwrap_or_default(),
+                    true,
+                ),
+            };
+            push(
+                &mut out,
+                Check::ErrorNamesField,
+                error_style::error_names_field(spec, ex, &field, parameter),
+            );
+        }
+        (CaseKind::AuthMissing | CaseKind::AuthWrong, Sent::One(ex)) => {
+            let what = if matches!(kind, CaseKind::AuthMissing) {
+                "missing"
+            } else {
+                "wrong"
+            };
+            answer(ex, AUTH, &mut out);
+            push(
+                &mut out,
+                Check::AuthRequired,
+                status::auth_required(spec, ex, what),
+            );
+            push(
+                &mut out,
+                Check::ErrorShape,
+                error_style::error_shape(spec, ex, AUTH),
+            );
+        }
+        (CaseKind::IdempotentReplay, Sent::Twice(first, second)) => {
+            answer(first, &[], &mut out);
+            answer(second, &[], &mut out);
+            push(
+                &mut out,
+                Check::PositiveAccepted,
+                status::positive_accepted(first, &plan.redaction),
+            );
+            push(
+                &mut out,
+                Check::IdempotentReplay,
+                sequence::idempotent_replay(first, second),
+            );
+        }
+        (CaseKind::UnknownId, Sent::One(ex)) => {
+            answer(ex, NOT_FOUND, &mut out);
+            push(
+                &mut out,
+                Check::CreateThenRead,
+                sequence::unknown_id(spec, ex),
+            );
+            push(
+                &mut out,
+                Check::ErrorShape,
+                error_style::error_shape(spec, ex, NOT_FOUND),
+            );
+        }
+        (
+            CaseKind::CreateThenRead { .. },
+            Sent::CreateThenRead {
+                create_operation,
+                id_pointer,
+                created,
+                read,
+            },
+        ) => match read {
+            None => out.push((
+                Check::CreateThenRead,
+                sequence::create_failed(create_operation, id_pointer, created),
+            )),
+            Some(read) => {
+                answer(&read.exchange, &[], &mut out);
+                push(
+                    &mut out,
+                    Check::PositiveAccepted,
+                    status::positive_accepted(&read.exchange, &plan.redaction),
+                );
+                push(
+                    &mut out,
+                    Check::CreateThenRead,
+                    sequence::read_after_create(&read.created, &read.id, &read.exchange),
+                );
+            }
+        },
+        (kind, sent) => {
+            debug_assert!(false, "a {} case sent as {sent:?}", kind.label());
+        }
+    }
+    debug_assert!(
+        out.iter().all(|(check, _)| check.judges(kind.kind())),
+        "a check judged a {} case that checks::TABLE does not give it: {:?}",
+        kind.label(),
+        out.iter().map(|(c, _)| c.name()).collect::<Vec<_>>()
+    );
+    out
+}
+
+fn push(out: &mut Vec<(Check, Outcome)>, check: Check, o: Option<Outcome>) {
+    if let Some(o) = o {
+        out.push((check, o));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::Kind;
+    use crate::client::Answer;
+    use serde_json::json;
+
+    fn exchange(status: u16, body: Value) -> Exchange {
+        Exchange {
+            outcome: Ok(Answer {
+                status,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: serde_json::to_vec(&body).expect("JSON"),
+                body_error: None,
+            }),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// The judge applies to each kind of case exactly the checks of its own that
+    /// the table lists for that kind, and no check the table does not list.
+    /// (rebilly: its validation errors have a field list, so error_names_field
+    /// applies.)
+    #[test]
+    fn the_judge_applies_the_checks_the_table_lists() {
+        let spec = Spec::load(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../specs/rebilly.yaml"
+        ))
+        .expect("spec loads");
+        let (plans, _) = crate::plan::build(&spec, &Default::default());
+        let status_of = |class: &str| {
+            covenant_spec::error_style::case_for(&spec.covenant.errors, class)
+                .0
+                .status
+        };
+        let body = json!({"id": "s1"});
+        let cases = vec![
+            (CaseKind::Positive, Sent::One(exchange(200, body.clone()))),
+            (
+                CaseKind::Negative {
+                    part: Part::Body,
+                    pointer: "/reason".into(),
+                    keyword: "type".into(),
+                    description: String::new(),
+                },
+                Sent::One(exchange(status_of("validation"), json!({}))),
+            ),
+            (
+                CaseKind::AuthMissing,
+                Sent::One(exchange(status_of("unauthorized"), json!({}))),
+            ),
+            (
+                CaseKind::AuthWrong,
+                Sent::One(exchange(status_of("unauthorized"), json!({}))),
+            ),
+            (
+                CaseKind::IdempotentReplay,
+                Sent::Twice(exchange(201, body.clone()), exchange(201, body.clone())),
+            ),
+            (
+                CaseKind::UnknownId,
+                Sent::One(exchange(status_of("not-found"), json!({}))),
+            ),
+            (
+                CaseKind::CreateThenRead {
+                    create: 0,
+                    create_request: Box::new(crate::request::Request {
+                        method: covenant_spec::Method::Post,
+                        path: "/x".into(),
+                        path_params: Default::default(),
+                        query: Default::default(),
+                        headers: Default::default(),
+                        body: None,
+                        content_type: None,
+                        auth: crate::request::AuthMode::Valid,
+                    }),
+                },
+                Sent::CreateThenRead {
+                    create_operation: "create".into(),
+                    id_pointer: "/id".into(),
+                    created: exchange(201, body.clone()),
+                    read: Some(Read {
+                        created: body.clone(),
+                        id: json!("s1"),
+                        exchange: exchange(200, body.clone()),
+                    }),
+                },
+            ),
+        ];
+        let kinds: Vec<Kind> = cases.iter().map(|(k, _)| k.kind()).collect();
+        assert!(
+            Kind::ALL.iter().all(|k| kinds.contains(k)),
+            "a case of every kind"
+        );
+        for (kind, sent) in &cases {
+            let judged: Vec<Check> =
+                judge(&spec, &plans[0], Some(Duration::from_secs(1)), kind, sent)
+                    .into_iter()
+                    .map(|(c, _)| c)
+                    .collect();
+            for c in &judged {
+                assert!(c.judges(kind.kind()), "{}: {c} is not listed", kind.label());
+            }
+            for c in Check::ALL {
+                let own = c.row().judges.len() < Kind::ALL.len();
+                if own && c.judges(kind.kind()) {
+                    assert!(
+                        judged.contains(&c),
+                        "{}: {c} listed, not applied",
+                        kind.label()
+                    );
+                }
+            }
+        }
+    }
+}

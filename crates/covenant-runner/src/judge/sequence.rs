@@ -1,0 +1,207 @@
+//! The checks that compare answers: a replay against the first answer
+//! (idempotent_replay), a read against the create before it, and an unknown id
+//! against not-found (create_then_read).
+
+use serde_json::Value;
+
+use covenant_spec::Spec;
+use covenant_spec::error_style;
+
+use crate::client::Exchange;
+use crate::finding::{Outcome, fail, show_ptr, truncate};
+
+/// idempotent_replay: two answers to one key are the same status and body.
+pub fn idempotent_replay(first: &Exchange, second: &Exchange) -> Option<Outcome> {
+    let (a, b) = (first.outcome.as_ref().ok()?, second.outcome.as_ref().ok()?);
+    if a.status >= 500 || b.status >= 500 {
+        return None;
+    }
+    if a.status != b.status {
+        return Some(fail(
+            format!(
+                "the replay answers status {} like the first request",
+                a.status
+            ),
+            format!("status {}", b.status),
+            "status differs",
+        ));
+    }
+    let same = match (a.json(), b.json()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.body == b.body,
+    };
+    Some(if same {
+        Ok(())
+    } else {
+        let diff = match (a.json(), b.json()) {
+            (Some(x), Some(y)) => first_difference(&x, &y, ""),
+            _ => "bodies differ".into(),
+        };
+        fail(
+            "the replay returns the first answer's body",
+            diff,
+            "body differs",
+        )
+    })
+}
+
+/// The first place two JSON values differ, as `pointer: a != b`.
+pub fn first_difference(a: &Value, b: &Value, at: &str) -> String {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, xv) in x {
+                let here = covenant_spec::pointer::join(at, k);
+                match y.get(k) {
+                    None => return format!("{here} missing in the replay"),
+                    Some(yv) if yv != xv => return first_difference(xv, yv, &here),
+                    _ => {}
+                }
+            }
+            for k in y.keys() {
+                if !x.contains_key(k) {
+                    return format!("{} only in the replay", covenant_spec::pointer::join(at, k));
+                }
+            }
+            format!("{} differs", show_ptr(at))
+        }
+        _ => format!(
+            "{}: {} != {}",
+            show_ptr(at),
+            truncate(&a.to_string(), 80),
+            truncate(&b.to_string(), 80)
+        ),
+    }
+}
+
+/// create_then_read: every field both answers carry has the same value.
+pub fn read_matches_create(created: &Value, read: &Value) -> Outcome {
+    let (Some(c), Some(r)) = (created.as_object(), read.as_object()) else {
+        return Ok(());
+    };
+    for (k, rv) in r {
+        if let Some(cv) = c.get(k)
+            && cv != rv
+        {
+            return fail(
+                "the read returns what the create returned",
+                first_difference(cv, rv, &covenant_spec::pointer::join("", k)),
+                format!("/{k} differs"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// create_then_read on a read of an id nobody created: the spec's not-found
+/// status. `None` when there is no answer below 500 to judge.
+pub fn unknown_id(spec: &Spec, ex: &Exchange) -> Option<Outcome> {
+    let a = ex.outcome.as_ref().ok().filter(|a| a.status < 500)?;
+    let not_found = error_style::case_for(&spec.covenant.errors, "not-found")
+        .0
+        .status;
+    Some(if a.status == not_found {
+        Ok(())
+    } else {
+        fail(
+            format!("status {not_found} (not-found) for an id nobody created"),
+            format!("status {}", a.status),
+            format!("unknown id: status {}", a.status),
+        )
+    })
+}
+
+/// What a successful create answered: its JSON body and the new resource's id at
+/// `id_pointer`. `None` when the create failed or carries no id there.
+pub fn created(ex: &Exchange, id_pointer: &str) -> Option<(Value, Value)> {
+    let body = match &ex.outcome {
+        Ok(a) if (200..300).contains(&a.status) => a.json()?,
+        _ => return None,
+    };
+    let id = body.pointer(id_pointer).cloned()?;
+    Some((body, id))
+}
+
+/// create_then_read when the create gave no id to read (see [`created`]).
+pub fn create_failed(create_operation: &str, id_pointer: &str, created: &Exchange) -> Outcome {
+    fail(
+        format!("a 2xx create by {create_operation} with an id at {id_pointer}"),
+        match &created.outcome {
+            Ok(a) => format!("status {}", a.status),
+            Err(e) => e.clone(),
+        },
+        "create failed",
+    )
+}
+
+/// create_then_read on the read of the id just created: a 2xx answer carrying
+/// what the create returned. `None` when there is nothing to judge (no answer, a
+/// 5xx, or a 2xx without a JSON body).
+pub fn read_after_create(created: &Value, id: &Value, read: &Exchange) -> Option<Outcome> {
+    let a = read.outcome.as_ref().ok()?;
+    if (200..300).contains(&a.status) {
+        Some(read_matches_create(created, &a.json()?))
+    } else if a.status < 500 {
+        Some(fail(
+            format!("a 2xx read of the id {id} just created"),
+            format!("status {}", a.status),
+            format!("read after create: status {}", a.status),
+        ))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn answer(status: u16, body: Value) -> Exchange {
+        Exchange {
+            outcome: Ok(crate::client::Answer {
+                status,
+                headers: Vec::new(),
+                body: serde_json::to_vec(&body).expect("JSON"),
+                body_error: None,
+            }),
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_create_without_an_id_fails_and_a_refused_read_is_named() {
+        let ok = answer(201, json!({"data": {"id": "s1"}, "x": 1}));
+        let (body, id) = created(&ok, "/data/id").expect("an id");
+        assert_eq!(id, json!("s1"));
+        assert!(created(&ok, "/id").is_none());
+        assert!(created(&answer(400, json!({"data": {"id": "s1"}})), "/data/id").is_none());
+        let f = create_failed("createSession", "/id", &answer(400, json!({}))).unwrap_err();
+        assert_eq!(
+            (f.expected.as_str(), f.actual.as_str(), f.signature.as_str()),
+            (
+                "a 2xx create by createSession with an id at /id",
+                "status 400",
+                "create failed"
+            )
+        );
+        let f = read_after_create(&body, &id, &answer(404, json!({})))
+            .expect("judged")
+            .unwrap_err();
+        assert_eq!(f.expected, "a 2xx read of the id \"s1\" just created");
+        assert_eq!(f.signature, "read after create: status 404");
+        assert!(read_after_create(&body, &id, &answer(500, json!({}))).is_none());
+        assert!(
+            read_after_create(&body, &id, &answer(200, json!({"x": 1})))
+                .expect("judged")
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn read_comparison_names_the_field() {
+        let e = read_matches_create(&json!({"id": "a", "x": 1}), &json!({"id": "a", "x": 2}))
+            .unwrap_err();
+        assert_eq!(e.signature, "/x differs");
+        assert!(read_matches_create(&json!({"id": "a"}), &json!({"id": "a", "y": 1})).is_ok());
+    }
+}

@@ -1,0 +1,392 @@
+//! A run against one provider: the cases (a pure function of spec, credentials'
+//! presence, seed and budget, optionally one partition of them), sent with bounded
+//! concurrency, judged, grouped into the provider's part of the report, each
+//! distinct failure shrunk to a minimal reproduction.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use covenant_spec::Spec;
+
+use crate::cases::{self, Case, CaseKind};
+use crate::checks::Check;
+use crate::client::{self, ClientOptions};
+use crate::config::Credentials;
+use crate::error::RunnerError;
+use crate::exec::{CaseRun, Ctx};
+use crate::finding::Finding;
+use crate::report::{
+    self, CheckResult, OperationReport, ProviderReport, Report, ReproRequest, Status, Timing,
+    Violation,
+};
+use crate::request::AuthMode;
+use crate::{curl, plan, shrink};
+
+/// How a run is shaped.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub seed: u64,
+    /// Valid cases per operation (also the cap on negative cases per operation).
+    pub cases: usize,
+    /// The checks that count; every case is still sent.
+    pub checks: Vec<Check>,
+    pub client: ClientOptions,
+    /// `(K, N)`: run only the cases whose id hashes to slice K of N (1-based).
+    pub partition: Option<(u64, u64)>,
+    pub max_response_time: Option<Duration>,
+    /// Re-runs allowed per distinct failure while shrinking (0 disables shrinking).
+    pub shrink_runs: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            seed: 0,
+            cases: 50,
+            checks: Check::ALL.to_vec(),
+            client: ClientOptions::default(),
+            partition: None,
+            max_response_time: None,
+            shrink_runs: 200,
+        }
+    }
+}
+
+/// Parses `K/N` (1 <= K <= N).
+pub fn parse_partition(s: &str) -> Result<(u64, u64), RunnerError> {
+    let bad = || {
+        RunnerError::Options(format!(
+            "--partition must be K/N with 1 <= K <= N, got `{s}`"
+        ))
+    };
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// One provider to run against.
+pub struct Target {
+    pub provider: String,
+    pub spec: Arc<Spec>,
+    pub base_url: String,
+    /// The base URL reproductions print (a variable reference for ephemeral mocks).
+    pub shown_base_url: String,
+    pub credentials: Credentials,
+}
+
+impl Target {
+    pub fn new(
+        provider: &str,
+        spec: Arc<Spec>,
+        base_url: &str,
+        credentials: Credentials,
+    ) -> Target {
+        Target {
+            provider: provider.to_string(),
+            spec,
+            base_url: base_url.to_string(),
+            shown_base_url: base_url.to_string(),
+            credentials,
+        }
+    }
+}
+
+/// Progress: (provider, cases done, cases total).
+pub type Progress = Arc<dyn Fn(&str, usize, usize) + Send + Sync>;
+
+/// The cases a run would send (after partitioning): a pure function of the spec,
+/// credentials' presence, seed and budget.
+pub fn case_list(spec: &Spec, credentials: &Credentials, opts: &RunOptions) -> Vec<Case> {
+    let (plans, gens) = plan::build(spec, credentials);
+    partitioned(cases::generate(&plans, &gens, budget(opts)), opts.partition)
+}
+
+fn budget(opts: &RunOptions) -> cases::Budget {
+    cases::Budget {
+        seed: opts.seed,
+        cases: opts.cases,
+    }
+}
+
+fn partitioned(cases: Vec<Case>, partition: Option<(u64, u64)>) -> Vec<Case> {
+    match partition {
+        None => cases,
+        Some((k, n)) => cases
+            .into_iter()
+            .filter(|c| cases::fnv1a(c.id.as_bytes()) % n == k - 1)
+            .collect(),
+    }
+}
+
+/// Runs every case against `target` and builds its part of the report. Never
+/// panics on what the provider sends; a provider that cannot be run gets `error`.
+pub async fn run_target(
+    target: &Target,
+    opts: &RunOptions,
+    progress: Option<Progress>,
+) -> ProviderReport {
+    let mut report = ProviderReport {
+        name: target.provider.clone(),
+        spec: target.spec.path().display().to_string(),
+        base_url: target.shown_base_url.clone(),
+        error: None,
+        cases: 0,
+        requests: 0,
+        operations: Vec::new(),
+        violations: Vec::new(),
+    };
+    let (plans, gens) = plan::build(&target.spec, &target.credentials);
+    if let Some(p) = plans.iter().find(|p| !p.auth.unsatisfied.is_empty()) {
+        report.error = Some(
+            RunnerError::MissingCredentials {
+                provider: target.provider.clone(),
+                scheme: p.auth.unsatisfied.join(", "),
+                env: "the variable configured for it in covenant.toml".into(),
+            }
+            .to_string(),
+        );
+        return report;
+    }
+    let client = match client::Client::new(&opts.client) {
+        Ok(c) => c,
+        Err(e) => {
+            report.error = Some(e.to_string());
+            return report;
+        }
+    };
+    let all = partitioned(cases::generate(&plans, &gens, budget(opts)), opts.partition);
+    drop(gens);
+    let ctx = Arc::new(Ctx {
+        spec: target.spec.clone(),
+        plans,
+        client,
+        base_url: target.base_url.clone(),
+        max_time: opts.max_response_time,
+    });
+    let cases = Arc::new(all);
+    let total = cases.len();
+    let mut set = tokio::task::JoinSet::new();
+    // Spawn in windows so a huge budget does not hold every future at once; the
+    // client's semaphore bounds the requests actually in flight.
+    let window = opts.client.concurrency.max(1) * 4;
+    let mut next = 0;
+    let mut runs: Vec<Option<CaseRun>> = vec![None; total];
+    let mut done = 0;
+    while next < total || !set.is_empty() {
+        while next < total && set.len() < window {
+            let (ctx, cases, i) = (ctx.clone(), cases.clone(), next);
+            set.spawn(async move {
+                let case = &cases[i];
+                (i, ctx.run(case, &case.request).await)
+            });
+            next += 1;
+        }
+        match set.join_next().await {
+            Some(Ok((i, run))) => {
+                runs[i] = Some(run);
+                done += 1;
+                if let Some(p) = &progress {
+                    p(&target.provider, done, total);
+                }
+            }
+            Some(Err(e)) => {
+                report.error = Some(format!("internal error running a case: {e}"));
+                return report;
+            }
+            None => break,
+        }
+    }
+    let runs: Vec<CaseRun> = runs.into_iter().map(Option::unwrap_or_default).collect();
+    report.cases = total;
+    report.requests = runs.iter().map(|r| r.requests).sum();
+    let transport: usize = runs.iter().map(|r| r.transport_failures).sum();
+    if report.requests > 0 && transport == report.requests {
+        let msg = runs
+            .iter()
+            .flat_map(|r| r.outcomes.iter())
+            .find_map(|(_, o)| o.as_ref().err().map(|f| f.actual.clone()))
+            .unwrap_or_default();
+        report.error = Some(
+            RunnerError::Unreachable {
+                provider: target.provider.clone(),
+                base_url: target.shown_base_url.clone(),
+                message: msg,
+            }
+            .to_string(),
+        );
+        return report;
+    }
+    aggregate(&ctx, target, opts, &cases, &runs, &mut report).await;
+    report
+}
+
+async fn aggregate(
+    ctx: &Ctx,
+    target: &Target,
+    opts: &RunOptions,
+    cases: &[Case],
+    runs: &[CaseRun],
+    report: &mut ProviderReport,
+) {
+    // (op, check) -> (judged, failed, signature -> (first case, finding, occurrences))
+    type Groups = BTreeMap<String, (usize, Finding, usize)>;
+    let mut table: BTreeMap<(usize, Check), (usize, usize, Groups)> = BTreeMap::new();
+    for (i, (case, run)) in cases.iter().zip(runs).enumerate() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (check, outcome) in &run.outcomes {
+            if !opts.checks.contains(check) {
+                continue;
+            }
+            let entry = table.entry((case.operation, *check)).or_default();
+            // A case judged twice by one check (a replay's two answers) counts once.
+            if seen.insert((*check, outcome.is_ok())) {
+                entry.0 += 1;
+            }
+            if let Err(f) = outcome {
+                entry.1 += 1;
+                entry
+                    .2
+                    .entry(f.signature.clone())
+                    .and_modify(|g| g.2 += 1)
+                    .or_insert((i, f.clone(), 1));
+            }
+        }
+    }
+    for plan in &ctx.plans {
+        let mut checks = Vec::new();
+        for check in &opts.checks {
+            let (judged, failed) = table
+                .get(&(plan.index, *check))
+                .map(|e| (e.0, e.1))
+                .unwrap_or((0, 0));
+            checks.push(CheckResult {
+                check: check.name().into(),
+                status: if failed > 0 {
+                    Status::Failed
+                } else if judged > 0 {
+                    Status::Passed
+                } else {
+                    Status::Skipped
+                },
+                judged,
+                failed,
+            });
+        }
+        report.operations.push(OperationReport {
+            id: plan.op.id.clone(),
+            method: plan.op.method.as_str().into(),
+            path: plan.op.path.clone(),
+            cases: cases.iter().filter(|c| c.operation == plan.index).count(),
+            problems: plan.problems.clone(),
+            checks,
+        });
+    }
+    for ((op, check), (_, _, groups)) in table {
+        let mut groups: Vec<_> = groups.into_iter().collect();
+        groups.sort_by_key(|(_, g)| g.0);
+        for (signature, (first, finding, occurrences)) in groups {
+            let case = &cases[first];
+            let plan = &ctx.plans[op];
+            let original = case.request.size();
+            let (request, finding) = if opts.shrink_runs > 0 {
+                shrink::shrink(ctx, case, check, finding, opts.shrink_runs).await
+            } else {
+                (case.request.clone(), finding)
+            };
+            let auth = plan.auth.parts(request.auth);
+            let mut curl = curl::command(&target.shown_base_url, &request, auth);
+            if let CaseKind::CreateThenRead {
+                create,
+                create_request,
+            } = &case.kind
+                && let Some(cplan) = ctx.plans.get(*create)
+            {
+                curl = format!(
+                    "# first create (the read below uses the id it returns):\n{}\n{}",
+                    curl::command(
+                        &target.shown_base_url,
+                        create_request,
+                        cplan.auth.parts(create_request.auth)
+                    ),
+                    curl
+                );
+            }
+            if let CaseKind::IdempotentReplay = &case.kind {
+                curl = format!("# send twice:\n{curl}");
+            }
+            report.violations.push(Violation {
+                id: format!(
+                    "{}/{}/{}/{}",
+                    target.provider,
+                    plan.op.id,
+                    check.name(),
+                    signature
+                ),
+                provider: target.provider.clone(),
+                operation: plan.op.id.clone(),
+                check: check.name().into(),
+                expected: finding.expected,
+                actual: finding.actual,
+                case: case.id.clone(),
+                seed: opts.seed,
+                occurrences,
+                original_size: original,
+                size: request.size(),
+                request: ReproRequest {
+                    method: request.method.as_str().into(),
+                    path: request.path_and_query(),
+                    headers: request.header_pairs(),
+                    body: request.body.clone(),
+                    auth: match request.auth {
+                        AuthMode::Valid => "valid",
+                        AuthMode::Missing => "missing",
+                        AuthMode::Wrong => "wrong",
+                    }
+                    .into(),
+                },
+                curl,
+                new: true,
+            });
+        }
+    }
+}
+
+/// Assembles the report of a run over `providers`.
+pub fn new_report(opts: &RunOptions, providers: Vec<ProviderReport>, timing: Timing) -> Report {
+    let mut r = Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: format!("covenant {}", env!("CARGO_PKG_VERSION")),
+        seed: opts.seed,
+        cases_per_operation: opts.cases,
+        partitions: opts
+            .partition
+            .map(|(k, n)| vec![format!("{k}/{n}")])
+            .unwrap_or_default(),
+        checks: opts.checks.iter().map(|c| c.name().to_string()).collect(),
+        timing,
+        providers,
+        summary: Default::default(),
+    };
+    r.summarize();
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitions_parse() {
+        assert_eq!(parse_partition("2/3").unwrap(), (2, 3));
+        assert!(parse_partition("0/3").is_err());
+        assert!(parse_partition("4/3").is_err());
+        assert!(parse_partition("x").is_err());
+    }
+}
