@@ -7,17 +7,30 @@ use serde_json::Value;
 
 use covenant_spec::error_style::{self, has_field_slots, names_field};
 use covenant_spec::ir::essence;
-use covenant_spec::{ErrorCase, Spec};
+use covenant_spec::{ErrorCase, Spec, StatusCode};
 
 use crate::client::Exchange;
 use crate::finding::{Finding, Outcome, fail, json_body, show_ptr, truncate};
+use crate::plan::OpPlan;
 
 /// error_shape: the answer uses the status, content type and body shape of `class`.
 /// `classes` lists acceptable classes (auth accepts unauthorized or forbidden).
-pub fn error_shape(spec: &Spec, ex: &Exchange, classes: &[&str]) -> Option<Outcome> {
+///
+/// Where the spec's `x-covenant-errors` describes none of `classes`, the plain
+/// document decides: any 4xx status the operation documents (explicitly, as `4XX` or
+/// as `default`) is the right kind of refusal, and any 4xx when it documents none;
+/// the body is then judged against that status's documented schema by
+/// response_schema, like every answer.
+pub fn error_shape(spec: &Spec, plan: &OpPlan, ex: &Exchange, classes: &[&str]) -> Option<Outcome> {
     let a = ex.outcome.as_ref().ok()?;
     if !(400..500).contains(&a.status) {
         return None; // not an error answer: other checks judge it
+    }
+    if !classes
+        .iter()
+        .any(|c| spec.covenant.errors.case(c).is_some())
+    {
+        return Some(documented_refusal(plan, a.status));
     }
     let cases: Vec<(&str, ErrorCase)> = classes
         .iter()
@@ -79,6 +92,80 @@ pub fn error_shape(spec: &Spec, ex: &Exchange, classes: &[&str]) -> Option<Outco
         }
     }
     Some(Ok(()))
+}
+
+/// Whether `body` names the field at `tokens` in a usual notation: a JSON Pointer
+/// (`/a/0/b`), a dotted path (`a.0.b`), the bare name (`b`, also quoted inside a
+/// message such as ``Missing `b` ``), or a location array ending with the tokens
+/// (`["body", "a", 0, "b"]`).
+pub fn names_in_any_notation(body: &Value, tokens: &[String]) -> bool {
+    let Some(last) = tokens.last() else {
+        return false;
+    };
+    let pointer = tokens
+        .iter()
+        .fold(String::new(), |p, t| covenant_spec::pointer::join(&p, t));
+    let dotted = tokens.join(".");
+    let names = |s: &str| {
+        s == pointer || s == dotted || contains_word(s, &dotted) || contains_word(s, last)
+    };
+    match body {
+        Value::String(s) => names(s),
+        Value::Array(items) => {
+            let segs: Vec<String> = items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect();
+            (segs.len() == items.len() && segs.ends_with(tokens))
+                || items.iter().any(|v| names_in_any_notation(v, tokens))
+        }
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, v)| k == last || k == &dotted || names_in_any_notation(v, tokens)),
+        _ => false,
+    }
+}
+
+/// `word` inside `text`, not as part of a longer identifier (`age` is not in `page`).
+fn contains_word(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(ident)
+            && !text[i + word.len()..].chars().next().is_some_and(ident)
+    })
+}
+
+/// A refusal's status against the operation's documented 4xx responses.
+fn documented_refusal(plan: &OpPlan, status: u16) -> Outcome {
+    let documented: Vec<&StatusCode> = plan
+        .op
+        .responses
+        .iter()
+        .map(|r| &r.status)
+        .filter(|s| match s {
+            StatusCode::Code(c) => (400..500).contains(c),
+            StatusCode::Range(r) => *r == 4,
+            StatusCode::Default => true,
+        })
+        .collect();
+    let covers = |s: &&StatusCode| match s {
+        StatusCode::Code(c) => *c == status,
+        StatusCode::Range(r) => *r == status / 100,
+        StatusCode::Default => true,
+    };
+    if documented.is_empty() || documented.iter().any(covers) {
+        return Ok(());
+    }
+    let list: Vec<String> = documented.iter().map(ToString::to_string).collect();
+    fail(
+        format!("one of the documented error statuses {}", list.join(", ")),
+        format!("status {status}"),
+        format!("undocumented refusal: status {status}"),
+    )
 }
 
 /// Where `body` departs from the template's shape: template keys missing, a
@@ -152,6 +239,18 @@ pub fn error_names_field(
     if !(400..500).contains(&a.status) || (field.is_empty() && !parameter) {
         return None;
     }
+    if spec.covenant.errors.case("validation").is_none() {
+        // No declared style: any usual notation will do. A body that names the
+        // field nowhere may still name it in a way nobody can read generically, so
+        // that is "cannot tell" (skipped), not a violation.
+        let body = a.json()?;
+        let tokens = if parameter {
+            vec![field.to_owned()]
+        } else {
+            covenant_spec::pointer::tokens(field)
+        };
+        return names_in_any_notation(&body, &tokens).then_some(Ok(()));
+    }
     let (case, _) = error_style::case_for(&spec.covenant.errors, "validation");
     if case.status != a.status {
         return None; // error_shape reports the wrong status
@@ -184,6 +283,41 @@ pub fn error_names_field(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_field_is_found_in_any_usual_notation() {
+        use serde_json::json;
+        let t = |p: &str| covenant_spec::pointer::tokens(p);
+        let named = [
+            json!({"detail": "Missing `first_name`"}),
+            json!({"error": {"param": "first_name"}}),
+            json!({"detail": [{"loc": ["body", "first_name"], "msg": "field required"}]}),
+            json!({"errors": {"first_name": ["is required"]}}),
+            json!({"errors": [{"pointer": "/first_name"}]}),
+        ];
+        for body in &named {
+            assert!(names_in_any_notation(body, &t("/first_name")), "{body}");
+        }
+        let nested = json!({"detail": [{"loc": ["body", "address", "zip"]}]});
+        assert!(names_in_any_notation(&nested, &t("/address/zip")));
+        assert!(names_in_any_notation(
+            &json!({"field": "address.zip"}),
+            &t("/address/zip")
+        ));
+        // Another field, or the name inside a longer word, is not the field.
+        assert!(!names_in_any_notation(
+            &json!({"detail": "Missing `last_name`"}),
+            &t("/first_name")
+        ));
+        assert!(!names_in_any_notation(
+            &json!({"detail": "bad page"}),
+            &t("/age")
+        ));
+        assert!(!names_in_any_notation(
+            &json!({"detail": [{"loc": ["body", "zip"]}]}),
+            &t("/address/city")
+        ));
+    }
+
     use super::*;
     use serde_json::json;
 

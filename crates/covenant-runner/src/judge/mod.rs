@@ -59,6 +59,15 @@ pub struct Read {
     pub exchange: Exchange,
 }
 
+/// Whether the operation documents "no such resource" (404): then a made-up id in a
+/// valid request (a path id, an RPC call's body id) may rightly be answered 404.
+fn documents_not_found(plan: &OpPlan) -> bool {
+    plan.op
+        .responses
+        .iter()
+        .any(|r| r.status == covenant_spec::StatusCode::Code(404))
+}
+
 /// The verdicts on one case of `kind` (`plan` is its operation's; `max_time` turns
 /// response_time on), in the order the checks ran.
 pub fn judge(
@@ -78,7 +87,11 @@ pub fn judge(
             push(
                 &mut out,
                 Check::PositiveAccepted,
-                status::positive_accepted(ex, &plan.redaction),
+                status::positive_accepted_unknown_ids(
+                    ex,
+                    documents_not_found(plan),
+                    &plan.redaction,
+                ),
             );
         }
         (
@@ -99,7 +112,7 @@ pub fn judge(
             push(
                 &mut out,
                 Check::ErrorShape,
-                error_style::error_shape(spec, ex, VALIDATION),
+                error_style::error_shape(spec, plan, ex, VALIDATION),
             );
             // A body field is named by its pointer, a parameter by its name.
             let (field, parameter) = match part {
@@ -133,7 +146,7 @@ pub fn judge(
             push(
                 &mut out,
                 Check::ErrorShape,
-                error_style::error_shape(spec, ex, AUTH),
+                error_style::error_shape(spec, plan, ex, AUTH),
             );
         }
         (CaseKind::IdempotentReplay, Sent::Twice(first, second)) => {
@@ -160,7 +173,7 @@ pub fn judge(
             push(
                 &mut out,
                 Check::ErrorShape,
-                error_style::error_shape(spec, ex, NOT_FOUND),
+                error_style::error_shape(spec, plan, ex, NOT_FOUND),
             );
         }
         (
