@@ -71,7 +71,7 @@ fn refine(doc: &Value) -> Option<(String, String)> {
     }
     for (path, item) in doc.get("paths")?.as_object().into_iter().flatten() {
         let at = pointer::join("/paths", path);
-        for method in crate::ir::METHODS {
+        for method in crate::http::METHODS {
             if let Some(op) = item.get(method) {
                 let op_at = pointer::join(&at, method);
                 for (code, r) in op
