@@ -1,4 +1,6 @@
-//! JSON Pointer (RFC 6901) helpers.
+//! JSON Pointer (RFC 6901) helpers, and the workspace's one way to follow local
+//! `$ref`s ([`resolve_ref`] for one hop, [`deref`] and [`deref_at`] to the end) and to
+//! read the component name a `$ref` gives ([`schema_name`]).
 
 use serde_json::Value;
 

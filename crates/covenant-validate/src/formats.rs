@@ -1,6 +1,9 @@
 //! The string formats the derive can check (`#[validate(format = "...")]`,
 //! `#[validate(email)]`, `#[validate(url)]`), with the semantics the `jsonschema`
-//! crate gives them, so the derive validator and the JSON Schema view agree.
+//! crate gives them, so the derive validator and the JSON Schema view agree. One
+//! known difference: `date` and `date-time` are chrono's RFC 3339 (the workspace's
+//! one implementation), which takes a leap second at any minute where jsonschema
+//! takes it only at 23:59 UTC.
 
 /// A format name the derive accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
