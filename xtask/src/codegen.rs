@@ -1,11 +1,14 @@
-//! `cargo xtask codegen [--check]`: regenerates the model crates (`crates/models-*`)
-//! and their exported JSON Schemas (`specs/json-schema/<provider>/<Type>.json`) from
-//! `specs/`, or with `--check` writes nothing and fails naming every stale file.
+//! `cargo xtask codegen [--check]`: regenerates the model crates (`crates/models-*`),
+//! the lists of them (covenant-codegen's dev-dependencies and its tests' dispatch,
+//! `covenant_codegen::workspace::model_lists`) and their exported JSON Schemas
+//! (`specs/json-schema/<provider>/<Type>.json`) from `specs/`, or with `--check`
+//! writes nothing and fails naming every stale file.
 //!
 //! The JSON Schemas come from schemars, so they need the model crates compiled: the
 //! task runs each crate's generated `json_schemas` example. With `--check`, that step
 //! runs only when the crate's Rust files are fresh (stale code is reported first).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -18,6 +21,13 @@ pub fn run(root: &Path, check: bool) -> anyhow::Result<()> {
     let plans = workspace::plan(root)?;
     let generated_in = started.elapsed();
     let mut stale: Vec<PathBuf> = Vec::new();
+    let lists = workspace::model_lists(root, &plans)?;
+    let lists_stale = workspace::stale(root, &lists);
+    if check {
+        stale.extend(lists_stale);
+    } else {
+        write(root, &lists_stale, &lists)?;
+    }
     for plan in &plans {
         for u in plan.unmapped() {
             eprintln!("warning: {}: not mapped: {u}", plan.provider);
@@ -26,16 +36,7 @@ pub fn run(root: &Path, check: bool) -> anyhow::Result<()> {
         if check {
             stale.extend(rust_stale.iter().cloned());
         } else {
-            for path in &rust_stale {
-                let full = root.join(path);
-                if let Some(dir) = full.parent() {
-                    std::fs::create_dir_all(dir)
-                        .with_context(|| format!("creating {}", dir.display()))?;
-                }
-                std::fs::write(&full, &plan.files[path])
-                    .with_context(|| format!("writing {}", full.display()))?;
-                println!("wrote {}", path.display());
-            }
+            write(root, &rust_stale, &plan.files)?;
         }
         if check && !rust_stale.is_empty() {
             eprintln!(
@@ -52,16 +53,7 @@ pub fn run(root: &Path, check: bool) -> anyhow::Result<()> {
             stale.extend(schema_stale);
             stale.extend(extra);
         } else {
-            for path in &schema_stale {
-                let full = root.join(path);
-                if let Some(dir) = full.parent() {
-                    std::fs::create_dir_all(dir)
-                        .with_context(|| format!("creating {}", dir.display()))?;
-                }
-                std::fs::write(&full, &files[path])
-                    .with_context(|| format!("writing {}", full.display()))?;
-                println!("wrote {}", path.display());
-            }
+            write(root, &schema_stale, &files)?;
             for path in &extra {
                 std::fs::remove_file(root.join(path))
                     .with_context(|| format!("removing {}", path.display()))?;
@@ -83,6 +75,20 @@ pub fn run(root: &Path, check: bool) -> anyhow::Result<()> {
             "{} generated file(s) are stale; run `cargo xtask codegen`",
             stale.len()
         );
+    }
+    Ok(())
+}
+
+/// Writes the files `paths` (relative to `root`) with their content in `files`.
+fn write(root: &Path, paths: &[PathBuf], files: &BTreeMap<PathBuf, String>) -> anyhow::Result<()> {
+    for path in paths {
+        let full = root.join(path);
+        if let Some(dir) = full.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(&full, &files[path])
+            .with_context(|| format!("writing {}", full.display()))?;
+        println!("wrote {}", path.display());
     }
     Ok(())
 }

@@ -1,107 +1,21 @@
 //! Spec -> model: maps each named schema, each inline schema that needs a name, and
 //! each operation's parameters to [`Item`]s. Constructs that have no faithful Rust
-//! mapping become `serde_json::Value` and are reported by name and location.
+//! mapping become `serde_json::Value` and are reported by name and location. Rust
+//! names come from `names.rs`, shape decisions from `shape.rs`, attributes from
+//! `constraints.rs`; nullability is read from the JSON Schema view.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use covenant_spec::{Direction, Spec};
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use covenant_spec::{Spec, pointer, view};
 use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::{Map, Value};
 
 use crate::Unmapped;
+use crate::constraints::{self, Unchecked};
 use crate::model::{Field, Item, Kind, Presence, Ty, Variant};
-
-const RESERVED_TYPES: [&str; 16] = [
-    "Option",
-    "Vec",
-    "String",
-    "Box",
-    "Result",
-    "Value",
-    "Map",
-    "BTreeMap",
-    "Serialize",
-    "Deserialize",
-    "JsonSchema",
-    "Validate",
-    "Nullable",
-    "Self",
-    "Some",
-    "None",
-];
-
-const KEYWORDS: [&str; 51] = [
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
-    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
-    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
-];
-
-/// A Rust type name for a schema name or hint.
-pub fn type_name(raw: &str) -> String {
-    let cleaned: String = raw
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect();
-    let mut name = cleaned.to_upper_camel_case();
-    if name.is_empty() {
-        name = "Unnamed".into();
-    }
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name = format!("T{name}");
-    }
-    if RESERVED_TYPES.contains(&name.as_str()) {
-        name.push_str("Model");
-    }
-    name
-}
-
-/// A Rust field name for a wire name.
-pub fn field_name(raw: &str) -> String {
-    let cleaned: String = raw
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect();
-    let mut name = cleaned.to_snake_case();
-    if name.is_empty() {
-        name = "field".into();
-    }
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name = format!("f_{name}");
-    }
-    if KEYWORDS.contains(&name.as_str()) {
-        name.push('_');
-    }
-    name
-}
-
-fn variant_name(raw: &str) -> String {
-    let n = type_name(raw);
-    if n == "Unnamed" && !raw.is_empty() {
-        // All punctuation: keep something readable and unique-ish.
-        return format!(
-            "V{}",
-            raw.bytes().map(|b| format!("{b:x}")).collect::<String>()
-        );
-    }
-    if raw.is_empty() { "Empty".into() } else { n }
-}
-
-fn doc_of(schema: &Value) -> Option<String> {
-    let title = schema.get("title").and_then(Value::as_str);
-    let desc = schema.get("description").and_then(Value::as_str);
-    match (title, desc) {
-        (Some(t), Some(d)) => Some(format!("{t}\n\n{d}")),
-        (Some(t), None) => Some(t.to_string()),
-        (None, Some(d)) => Some(d.to_string()),
-        (None, None) => None,
-    }
-    .map(|s| s.trim().to_string())
-    .filter(|s| !s.is_empty())
-}
+use crate::names::{field_name, type_name, variant_name};
+use crate::shape::{doc_of, is_object, string_enum, tagged_union};
 
 pub struct Builder<'s> {
     spec: &'s Spec,
@@ -156,13 +70,11 @@ impl<'s> Builder<'s> {
         while let Some(v) = stack.pop() {
             match v {
                 Value::Object(m) => {
-                    if let Some(name) = m
-                        .get("$ref")
-                        .and_then(Value::as_str)
-                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    if let Some(r) = m.get("$ref").and_then(Value::as_str)
+                        && let Some(name) = pointer::schema_name(r)
                     {
                         if self.open.insert(name.to_string())
-                            && let Some(t) = self.spec.schemas.get(name)
+                            && let Some(t) = pointer::resolve_ref(self.spec.document(), r)
                         {
                             stack.push(t);
                         }
@@ -195,29 +107,9 @@ impl<'s> Builder<'s> {
         });
     }
 
-    fn deref<'v>(&'v self, v: &'v Value) -> &'v Value {
-        let mut v = v;
-        for _ in 0..32 {
-            match v
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                .and_then(|n| self.spec.schemas.get(n))
-            {
-                Some(t) => v = t,
-                None => break,
-            }
-        }
-        v
-    }
-
+    /// Whether the schema's JSON Schema view admits `null` (`$ref`s followed).
     fn is_nullable(&self, schema: &Value) -> bool {
-        let s = self.deref(schema);
-        s.get("nullable") == Some(&Value::Bool(true))
-            || schema.get("nullable") == Some(&Value::Bool(true))
-            || s.get("enum")
-                .and_then(Value::as_array)
-                .is_some_and(|e| e.contains(&Value::Null))
+        view::admits_null(&self.spec.json_schema_node(schema))
     }
 
     fn unique(&self, base: &str) -> String {
@@ -432,7 +324,7 @@ impl<'s> Builder<'s> {
             if seen > 256 {
                 break;
             }
-            let p = self.deref(&p).clone();
+            let p = self.spec.resolve(&p).clone();
             let Some(pm) = p.as_object() else { continue };
             if let Some(inner) = pm.get("allOf").and_then(Value::as_array) {
                 for (i, x) in inner.iter().enumerate() {
@@ -512,7 +404,7 @@ impl<'s> Builder<'s> {
             let pat = format!("{at}/properties/{}", covenant_spec::pointer::escape(wire));
             let hint = format!("{rust} {wire}");
             let (ty, attrs) = self.field_type(ps, &hint, &pat, open);
-            let target = self.deref(ps);
+            let target = self.spec.resolve(ps);
             let read_write = ["readOnly", "writeOnly"].iter().any(|k| {
                 target.get(*k) == Some(&Value::Bool(true)) || ps.get(*k) == Some(&Value::Bool(true))
             });
@@ -664,9 +556,6 @@ impl<'s> Builder<'s> {
                 deprecated: false,
             });
         }
-        if m.get("nullable") == Some(&Value::Bool(true)) {
-            // Handled by the field (Option/Nullable); nothing to add here.
-        }
         Kind::Union {
             variants,
             tag: None,
@@ -688,10 +577,7 @@ impl<'s> Builder<'s> {
     }
 
     fn ref_ty(&mut self, r: &str, at: &str) -> Ty {
-        match r
-            .strip_prefix("#/components/schemas/")
-            .and_then(|n| self.names.get(n))
-        {
+        match pointer::schema_name(r).and_then(|n| self.names.get(n)) {
             Some(n) => Ty::Named(n.clone()),
             None => {
                 self.report(
@@ -751,9 +637,16 @@ impl<'s> Builder<'s> {
         }
         let mut attrs = Vec::new();
         let ty = match ty_name {
-            Some("string") => self.string(m, at, &mut attrs),
+            Some("string") => {
+                let mut unchecked = Unchecked::new();
+                let ty = constraints::string(m, at, &mut attrs, &mut unchecked);
+                for (pointer, construct) in unchecked {
+                    self.report(&pointer, construct);
+                }
+                ty
+            }
             Some("integer") => {
-                self.numeric(m, &mut attrs);
+                constraints::numeric(&self.spec.json_schema_node(schema), &mut attrs);
                 if m.get("format").and_then(Value::as_str) == Some("int32") {
                     Ty::Prim(quote!(i32))
                 } else {
@@ -761,11 +654,11 @@ impl<'s> Builder<'s> {
                 }
             }
             Some("number") => {
-                self.numeric(m, &mut attrs);
+                constraints::numeric(&self.spec.json_schema_node(schema), &mut attrs);
                 Ty::Prim(quote!(f64))
             }
             Some("boolean") => {
-                enum_attr(m, &mut attrs);
+                constraints::enumeration(m, &mut attrs);
                 Ty::Prim(quote!(bool))
             }
             Some("array") => {
@@ -782,7 +675,7 @@ impl<'s> Builder<'s> {
                 } else {
                     it
                 };
-                length_attr(m, "minItems", "maxItems", &mut attrs);
+                constraints::length(m, "minItems", "maxItems", &mut attrs);
                 if m.get("uniqueItems") == Some(&Value::Bool(true)) {
                     attrs.push(quote!(#[validate(unique_items)]));
                     attrs.push(quote!(#[schemars(extend("uniqueItems" = true))]));
@@ -791,7 +684,7 @@ impl<'s> Builder<'s> {
             }
             Some("object") | None if is_object(m) || ty_name.is_none() => {
                 if let Some(not) = m.get("not") {
-                    match covenant_spec::idioms::forbidden_properties(self.deref(not)) {
+                    match covenant_spec::idioms::forbidden_properties(self.spec.resolve(not)) {
                         Some(names) => {
                             // The `not` itself goes into the export verbatim (it holds no
                             // `$ref`: `forbidden_properties` accepts only `required` lists).
@@ -824,11 +717,11 @@ impl<'s> Builder<'s> {
                         } else {
                             vt
                         };
-                        length_attr(m, "minProperties", "maxProperties", &mut attrs);
+                        constraints::length(m, "minProperties", "maxProperties", &mut attrs);
                         Ty::Map(Box::new(vt))
                     }
                     _ if ty_name == Some("object") => {
-                        length_attr(m, "minProperties", "maxProperties", &mut attrs);
+                        constraints::length(m, "minProperties", "maxProperties", &mut attrs);
                         Ty::Prim(quote!(serde_json::Map<String, serde_json::Value>))
                     }
                     _ => Ty::Prim(quote!(serde_json::Value)),
@@ -842,230 +735,4 @@ impl<'s> Builder<'s> {
         };
         (ty, attrs)
     }
-
-    fn string(&mut self, m: &Map<String, Value>, at: &str, attrs: &mut Vec<TokenStream>) -> Ty {
-        let constrained = ["minLength", "maxLength", "pattern", "enum"]
-            .iter()
-            .any(|k| m.contains_key(*k));
-        length_attr(m, "minLength", "maxLength", attrs);
-        if let Some(p) = m.get("pattern").and_then(Value::as_str) {
-            if regress::Regex::new(p).is_ok() {
-                attrs.push(quote!(#[schemars(regex(pattern = #p))]));
-            } else {
-                self.report(
-                    &format!("{at}/pattern"),
-                    format!("pattern {p:?} is not an ECMA-262 regex; not checked"),
-                );
-            }
-        }
-        enum_attr(m, attrs);
-        match m.get("format").and_then(Value::as_str) {
-            Some("date-time") if !constrained => {
-                Ty::Prim(quote!(chrono::DateTime<chrono::FixedOffset>))
-            }
-            Some("date") if !constrained => Ty::Prim(quote!(chrono::NaiveDate)),
-            Some("uuid") if !constrained => Ty::Prim(quote!(uuid::Uuid)),
-            Some("email") => {
-                attrs.push(quote!(#[validate(email)]));
-                Ty::Prim(quote!(String))
-            }
-            Some("uri") => {
-                attrs.push(quote!(#[validate(url)]));
-                Ty::Prim(quote!(String))
-            }
-            Some(f @ ("iban" | "date-time" | "date" | "uuid")) => {
-                attrs.push(quote!(#[validate(format = #f)]));
-                attrs.push(quote!(#[schemars(extend("format" = #f))]));
-                Ty::Prim(quote!(String))
-            }
-            Some(
-                f @ ("hostname"
-                | "ipv4"
-                | "ipv6"
-                | "time"
-                | "duration"
-                | "uri-reference"
-                | "idn-email"
-                | "idn-hostname"
-                | "iri"
-                | "iri-reference"
-                | "json-pointer"
-                | "relative-json-pointer"
-                | "regex"
-                | "uri-template"),
-            ) => {
-                self.report(
-                    &format!("{at}/format"),
-                    format!("format `{f}` is not checked by the derive validator"),
-                );
-                Ty::Prim(quote!(String))
-            }
-            _ => Ty::Prim(quote!(String)),
-        }
-    }
-
-    fn numeric(&mut self, m: &Map<String, Value>, attrs: &mut Vec<TokenStream>) {
-        let num = |k: &str| m.get(k).and_then(Value::as_f64);
-        let excl = |k: &str| m.get(k) == Some(&Value::Bool(true));
-        let (mut min, mut max, mut emin, mut emax) = (num("minimum"), num("maximum"), None, None);
-        // OpenAPI 3.0: boolean exclusive flags turn the bound exclusive; 3.1 numbers also accepted.
-        if excl("exclusiveMinimum") {
-            emin = min.take();
-        } else if let Some(x) = num("exclusiveMinimum") {
-            emin = Some(x);
-        }
-        if excl("exclusiveMaximum") {
-            emax = max.take();
-        } else if let Some(x) = num("exclusiveMaximum") {
-            emax = Some(x);
-        }
-        let mut items = Vec::new();
-        for (k, v) in [
-            ("min", min),
-            ("max", max),
-            ("exclusive_min", emin),
-            ("exclusive_max", emax),
-        ] {
-            if let Some(v) = v {
-                let k = proc_macro2::Ident::new(k, proc_macro2::Span::call_site());
-                let lit = num_lit(v);
-                items.push(quote!(#k = #lit));
-            }
-        }
-        if !items.is_empty() {
-            attrs.push(quote!(#[validate(range(#(#items),*))]));
-        }
-        if let Some(v) = emin {
-            let lit = num_lit(v);
-            attrs.push(quote!(#[schemars(extend("exclusiveMinimum" = #lit))]));
-        }
-        if let Some(v) = emax {
-            let lit = num_lit(v);
-            attrs.push(quote!(#[schemars(extend("exclusiveMaximum" = #lit))]));
-        }
-        if let Some(v) = num("multipleOf").filter(|v| *v > 0.0) {
-            let lit = num_lit(v);
-            attrs.push(quote!(#[validate(multiple_of = #lit)]));
-            attrs.push(quote!(#[schemars(extend("multipleOf" = #lit))]));
-        }
-        enum_attr(m, attrs);
-    }
 }
-
-fn num_lit(v: f64) -> TokenStream {
-    if v.fract() == 0.0 && v.abs() < 9.0e15 {
-        let i = v as i64;
-        quote!(#i)
-    } else {
-        quote!(#v)
-    }
-}
-
-fn length_attr(m: &Map<String, Value>, lo: &str, hi: &str, attrs: &mut Vec<TokenStream>) {
-    let min = m.get(lo).and_then(Value::as_u64).map(|v| v as usize);
-    let max = m.get(hi).and_then(Value::as_u64).map(|v| v as usize);
-    let mut items = Vec::new();
-    if let Some(v) = min {
-        items.push(quote!(min = #v));
-    }
-    if let Some(v) = max {
-        items.push(quote!(max = #v));
-    }
-    if !items.is_empty() {
-        attrs.push(quote!(#[validate(length(#(#items),*))]));
-        if lo == "minProperties" {
-            // schemars maps `length` to strings and arrays only.
-            if let Some(v) = min {
-                attrs.push(quote!(#[schemars(extend("minProperties" = #v))]));
-            }
-            if let Some(v) = max {
-                attrs.push(quote!(#[schemars(extend("maxProperties" = #v))]));
-            }
-        }
-    }
-}
-
-/// Non-string `enum`s (and string enums on fields that stay `String`) as attributes.
-fn enum_attr(m: &Map<String, Value>, attrs: &mut Vec<TokenStream>) {
-    let Some(values) = m.get("enum").and_then(Value::as_array) else {
-        return;
-    };
-    let non_null: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
-    if non_null.is_empty() {
-        return;
-    }
-    let lits: Vec<TokenStream> = non_null
-        .iter()
-        .filter_map(|v| match v {
-            Value::String(s) => Some(quote!(#s)),
-            Value::Bool(b) => Some(quote!(#b)),
-            Value::Number(n) => Some(match n.as_i64() {
-                Some(i) => quote!(#i),
-                None => {
-                    let f = n.as_f64().unwrap_or_default();
-                    quote!(#f)
-                }
-            }),
-            _ => None,
-        })
-        .collect();
-    if lits.len() != non_null.len() {
-        return;
-    }
-    attrs.push(quote!(#[validate(enumeration(#(#lits),*))]));
-    attrs.push(quote!(#[schemars(extend("enum" = [#(#lits),*]))]));
-}
-
-fn is_object(m: &Map<String, Value>) -> bool {
-    m.get("type").and_then(Value::as_str) == Some("object")
-        || (m.get("type").is_none()
-            && (m.contains_key("properties") || m.contains_key("additionalProperties")))
-}
-
-/// The non-null values of a string enum (`type: string` or no type, all values strings).
-fn string_enum(m: &Map<String, Value>) -> Option<Vec<String>> {
-    let values = m.get("enum")?.as_array()?;
-    if !matches!(m.get("type").and_then(Value::as_str), Some("string") | None) {
-        return None;
-    }
-    let strings: Vec<String> = values
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect();
-    let nulls = values.iter().filter(|v| v.is_null()).count();
-    (strings.len() + nulls == values.len() && !strings.is_empty()).then_some(strings)
-}
-
-/// A `oneOf`/`anyOf` with a discriminator whose branches are all component `$ref`s:
-/// the property name and, per branch, its component name and selecting values.
-/// (component name, the discriminator values that select it)
-type Branch = (String, Vec<String>);
-
-fn tagged_union(schema: &Value) -> Option<(String, Vec<Branch>)> {
-    let prop = schema
-        .get("discriminator")?
-        .get("propertyName")?
-        .as_str()?
-        .to_string();
-    let mapping = schema
-        .get("discriminator")?
-        .get("mapping")
-        .and_then(Value::as_object);
-    let branches = schema
-        .get("oneOf")
-        .or_else(|| schema.get("anyOf"))?
-        .as_array()?;
-    let mut out = Vec::new();
-    for b in branches {
-        let r = b.get("$ref")?.as_str()?;
-        let name = r.strip_prefix("#/components/schemas/")?;
-        out.push((
-            name.to_string(),
-            covenant_spec::view::discriminator_values(r, mapping),
-        ));
-    }
-    Some((prop, out))
-}
-
-#[allow(dead_code)]
-fn _direction_marker(_: Direction) {}

@@ -1,5 +1,5 @@
-//! Differential and round-trip properties over every request/response body of the five
-//! specs, with instances from the shared generator (`covenant-gen`):
+//! Differential and round-trip properties over every request/response body of every
+//! spec in `specs/`, with instances from the shared generator (`covenant-gen`):
 //! - the model (deserialise + derive validation) accepts exactly what the `jsonschema`
 //!   crate accepts on the loader's JSON Schema view, on valid instances and on
 //!   negatives that each break one constraint (a disagreement prints the instance);
@@ -16,7 +16,7 @@ use serde_json::Value;
 const VALID_PER_SITE: usize = 600;
 
 struct Site {
-    provider: &'static str,
+    provider: String,
     ty: String,
     label: String,
     generator: covenant_gen::Generator,
@@ -25,8 +25,8 @@ struct Site {
 
 fn sites() -> Vec<Site> {
     let mut out = Vec::new();
-    for provider in common::PROVIDERS {
-        let spec = common::spec(provider);
+    for spec in common::specs() {
+        let provider = spec.provider.as_str();
         let exported: std::collections::BTreeMap<String, Value> = common::json_schemas(provider)
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
@@ -41,7 +41,7 @@ fn sites() -> Vec<Site> {
                 .get(&ty)
                 .map(|s| covenant_spec::view::compile(s).expect("exported schema compiles"));
             out.push(Site {
-                provider,
+                provider: provider.to_string(),
                 label: format!("{provider} {name} ({:?})", site.direction),
                 ty,
                 generator,
@@ -74,7 +74,7 @@ fn derive_validator_agrees_with_jsonschema() {
             } else {
                 rejected += 1;
             }
-            let model = common::check(site.provider, &site.ty, v)
+            let model = common::check(&site.provider, &site.ty, v)
                 .unwrap_or_else(|| panic!("{}: no model type {}", site.label, site.ty));
             if model.is_ok() != spec_ok {
                 disagreements.push(format!(
@@ -144,7 +144,7 @@ fn valid_instances_round_trip() {
             20,
         ));
         for v in values {
-            let back = common::round_trip(site.provider, &site.ty, &v)
+            let back = common::round_trip(&site.provider, &site.ty, &v)
                 .unwrap()
                 .unwrap_or_else(|e| panic!("{}: does not deserialise: {e}: {v}", site.label));
             assert!(

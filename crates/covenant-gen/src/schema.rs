@@ -1,6 +1,7 @@
-//! Reading the JSON Schema view: `$ref` resolution inside the document, `allOf`
-//! merging into one flat schema, and the keyword accessors both the valid-instance
-//! builder and the negative builder use.
+//! Reading the JSON Schema view: `allOf` merging into one flat schema (following
+//! `$ref`s one hop at a time with `covenant_spec::pointer::resolve_ref`, counting
+//! them), and the keyword accessors both the valid-instance builder and the negative
+//! builder use.
 
 use serde_json::{Map, Value};
 
@@ -8,11 +9,6 @@ use crate::GenError;
 
 /// How many `$ref`s one path may pass through before generation fails.
 pub const HARD_DEPTH: usize = 24;
-
-/// Resolves a local `$ref` (`#/$defs/Name` or any `#/...` pointer) in `root`.
-pub fn resolve<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
-    covenant_spec::pointer::resolve_ref(root, reference)
-}
 
 /// A schema flattened for generation: `$ref`s followed and `allOf` members merged in.
 /// `extra_depth` counts the `$ref`s followed on the way.
@@ -52,7 +48,7 @@ pub fn flatten(root: &Value, schema: &Value, pointer: &str) -> Result<Flat, GenE
         };
         let mut m = m;
         if let Some(Value::String(r)) = m.remove("$ref") {
-            let target = resolve(root, &r)
+            let target = covenant_spec::pointer::resolve_ref(root, &r)
                 .ok_or_else(|| GenError::at(pointer, format!("unresolvable $ref {r}")))?;
             extra_depth += 1;
             if extra_depth > HARD_DEPTH {

@@ -83,7 +83,7 @@ impl Builder<'_> {
                     "recursion deeper than the generator's limit",
                 ));
             }
-            let target = schema::resolve(self.root, r)
+            let target = covenant_spec::pointer::resolve_ref(self.root, r)
                 .ok_or_else(|| GenError::at(ptr, format!("unresolvable $ref {r}")))?;
             let target_ptr = r.trim_start_matches('#').to_string();
             let out = self.build(target, &target_ptr, depth + 1);

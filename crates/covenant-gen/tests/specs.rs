@@ -1,4 +1,4 @@
-//! The generator on every schema site of the project's five specs: valid instances
+//! The generator on every schema site of the specs in `specs/`: valid instances
 //! validate, every negative fails with exactly its declared pointer and keyword,
 //! sampling is deterministic, and the coverage the runner and the codegen tests rely
 //! on (enum values, nulls, oneOf branches) is reached.
@@ -22,8 +22,9 @@ fn specs() -> Vec<Spec> {
         .collect();
     paths.sort();
     assert!(
-        paths.len() >= 5,
-        "expected the five provider specs, found {paths:?}"
+        !paths.is_empty(),
+        "no provider specs in {}",
+        specs_dir().display()
     );
     paths
         .iter()
@@ -171,18 +172,13 @@ fn rebilly_document_types_all_appear() {
 
 /// The enum of the schema at a property path in a view (following `$ref`s).
 fn find_enum_at(view: &Value, path: &[&str]) -> Option<Vec<Value>> {
-    fn resolve<'a>(view: &'a Value, mut s: &'a Value) -> Option<&'a Value> {
-        while let Some(r) = s.get("$ref").and_then(Value::as_str) {
-            s = covenant_spec::pointer::resolve_ref(view, r)?;
-        }
-        Some(s)
-    }
-    let mut cur = resolve(view, view)?;
+    let resolve = |s| covenant_spec::pointer::deref(view, s);
+    let mut cur = resolve(view);
     for p in path {
         cur = if *p == "*" {
-            resolve(view, cur.get("items")?)?
+            resolve(cur.get("items")?)
         } else {
-            resolve(view, cur.get("properties")?.get(*p)?)?
+            resolve(cur.get("properties")?.get(*p)?)
         };
     }
     cur.get("enum").and_then(Value::as_array).cloned()
@@ -200,13 +196,7 @@ fn nullable_paths(
     if depth > 6 {
         return;
     }
-    let mut s = s;
-    while let Some(r) = s.get("$ref").and_then(Value::as_str) {
-        match covenant_spec::pointer::resolve_ref(view, r) {
-            Some(t) => s = t,
-            None => return,
-        }
-    }
+    let s = covenant_spec::pointer::deref(view, s);
     let admits_null = match s.get("type") {
         Some(Value::Array(ts)) => ts.contains(&Value::from("null")),
         _ => s.get("anyOf").and_then(Value::as_array).is_some_and(|b| {
@@ -265,10 +255,7 @@ fn iron_request_body_reaches_every_one_of_branch() {
     let spec = spec("iron.yaml");
     let site = request_site(&spec, "createCustomerIdentification");
     let view = spec.json_schema(&site);
-    let mut root = &view;
-    while let Some(r) = root.get("$ref").and_then(Value::as_str) {
-        root = covenant_spec::pointer::resolve_ref(&view, r).expect("ref resolves");
-    }
+    let root = covenant_spec::pointer::deref(&view, &view);
     let branches = root
         .get("oneOf")
         .and_then(Value::as_array)

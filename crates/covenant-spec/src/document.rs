@@ -71,7 +71,7 @@ fn refine(doc: &Value) -> Option<(String, String)> {
     }
     for (path, item) in doc.get("paths")?.as_object().into_iter().flatten() {
         let at = pointer::join("/paths", path);
-        for method in crate::ir::METHODS {
+        for method in crate::http::METHODS {
             if let Some(op) = item.get(method) {
                 let op_at = pointer::join(&at, method);
                 for (code, r) in op
@@ -184,7 +184,7 @@ pub fn check_refs(source: &SourceFile) -> Vec<Diagnostic> {
                     at,
                     format!("`{r}` is not a JSON Pointer reference"),
                 ));
-            } else if doc.pointer(p).is_none() {
+            } else if pointer::resolve_ref(doc, r).is_none() {
                 out.push(diag(
                     Severity::Error,
                     "dangling-ref",
@@ -209,7 +209,7 @@ pub fn check_refs(source: &SourceFile) -> Vec<Diagnostic> {
         .collect();
     let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
     for t in &targets {
-        let Some(v) = doc.pointer(&t[1..]) else {
+        let Some(v) = pointer::resolve_ref(doc, t) else {
             continue;
         };
         let mut next = Vec::new();

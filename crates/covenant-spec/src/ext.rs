@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Diagnostic, Severity};
-use crate::ir::{METHODS, ParameterLocation};
+use crate::http::{METHODS, ParameterLocation};
 use crate::pointer;
 use crate::source::SourceFile;
 

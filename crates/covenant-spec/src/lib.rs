@@ -22,9 +22,11 @@ mod document;
 pub mod error;
 pub mod error_style;
 pub mod ext;
+pub mod http;
 pub mod idioms;
 pub mod ir;
 pub mod lint;
+mod load;
 pub mod pointer;
 pub mod provenance;
 pub mod source;
@@ -33,8 +35,9 @@ pub mod walk;
 
 pub use error::{Diagnostic, LoadError, Location, Severity};
 pub use ext::{Assumption, ErrorCase, ErrorStyle, Extensions, FieldNotation};
+pub use http::{Method, ParameterLocation, StatusCode};
 pub use ir::{
-    Example, Header, MediaType, Method, Operation, Parameter, ParameterLocation, RequestBody,
-    Response, SchemaSite, SecurityRequirement, SecurityScheme, Spec, StatusCode,
+    Example, Header, MediaType, Operation, Parameter, RequestBody, Response, SchemaSite,
+    SecurityRequirement, SecurityScheme, Spec,
 };
 pub use view::{Direction, Violation};

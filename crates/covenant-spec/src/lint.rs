@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use crate::error::{Diagnostic, LoadError, Severity};
 use crate::ext::Extensions;
-use crate::ir::{ParameterLocation, Spec};
+use crate::http::{ParameterLocation, StatusCode};
+use crate::ir::Spec;
 use crate::source::SourceFile;
 use crate::view::{self, Direction};
 use crate::{document, walk};
@@ -268,9 +269,9 @@ fn semantic_checks(spec: &Spec, out: &mut Vec<Diagnostic>) {
     // Error style statuses should be documented somewhere.
     for (class, case) in &spec.covenant.errors.0 {
         let documented = spec.operations.iter().any(|op| {
-            op.responses.iter().any(|r| {
-                r.status.matches(case.status) && r.status != crate::ir::StatusCode::Default
-            })
+            op.responses
+                .iter()
+                .any(|r| r.status.matches(case.status) && r.status != StatusCode::Default)
         });
         if !documented {
             out.push(warn(

@@ -13,7 +13,9 @@
 //! - `example`, `xml`, `externalDocs`, `discriminator` and `x-` keys are dropped.
 //!
 //! Referenced schemas are copied into `$defs` (only those reachable), so each view
-//! stands alone.
+//! stands alone. [`node`] gives the same translation of one node's own keywords
+//! (for codegen, which asks node by node), and [`admits_null`] reads a node's
+//! nullability in JSON Schema terms.
 
 use std::collections::BTreeMap;
 
@@ -73,7 +75,7 @@ pub fn to_json_schema(doc: &Value, schema: &Value, direction: Direction) -> Valu
 /// The `$defs` name for a reference: the schema name for `#/components/schemas/X`,
 /// else the pointer with its separators replaced.
 fn def_name(reference: &str) -> String {
-    if let Some(name) = reference.strip_prefix("#/components/schemas/")
+    if let Some(name) = pointer::schema_name(reference)
         && !name.contains('/')
     {
         return pointer::unescape(name);
@@ -178,49 +180,14 @@ impl Translator<'_> {
                         out.insert(k.clone(), Value::Array(required));
                     }
                 }
-                "exclusiveMinimum" | "exclusiveMaximum" => {
-                    let bound = if k == "exclusiveMinimum" {
-                        "minimum"
-                    } else {
-                        "maximum"
-                    };
-                    match v {
-                        Value::Bool(true) => {
-                            if let Some(b) = m.get(bound) {
-                                out.insert(k.clone(), b.clone());
-                            }
-                        }
-                        Value::Bool(false) => {}
-                        other => {
-                            out.insert(k.clone(), other.clone());
-                        }
-                    }
-                }
-                "minimum" | "maximum" => {
-                    let exclusive = if k == "minimum" {
-                        "exclusiveMinimum"
-                    } else {
-                        "exclusiveMaximum"
-                    };
-                    if m.get(exclusive) != Some(&Value::Bool(true)) {
-                        out.insert(k.clone(), v.clone());
-                    }
-                }
-                "nullable" | "discriminator" | "example" | "xml" | "externalDocs" => {}
-                _ if k.starts_with("x-") => {}
-                _ => {
-                    out.insert(k.clone(), v.clone());
-                }
+                _ => own_keyword(m, k, v, &mut out),
             }
         }
         self.integer_bounds(m, &mut out);
         if let Some(d) = m.get("discriminator") {
             self.discriminate(m, d, &mut out);
         }
-        if m.get("nullable") == Some(&Value::Bool(true)) {
-            return nullable(out);
-        }
-        Value::Object(out)
+        with_nullable(m, out)
     }
 
     /// Whether `name` is exempt from `required` in this direction.
@@ -283,6 +250,123 @@ impl Translator<'_> {
             }
         }
     }
+}
+
+/// The keywords a node's subschemas and `required` list live under; [`node`] leaves
+/// them out and the translator recurses into them.
+const MEMBER_KEYWORDS: [&str; 8] = [
+    "properties",
+    "items",
+    "not",
+    "additionalProperties",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "required",
+];
+
+/// One keyword of `m` that is not a subschema, as JSON Schema 2020-12 writes it:
+/// boolean `exclusiveMinimum`/`exclusiveMaximum` take the bound's value (and the
+/// bound itself goes), OpenAPI-only keywords and `x-` extensions are dropped.
+fn own_keyword(m: &Map<String, Value>, k: &str, v: &Value, out: &mut Map<String, Value>) {
+    match k {
+        "exclusiveMinimum" | "exclusiveMaximum" => {
+            let bound = if k == "exclusiveMinimum" {
+                "minimum"
+            } else {
+                "maximum"
+            };
+            match v {
+                Value::Bool(true) => {
+                    if let Some(b) = m.get(bound) {
+                        out.insert(k.into(), b.clone());
+                    }
+                }
+                Value::Bool(false) => {}
+                other => {
+                    out.insert(k.into(), other.clone());
+                }
+            }
+        }
+        "minimum" | "maximum" => {
+            let exclusive = if k == "minimum" {
+                "exclusiveMinimum"
+            } else {
+                "exclusiveMaximum"
+            };
+            if m.get(exclusive) != Some(&Value::Bool(true)) {
+                out.insert(k.into(), v.clone());
+            }
+        }
+        "nullable" | "discriminator" | "example" | "xml" | "externalDocs" => {}
+        _ if k.starts_with("x-") => {}
+        _ => {
+            out.insert(k.into(), v.clone());
+        }
+    }
+}
+
+/// `out` (the translation of `m`) admitting `null` when `m` says `nullable: true`.
+fn with_nullable(m: &Map<String, Value>, out: Map<String, Value>) -> Value {
+    if m.get("nullable") == Some(&Value::Bool(true)) {
+        nullable(out)
+    } else {
+        Value::Object(out)
+    }
+}
+
+/// The view of one schema node of `doc` on its own: `schema` dereferenced (siblings of
+/// a `$ref` are ignored), then its keywords that constrain the instance itself
+/// (`type`, bounds, lengths, `enum`, `format`, ...) translated as [`to_json_schema`]
+/// translates them, `nullable` included. Subschemas and `required` are left out, and
+/// nothing implied is added (the `int32`/`int64` bounds, discriminator values). For
+/// readers that ask one node at a time what it allows (codegen), without building a
+/// standalone document per question.
+///
+/// ```
+/// let doc = serde_json::json!({"components": {"schemas": {"Age": {
+///     "type": "integer", "minimum": 0, "exclusiveMinimum": true, "nullable": true,
+/// }}}});
+/// let node = covenant_spec::view::node(&doc, &serde_json::json!({"$ref": "#/components/schemas/Age"}));
+/// assert_eq!(node, serde_json::json!({"type": ["integer", "null"], "exclusiveMinimum": 0}));
+/// assert!(covenant_spec::view::admits_null(&node));
+/// ```
+pub fn node(doc: &Value, schema: &Value) -> Value {
+    let schema = pointer::deref(doc, schema);
+    let Value::Object(m) = schema else {
+        return schema.clone();
+    };
+    let mut out = Map::new();
+    for (k, v) in m {
+        if k != "$ref" && !MEMBER_KEYWORDS.contains(&k.as_str()) {
+            own_keyword(m, k, v, &mut out);
+        }
+    }
+    with_nullable(m, out)
+}
+
+/// Whether a view node (from [`node`]) lets `null` through by its own keywords: a
+/// `null` type or enum value, or the `anyOf: [.., {type: null}]` that a nullable
+/// schema without `type` or `enum` becomes.
+pub fn admits_null(node: &Value) -> bool {
+    let is_null_type = |t: &Value| match t {
+        Value::String(t) => t == "null",
+        Value::Array(ts) => ts.iter().any(|t| t == "null"),
+        _ => false,
+    };
+    node.get("type").is_some_and(is_null_type)
+        || node
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|e| e.contains(&Value::Null))
+        || node
+            .get("anyOf")
+            .and_then(Value::as_array)
+            .is_some_and(|branches| {
+                branches
+                    .iter()
+                    .any(|b| b.get("type").is_some_and(is_null_type))
+            })
 }
 
 /// The discriminator values that select the branch `reference`: the mapping keys that

@@ -12,7 +12,7 @@ use std::fmt;
 use compact_str::CompactString;
 
 use crate::formats::Format;
-use crate::rules::{Literal, Shown};
+use crate::shown::{self, Literal, Shown};
 
 /// One way a value fails its constraints.
 ///
@@ -253,7 +253,7 @@ pub struct Quoted {
 
 impl Quoted {
     pub fn new(s: &str) -> Quoted {
-        match crate::rules::cut(s, Shown::MAX_CHARS) {
+        match shown::cut(s, Shown::MAX_CHARS) {
             None => Quoted {
                 head: CompactString::new(s),
                 cut_from: None,

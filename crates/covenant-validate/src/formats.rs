@@ -1,6 +1,9 @@
 //! The string formats the derive can check (`#[validate(format = "...")]`,
 //! `#[validate(email)]`, `#[validate(url)]`), with the semantics the `jsonschema`
-//! crate gives them, so the derive validator and the JSON Schema view agree.
+//! crate gives them, so the derive validator and the JSON Schema view agree. One
+//! known difference: `date` and `date-time` are chrono's RFC 3339 (the workspace's
+//! one implementation), which takes a leap second at any minute where jsonschema
+//! takes it only at 23:59 UTC.
 
 /// A format name the derive accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,58 +53,28 @@ impl Format {
     }
 }
 
-/// RFC 3339 `full-date`: `YYYY-MM-DD`, a real calendar day.
+/// RFC 3339 `full-date`: `YYYY-MM-DD`, a real calendar day. chrono's RFC 3339 parser
+/// is its strict one (exactly 4-2-2 digits; `%Y-%m-%d` would take `2024-2-9` and signed
+/// years), so the date is checked as the date part of midnight UTC that day, built on
+/// the stack.
 pub fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    let mut date_time = *b"0000-00-00T00:00:00Z";
+    if s.len() != 10 {
         return false;
     }
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if !(digits(0..4) && digits(5..7) && digits(8..10)) {
-        return false;
-    }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+    date_time[..10].copy_from_slice(s.as_bytes());
+    std::str::from_utf8(&date_time).is_ok_and(is_date_time)
 }
 
-/// RFC 3339 `date-time` (`T`/`t` separator, `Z`/`z` or numeric offset, optional fraction,
-/// leap second 60 accepted as RFC 3339 allows).
+/// RFC 3339 `date-time`, as chrono parses it: `T`/`t` separator, `Z`/`z` or a numeric
+/// offset up to ±23:59, an optional fraction of any length, and second 60 (a leap
+/// second) at any minute. chrono also reads a space for the `T` and U+2212 for the
+/// offset's minus, which RFC 3339's grammar and jsonschema's `date-time` refuse; so
+/// does this.
 pub fn is_date_time(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() < 20 || !is_date(&s[..10]) || !matches!(b[10], b'T' | b't') {
-        return false;
-    }
-    let t = &b[11..];
-    let two = |i: usize| -> Option<u32> {
-        let (x, y) = (*t.get(i)?, *t.get(i + 1)?);
-        (x.is_ascii_digit() && y.is_ascii_digit())
-            .then(|| u32::from(x - b'0') * 10 + u32::from(y - b'0'))
-    };
-    let (Some(h), Some(m), Some(sec)) = (two(0), two(3), two(6)) else {
-        return false;
-    };
-    if t[2] != b':' || t[5] != b':' || h > 23 || m > 59 || sec > 60 {
-        return false;
-    }
-    let mut i = 8;
-    if t.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while t.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-    }
-    match &t[i..] {
-        [b'Z' | b'z'] => true,
-        [sign, rest @ ..] if (*sign == b'+' || *sign == b'-') && rest.len() == 5 => {
-            let oh = two(i + 1);
-            let om = two(i + 4);
-            rest[2] == b':' && oh.is_some_and(|h| h <= 23) && om.is_some_and(|m| m <= 59)
-        }
-        _ => false,
-    }
+    matches!(s.as_bytes().get(10), Some(b'T' | b't'))
+        && s.is_ascii()
+        && chrono::DateTime::parse_from_rfc3339(s).is_ok()
 }
 
 /// The hyphenated 8-4-4-4-12 hex form.
@@ -180,6 +153,32 @@ mod tests {
         assert!(!is_date_time("2024-10-22T12:19:12"));
         assert!(!is_date_time("2024-10-22T25:19:12Z"));
         assert!(!is_date_time("2024-10-22T12:19:12.Z"));
+    }
+
+    #[test]
+    fn date_time_edges() {
+        // Lower-case separators, any fraction length, leap seconds, offset bounds.
+        assert!(is_date_time("2024-10-22t12:19:12z"));
+        assert!(is_date_time("2024-10-22T12:19:12.1234567890123Z"));
+        assert!(is_date_time("2016-12-31T23:59:60Z"));
+        assert!(is_date_time("2024-10-22T12:19:60.5+01:00"));
+        assert!(is_date_time("2024-10-22T12:19:12-23:59"));
+        assert!(is_date_time("2024-10-22T12:19:12-00:00"));
+        assert!(!is_date_time("2024-10-22T12:19:61Z"));
+        assert!(!is_date_time("2024-10-22T12:60:12Z"));
+        assert!(!is_date_time("2024-10-22T12:19:12+24:00"));
+        assert!(!is_date_time("2024-10-22T12:19:12+02:60"));
+        assert!(!is_date_time("2024-10-22T12:19:12+0200"));
+        assert!(!is_date_time("2024-10-22T12:19:12Z "));
+        assert!(!is_date_time("2023-02-29T12:19:12Z"));
+        // chrono alone would take these two.
+        assert!(!is_date_time("2024-10-22 12:19:12Z"));
+        assert!(!is_date_time("2024-10-22T12:19:12\u{2212}02:00"));
+        // Dates: exactly four, two and two digits.
+        assert!(!is_date("+2024-01-1"));
+        assert!(!is_date("2024-01- 1"));
+        assert!(!is_date("2024-01-01T"));
+        assert!(!is_date("2024-13-01"));
     }
 
     #[test]

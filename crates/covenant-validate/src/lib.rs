@@ -29,6 +29,7 @@ mod nullable;
 mod path;
 pub mod rules;
 pub mod serde_helpers;
+mod shown;
 
 pub use error::{Quoted, Scalar, ValidationError};
 pub use export::export_schema;
@@ -368,7 +369,7 @@ fn de_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> ValidationErro
 /// serde quotes the offending value in its message (`unknown variant `...``); a huge
 /// value is cut so the message stays small, as the rules' messages do.
 fn bounded(message: String) -> String {
-    match rules::cut(&message, 300) {
+    match shown::cut(&message, 300) {
         None => message,
         Some((head, n)) => format!("{head}... ({n} characters)"),
     }

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use crate::error::{BoundKind, Detail};
 use crate::formats::Format;
+pub use crate::shown::{Literal, Shown};
 use crate::{Nullable, Path, Quoted, Scalar, ValidationErrors};
 
 /// What a length counts: code points of a string, items of an array, properties of an object.
@@ -76,26 +77,6 @@ impl Textual for str {
 impl Textual for String {
     fn text(&self) -> Option<&str> {
         Some(self)
-    }
-}
-
-/// A constant in `#[validate(enumeration(...))]`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Literal {
-    Str(&'static str),
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-}
-
-impl std::fmt::Display for Literal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Literal::Str(s) => write!(f, "{s:?}"),
-            Literal::Int(i) => write!(f, "{i}"),
-            Literal::Float(x) => write!(f, "{x}"),
-            Literal::Bool(b) => write!(f, "{b}"),
-        }
     }
 }
 
@@ -487,34 +468,6 @@ impl std::fmt::Display for Pattern {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.source)
     }
-}
-
-/// A string value as a message shows it: quoted and escaped, and cut after
-/// [`Shown::MAX_CHARS`] characters so that a huge value does not make a huge message.
-pub struct Shown<'a>(pub &'a str);
-
-impl Shown<'_> {
-    pub const MAX_CHARS: usize = 64;
-}
-
-impl std::fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match cut(self.0, Self::MAX_CHARS) {
-            None => write!(f, "{:?}", self.0),
-            Some((head, n)) => write!(f, "{head:?}... ({n} characters)"),
-        }
-    }
-}
-
-/// `s` cut after `max` characters, with its length in characters; `None` when it
-/// is no longer than that.
-pub(crate) fn cut(s: &str, max: usize) -> Option<(&str, usize)> {
-    if s.len() <= max {
-        // No more characters than bytes.
-        return None;
-    }
-    let (at, _) = s.char_indices().nth(max)?;
-    Some((&s[..at], s.chars().count()))
 }
 
 /// `pattern`.
