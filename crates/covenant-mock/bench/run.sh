@@ -18,13 +18,15 @@ cd "$(dirname "$0")/../../.."
 DUR="${1:-15}"
 LONG="${2:-60}"
 ROUNDS="${3:-3}"
+CONNS="${WRK_CONNECTIONS:-32}"
 THREADS="${WRK_THREADS:-2}"
+[ "$THREADS" -gt "$CONNS" ] && THREADS=$CONNS
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "installing wrk" >&2
   (apt-get install -y wrk || (apt-get update && apt-get install -y wrk)) >/dev/null
 fi
-cargo build --release -q -p covenant-mock --examples
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release -q -p covenant-mock --examples
 BIN=target/release/examples
 
 TMP=$(mktemp -d)
@@ -42,12 +44,12 @@ start() { # $1 = name, rest = command; leaves $TMP/$1.pid and $TMP/$1.out
   echo "$name did not start" >&2; exit 1
 }
 
-start bare "$BIN/bare"
-start mock "$BIN/serve" specs/rebilly.yaml
+if [ -n "${BASE_BIN:-}" ]; then start bare "$BASE_BIN" specs/rebilly.yaml; else start bare "${BARE_BIN:-$BIN/bare}"; fi
+start mock "${MOCK_BIN:-$BIN/serve}" specs/rebilly.yaml
 BARE_URL=$(sed -n 's/^listening //p' "$TMP/bare.out")
 MOCK_URL=$(sed -n 's/^listening //p' "$TMP/mock.out")
 MOCK_PID=$(cat "$TMP/mock.pid")
-echo "bare: $BARE_URL  mock: $MOCK_URL (pid $MOCK_PID)"
+echo "bare: $BARE_URL  mock: $MOCK_URL (pid $MOCK_PID), $CONNS connections, $THREADS wrk threads; $(uptime)"
 
 # Sanity: the mock accepts the benchmark request.
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$MOCK_URL/kyc-requests" \
@@ -55,7 +57,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$MOCK_URL/kyc-requests" \
   -d '{"customerId":"c","documents":[{"type":"identity-proof"}]}')
 [ "$code" = 201 ] || { echo "mock answered $code, expected 201" >&2; exit 1; }
 
-run() { wrk -t"$THREADS" -c32 -d"${2}s" --latency -s crates/covenant-mock/bench/post.lua "$1/kyc-requests" | grep '^RESULT'; }
+run() { wrk -t"$THREADS" -c"$CONNS" -d"${2}s" --latency -s crates/covenant-mock/bench/post.lua "$1/kyc-requests" | grep '^RESULT'; }
 
 echo "warm-up"; run "$MOCK_URL" 3 >/dev/null; run "$BARE_URL" 3 >/dev/null
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
@@ -63,7 +65,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for x in rps p50_ms p99_ms; do : >"$TMP/bare.$x"; : >"$TMP/mock.$x"; done
 for round in $(seq 1 "$ROUNDS"); do
   b=$(run "$BARE_URL" "$DUR"); m=$(run "$MOCK_URL" "$DUR")
-  echo "round $round bare hyper (fixed body): $b"
+  echo "round $round (load $(cut -d' ' -f1-3 /proc/loadavg)) bare hyper (fixed body): $b"
   echo "round $round covenant mock (rebilly): $m"
   for x in rps p50_ms p99_ms; do
     echo "$b" | field "$x" >>"$TMP/bare.$x"
@@ -78,6 +80,7 @@ echo "median over $ROUNDS rounds: mock rps=$MR p50_ms=$(median <"$TMP/mock.p50_m
 echo "mock/bare = $(awk -v m="$MR" -v b="$BR" 'BEGIN {printf "%.1f%%", 100*m/b}') (of the medians)"
 echo "mock/bare per round: $(tr '\n' ' ' <"$TMP/ratio")-> median $(median <"$TMP/ratio")%"
 
+[ "$LONG" -gt 0 ] || exit 0
 rss() { awk '/VmRSS/ {print $2}' "/proc/$MOCK_PID/status"; }
 echo "long run (${LONG}s) on the mock, RSS in KiB every 10 s:"
 echo "  start rss=$(rss)"

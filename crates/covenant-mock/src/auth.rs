@@ -11,7 +11,7 @@ use covenant_spec::{ParameterLocation, SecurityScheme, Spec};
 use http::HeaderMap;
 use serde_json::Value;
 
-use crate::config::Credentials;
+use crate::config::MockCredentials;
 
 /// Why a request is not authenticated (said in the error message; never the secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +25,7 @@ pub fn check(
     security: &[covenant_spec::SecurityRequirement],
     headers: &HeaderMap,
     query: &[(String, String)],
-    creds: &Credentials,
+    creds: &MockCredentials,
 ) -> Result<(), AuthFailure> {
     if security.is_empty() {
         return Ok(());
@@ -58,7 +58,7 @@ fn check_scheme(
     scheme: &SecurityScheme,
     headers: &HeaderMap,
     query: &[(String, String)],
-    creds: &Credentials,
+    creds: &MockCredentials,
 ) -> Result<(), String> {
     match scheme {
         SecurityScheme::ApiKey {
@@ -132,7 +132,7 @@ fn basic(
     name: &str,
     headers: &HeaderMap,
     prefixes: Option<&Value>,
-    creds: &Credentials,
+    creds: &MockCredentials,
 ) -> Result<(), String> {
     let encoded = authorization(headers, "Basic")?;
     let decoded = base64::engine::general_purpose::STANDARD
@@ -187,7 +187,7 @@ fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Checks that configured credentials can pass the spec's own rules (e.g. Basic
 /// prefixes), so a misconfiguration fails at start, not on every request.
-pub fn check_config(spec: &Spec, creds: &Credentials) -> Result<(), String> {
+pub fn check_config(spec: &Spec, creds: &MockCredentials) -> Result<(), String> {
     for (name, scheme) in &spec.security_schemes {
         if let SecurityScheme::Http {
             scheme: s,

@@ -41,7 +41,7 @@ pub enum ConfigError {
 
 #[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Credentials {
+pub struct MockCredentials {
     pub api_key: String,
     pub bearer_token: String,
     pub basic_username: String,
@@ -59,9 +59,9 @@ pub struct SchemeCredentials {
     pub basic_password: Option<String>,
 }
 
-impl Default for Credentials {
+impl Default for MockCredentials {
     fn default() -> Self {
-        Credentials {
+        MockCredentials {
             api_key: "test-api-key".into(),
             bearer_token: "test-bearer-token".into(),
             basic_username: "public-key-test".into(),
@@ -71,9 +71,9 @@ impl Default for Credentials {
     }
 }
 
-impl fmt::Debug for Credentials {
+impl fmt::Debug for MockCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
+        f.debug_struct("MockCredentials")
             .field("api_key", &"<redacted>")
             .field("bearer_token", &"<redacted>")
             .field("basic_username", &"<redacted>")
@@ -83,7 +83,7 @@ impl fmt::Debug for Credentials {
     }
 }
 
-impl Credentials {
+impl MockCredentials {
     pub fn api_key_for(&self, scheme: &str) -> &str {
         self.schemes
             .get(scheme)
@@ -124,7 +124,7 @@ pub struct MockConfig {
     pub seed: u64,
     /// Generated response bodies kept per operation.
     pub pool_size: usize,
-    pub credentials: Credentials,
+    pub credentials: MockCredentials,
 }
 
 impl Default for MockConfig {
@@ -140,7 +140,7 @@ impl Default for MockConfig {
             idempotency_capacity: 10_000,
             seed: 0x00c0_7e4a,
             pool_size: 16,
-            credentials: Credentials::default(),
+            credentials: MockCredentials::default(),
         }
     }
 }

@@ -413,3 +413,16 @@ impl<'a> Array<'a, Borrowed> for &'a [Node<'a>] {
         self.iter()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_nesting() {
+        let depth = |text: &str| Node::parse(text.as_bytes()).expect("JSON").depth();
+        assert_eq!(depth("1"), 0);
+        assert_eq!(depth(r#"{"a": [1, {"b": []}]}"#), 4);
+        assert_eq!(depth("[[], [[[]]]]"), 4);
+    }
+}

@@ -27,20 +27,27 @@
 
 pub mod auth;
 pub mod coalesce;
+pub mod compile;
 pub mod config;
 mod deadline;
 pub mod engine;
+pub mod errors;
 pub mod json;
+pub mod message;
 mod oversize;
+pub mod plan;
+pub mod request;
 pub mod respond;
 pub mod server;
+pub mod state;
 pub mod store;
+pub mod success;
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use config::{ConfigError, Credentials, MockConfig};
+pub use config::{ConfigError, MockConfig, MockCredentials};
 pub use engine::{EngineError, Provider, SCENARIO_HEADER, Scenario};
 pub use server::{MockServer, ServeError};
 

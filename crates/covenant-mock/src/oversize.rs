@@ -16,7 +16,7 @@ use std::task::{Context, Poll, ready};
 use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::engine::Outgoing;
+use crate::message::Outgoing;
 
 /// The start of hyper's own answer to an over-long request head.
 const HYPER_431: &[u8] = b"HTTP/1.1 431 Request Header Fields Too Large\r\n";

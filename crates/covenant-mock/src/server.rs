@@ -1,8 +1,12 @@
 //! The HTTP/1.1 server around a [`Provider`]: an accept loop bounded by
 //! `max_connections` (connections past it are answered 429 in the provider's style
-//! and closed), hyper connections with a header read timeout, graceful
-//! shutdown, and a hyper service that sends paths under `/__covenant/` (a prefix no
-//! provider path uses) to the control endpoints and everything else to the provider.
+//! and closed), hyper connections whose socket is wrapped for the request deadline
+//! (`deadline.rs`: a request must arrive within `request_timeout_secs`), the
+//! provider-style answer to heads too large for hyper's buffer (`oversize.rs`) and
+//! answer coalescing ([`crate::coalesce`]), graceful shutdown, and a hyper service
+//! that reads each body within `max_body_bytes` and sends paths under `/__covenant/`
+//! (a prefix no provider path uses) to the control endpoints and everything else to
+//! the provider.
 //!
 //! Control endpoints (JSON in, JSON out, no auth; the mock binds loopback by default):
 //! - `GET  /__covenant/health`
@@ -30,7 +34,9 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
-use crate::engine::{Incoming as EngineRequest, Outgoing, Provider, Scenario, as_json_ids};
+use crate::engine::Provider;
+use crate::message::{Incoming as EngineRequest, Outgoing};
+use crate::state::{Scenario, as_json_ids};
 
 /// Every answer: a complete body, written with its `content-length`.
 type Response = http::Response<Full<Bytes>>;

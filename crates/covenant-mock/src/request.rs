@@ -1,0 +1,341 @@
+//! Reading a request against its compiled operation: path matching, the query
+//! string, parameters turned from strings into JSON values (coercion) and checked
+//! against their schemas, the `Accept` header, and the nesting depth of a JSON body.
+
+use covenant_spec::error_style::FieldError;
+use covenant_spec::view::violations;
+use covenant_spec::{ParameterLocation, Spec};
+use http::HeaderMap;
+use serde_json::Value;
+
+/// One segment of an operation's path template.
+pub enum Seg {
+    Lit(String),
+    Param(String),
+}
+
+/// The segments of `/customers/{id}`.
+pub fn segments(path: &str) -> Vec<Seg> {
+    path.trim_start_matches('/')
+        .split('/')
+        .map(
+            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => Seg::Param(name.to_string()),
+                None => Seg::Lit(s.to_string()),
+            },
+        )
+        .collect()
+}
+
+/// The path parameters (decoded) if `path` matches `segments`.
+pub fn match_path(segments: &[Seg], path: &str) -> Option<Vec<(String, String)>> {
+    let path = path.trim_start_matches('/');
+    if path.split('/').count() != segments.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (seg, part) in segments.iter().zip(path.split('/')) {
+        match seg {
+            Seg::Lit(l) => {
+                if l != part {
+                    return None;
+                }
+            }
+            Seg::Param(name) => {
+                if part.is_empty() {
+                    return None;
+                }
+                let decoded: String =
+                    form_urlencoded::parse(format!("x={}", part.replace('+', "%2B")).as_bytes())
+                        .next()
+                        .map(|(_, v)| v.into_owned())
+                        .unwrap_or_default();
+                params.push((name.clone(), decoded));
+            }
+        }
+    }
+    Some(params)
+}
+
+pub fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
+    q.map(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coerce {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+/// The `type` of schema `s` (after `$ref`s), as a list.
+pub fn types_of(root: &Value, s: &Value) -> Vec<String> {
+    let s = covenant_spec::pointer::deref(root, s);
+    match s.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn coercions(types: &[String]) -> Vec<Coerce> {
+    let mut out: Vec<Coerce> = types
+        .iter()
+        .filter_map(|t| match t.as_str() {
+            "integer" => Some(Coerce::Integer),
+            "number" => Some(Coerce::Number),
+            "boolean" => Some(Coerce::Boolean),
+            "string" => Some(Coerce::String),
+            _ => None,
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(Coerce::String);
+    }
+    out
+}
+
+fn coerce(raw: &str, how: &[Coerce]) -> Value {
+    for c in how {
+        match c {
+            Coerce::Integer => {
+                if let Ok(i) = raw.parse::<i64>() {
+                    return Value::from(i);
+                }
+            }
+            Coerce::Number => {
+                if let Some(n) = raw
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                {
+                    return Value::Number(n);
+                }
+            }
+            Coerce::Boolean => match raw {
+                "true" => return Value::Bool(true),
+                "false" => return Value::Bool(false),
+                _ => {}
+            },
+            Coerce::String => return Value::String(raw.to_string()),
+        }
+    }
+    // Not convertible: hand the string to the validator, which names the type error.
+    Value::String(raw.to_string())
+}
+
+/// A parameter of an operation, compiled: where to find it, how to turn its text
+/// into JSON, and its schema.
+pub struct Param {
+    pub name: String,
+    pub location: ParameterLocation,
+    required: bool,
+    validator: Option<jsonschema::Validator>,
+    /// Types to try, in order, when turning the raw string into JSON.
+    coerce: Vec<Coerce>,
+    /// Array parameters (comma-separated / repeated), with the item coercions.
+    array: Option<Vec<Coerce>>,
+}
+
+/// Where a request's parameters come from.
+pub struct Sources<'a> {
+    pub path: &'a [(String, String)],
+    pub query: &'a [(String, String)],
+    pub headers: &'a HeaderMap,
+}
+
+impl Param {
+    pub fn compile(spec: &Spec, p: &covenant_spec::Parameter) -> Result<Param, String> {
+        let (validator, coerce, array) = match &p.schema {
+            Some(site) => {
+                let js = spec.json_schema(site);
+                let root = covenant_spec::pointer::deref(&js, &js);
+                let types = types_of(&js, root);
+                let array = types.iter().any(|t| t == "array").then(|| {
+                    coercions(
+                        &root
+                            .get("items")
+                            .map(|i| types_of(&js, i))
+                            .unwrap_or_default(),
+                    )
+                });
+                let v = spec
+                    .compile(site)
+                    .map_err(|e| format!("parameter {}: {e}", p.name))?;
+                (Some(v), coercions(&types), array)
+            }
+            None => (None, vec![Coerce::String], None),
+        };
+        Ok(Param {
+            name: p.name.clone(),
+            location: p.location,
+            required: p.required,
+            validator,
+            coerce,
+            array,
+        })
+    }
+
+    /// The parameter's value in the request, checked against its schema: `None`
+    /// when the request does not carry it. What is wrong is added to `errors`.
+    pub fn read(&self, from: &Sources<'_>, errors: &mut Vec<FieldError>) -> Option<Value> {
+        let by_name = |pairs: &[(String, String)]| -> Vec<String> {
+            pairs
+                .iter()
+                .filter(|(n, _)| *n == self.name)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        let raw: Vec<String> = match self.location {
+            ParameterLocation::Path => by_name(from.path),
+            ParameterLocation::Query => by_name(from.query),
+            ParameterLocation::Header => {
+                let mut out = Vec::new();
+                for v in from.headers.get_all(self.name.as_str()) {
+                    match v.to_str() {
+                        Ok(s) => out.push(s.to_string()),
+                        Err(_) => errors.push(FieldError::parameter(
+                            &self.name,
+                            "type",
+                            "the header value is not visible ASCII",
+                        )),
+                    }
+                }
+                out
+            }
+            ParameterLocation::Cookie => return None,
+        };
+        if raw.is_empty() {
+            if self.required {
+                errors.push(FieldError::parameter(
+                    &self.name,
+                    "required",
+                    format!(
+                        "{} parameter {} is required",
+                        loc_name(self.location),
+                        self.name
+                    ),
+                ));
+            }
+            return None;
+        }
+        let value = match &self.array {
+            Some(items) => Value::Array(
+                raw.iter()
+                    .flat_map(|r| r.split(','))
+                    .map(|r| coerce(r, items))
+                    .collect(),
+            ),
+            None => coerce(&raw[0], &self.coerce),
+        };
+        if let Some(v) = &self.validator {
+            for viol in violations(v, &value) {
+                errors.push(FieldError::parameter(
+                    &self.name,
+                    &viol.keyword,
+                    viol.message,
+                ));
+            }
+        }
+        Some(value)
+    }
+}
+
+fn loc_name(l: ParameterLocation) -> &'static str {
+    match l {
+        ParameterLocation::Path => "path",
+        ParameterLocation::Query => "query",
+        ParameterLocation::Header => "header",
+        ParameterLocation::Cookie => "cookie",
+    }
+}
+
+/// Whether an Accept header value admits `content_type`.
+pub fn accepts(accept: &str, content_type: &str) -> bool {
+    let want = covenant_spec::ir::essence(content_type);
+    let (want_type, want_sub) = want.split_once('/').unwrap_or((&want, ""));
+    accept.split(',').any(|range| {
+        let mut parts = range.split(';');
+        let r = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let zero_q = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q == 0.0)
+        });
+        if zero_q {
+            return false;
+        }
+        let (t, s) = r.split_once('/').unwrap_or((&r, ""));
+        (t == "*" && s == "*") || (t == want_type && (s == "*" || s == want_sub))
+    })
+}
+
+/// The byte offset where nesting first exceeds `max`, if it does.
+pub fn too_deep(body: &[u8], max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in body.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_and_accept() {
+        assert_eq!(too_deep(b"[[[]]]", 3), None);
+        assert_eq!(too_deep(b"[[[[]]]]", 3), Some(3));
+        assert_eq!(too_deep(br#"{"a":"[[[[[["}"#, 2), None);
+
+        assert!(accepts(
+            "application/json",
+            "application/json; charset=utf-8"
+        ));
+        assert!(accepts("text/html, */*;q=0.1", "application/json"));
+        assert!(accepts("application/*", "application/json"));
+        assert!(!accepts("text/html", "application/json"));
+        assert!(!accepts("application/json;q=0", "application/json"));
+    }
+
+    #[test]
+    fn coercion() {
+        assert_eq!(coerce("12", &[Coerce::Integer]), Value::from(12));
+        assert_eq!(coerce("x", &[Coerce::Integer]), Value::from("x"));
+        assert_eq!(coerce("true", &[Coerce::Boolean]), Value::Bool(true));
+        assert_eq!(coerce("1.5", &[Coerce::Number]), serde_json::json!(1.5));
+    }
+}

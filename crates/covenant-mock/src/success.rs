@@ -1,0 +1,276 @@
+//! Success answers: a request that passed every check gets its operation's planned
+//! body ([`crate::plan`]) with what a real provider would put there, built by
+//! [`crate::respond`]. A read returns the stored resource (or the provider's
+//! `not-found`); a create overlays the request's own members, a fresh id, timestamps
+//! and the initial (or scenario-forced) status, then stores the answer for later reads.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use covenant_spec::ParameterLocation;
+use covenant_spec::error_style::ErrorInput;
+use covenant_spec::ext::{Bypass, Lifecycle, LookupLocation, Resource, ResourceRole};
+use http::HeaderValue;
+use serde_json::Value;
+
+use crate::compile::CompiledOp;
+use crate::errors::ErrorAnswers;
+use crate::json::Node;
+use crate::message::Outgoing;
+use crate::respond::{Item, Overlay, now_rfc3339};
+use crate::state::{State, id_key};
+use crate::store::Stored;
+
+/// A request that passed validation, as the success answer needs it.
+pub struct Ctx<'a> {
+    pub c: &'a CompiledOp,
+    /// The parsed request body; [`produce`] echoes its members.
+    pub body: Option<Node<'a>>,
+    /// The request body's length in bytes.
+    pub body_len: usize,
+    /// The request body's members that may be echoed unchecked.
+    pub trusted: &'a [String],
+    /// The parameters' values, by location and name.
+    pub values: &'a BTreeMap<(ParameterLocation, String), Value>,
+    pub query: &'a [(String, String)],
+    pub path_params: &'a [(String, String)],
+    /// The status a scenario asks the created resource to have.
+    pub forced_status: Option<Value>,
+}
+
+impl Ctx<'_> {
+    /// Whether the request matches `{in, name, equals}`.
+    pub fn matches(&self, b: &Bypass) -> bool {
+        if let Some(v) = self.values.get(&(b.location, b.name.clone())) {
+            return *v == b.equals;
+        }
+        let raw = match b.location {
+            ParameterLocation::Query => self
+                .query
+                .iter()
+                .find(|(n, _)| *n == b.name)
+                .map(|(_, v)| v.as_str()),
+            ParameterLocation::Path => self
+                .path_params
+                .iter()
+                .find(|(n, _)| *n == b.name)
+                .map(|(_, v)| v.as_str()),
+            _ => None,
+        };
+        raw.is_some_and(|r| match &b.equals {
+            Value::String(s) => s == r,
+            other => *other == r,
+        })
+    }
+
+    fn lookup_id(&self, r: &Resource) -> Option<Value> {
+        let l = r.lookup.as_ref()?;
+        match l.location {
+            LookupLocation::Body => self
+                .body
+                .as_ref()?
+                .pointer(l.id_pointer())
+                .map(Node::to_value),
+            LookupLocation::Path => {
+                let name = l.name.as_deref().unwrap_or("id");
+                self.path_params
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| Value::String(v.clone()))
+            }
+            LookupLocation::Query => {
+                let name = l.name.as_deref().unwrap_or("id");
+                self.query
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| Value::String(v.clone()))
+            }
+        }
+    }
+}
+
+/// The success answer (create, read, or plain).
+pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &str) -> Outgoing {
+    let c = ctx.c;
+    let pick = state.next_pick();
+    let success = &c.success;
+    let Some(plan) = &success.plan else {
+        return Outgoing::empty(success.status);
+    };
+    let ct = success
+        .content_header
+        .clone()
+        .unwrap_or(HeaderValue::from_static("application/json"));
+    // Declared before the overlay, which borrows it for every timestamp member.
+    let now = Value::String(now_rfc3339());
+    let mut overlay = Overlay::with_capacity(plan.props.len());
+    if let Some(r) = &c.resource
+        && r.role == ResourceRole::Read
+    {
+        let Some(id) = ctx.lookup_id(r) else {
+            return not_found(errors, r, None);
+        };
+        let Some(stored) = state
+            .store(&r.name)
+            .and_then(|s| s.update(&id_key(&id), |st| st.value().clone()))
+        else {
+            return not_found(errors, r, Some(&id));
+        };
+        if let Value::Object(m) = stored {
+            for (k, v) in m {
+                overlay.set(k, v);
+            }
+        }
+        let built = plan.build_bytes(pick, overlay);
+        return Outgoing::bytes(success.status, ct, built.body);
+    }
+    // Echo what the request supplied (borrowed from the parsed body), then
+    // server-made values.
+    if let Some(Node::Object(b)) = &ctx.body {
+        overlay.size_hint = ctx.body_len;
+        for (k, v) in b {
+            let trusted = ctx.trusted.iter().any(|t| t == k);
+            overlay.put(Cow::Borrowed(k.as_ref()), Item::Node(v), trusted);
+        }
+    }
+    for (prop, param) in &success.path_echo {
+        if let Some((_, v)) = ctx.path_params.iter().find(|(n, _)| n == param) {
+            overlay.set(prop.as_str(), Value::String(v.clone()));
+        }
+    }
+    for (name, p) in &plan.props {
+        if p.timestamp && !overlay.has(name) {
+            if contains_ignore_case(name, "created") || contains_ignore_case(name, "updated") {
+                overlay.set_ref(name.as_str(), &now);
+            } else {
+                overlay
+                    .soft
+                    .push((Cow::Borrowed(name.as_str()), Cow::Borrowed(&now)));
+            }
+        }
+    }
+    let id_name = c
+        .resource
+        .as_ref()
+        .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer());
+    let id_name = covenant_spec::pointer::tokens_iter(id_name)
+        .next()
+        .unwrap_or("id".into());
+    if plan.props.contains_key(&*id_name) {
+        overlay.set(id_name, success.id_style.fresh());
+    }
+    // Status: forced initial value (first match), else the lifecycle's initial.
+    let mut status_set = false;
+    if let Some(r) = &c.resource
+        && let Some(init) = r
+            .initial
+            .iter()
+            .find(|i| i.when.as_ref().is_none_or(|w| ctx.matches(w)))
+        && let Some(name) = covenant_spec::pointer::tokens_iter(&init.pointer).next()
+    {
+        overlay.set_ref(name, &init.value);
+        status_set = true;
+    }
+    if let Some((ptr, lc)) = &success.status_field {
+        if !status_set && c.resource.is_some() {
+            overlay.set_ref(ptr.as_str(), &lc.initial);
+        }
+        if let Some(target) = &ctx.forced_status {
+            let from = overlay
+                .get(ptr)
+                .map(Item::to_value)
+                .unwrap_or_else(|| lc.initial.clone());
+            if !reachable(lc, &from, target) {
+                return errors.generic(
+                    409,
+                    format!(
+                        "scenario status {target} is not reachable from {from} along the declared x-covenant-lifecycle"
+                    ),
+                );
+            }
+            overlay.set_ref(ptr.as_str(), target);
+        }
+    }
+    let built = plan.build_bytes(pick, overlay);
+    if !built.dropped.is_empty() {
+        tracing::debug!(provider, operation = %c.op.id, dropped = ?built.dropped, "overlays that would break the response schema were dropped");
+    }
+    if let Some(r) = &c.resource
+        && r.role == ResourceRole::Create
+    {
+        let id_ptr = r.id_pointer();
+        if let (Some(id), Some(store)) = (built.pointer(id_ptr), state.store(&r.name)) {
+            let key: Arc<str> = Arc::from(&*id_key(&id));
+            drop(id);
+            // What a later read returns: the answer, plus forced values and
+            // request fields this answer's schema has no room for. Kept as the
+            // answer's bytes and parsed on first read.
+            let stored = Stored::new(built.body.clone(), built.extras);
+            store.insert(key, stored);
+        }
+    }
+    Outgoing::bytes(success.status, ct, built.body)
+}
+
+fn not_found(errors: &ErrorAnswers, r: &Resource, id: Option<&Value>) -> Outgoing {
+    let message = match id {
+        Some(id) => format!("No {} found with id: {}", r.name, id_key(id)),
+        None => format!("No {} id was given", r.name),
+    };
+    errors.error(
+        "not-found",
+        ErrorInput {
+            message: Some(message),
+            ..Default::default()
+        },
+    )
+}
+
+/// Whether `to` can be reached from `from` along `lc`'s transitions.
+fn reachable(lc: &Lifecycle, from: &Value, to: &Value) -> bool {
+    if from == to {
+        return true;
+    }
+    let mut seen = vec![from.clone()];
+    let mut queue = VecDeque::from([from.clone()]);
+    while let Some(cur) = queue.pop_front() {
+        let Some(next) = cur.as_str().and_then(|s| lc.transitions.get(s)) else {
+            continue;
+        };
+        for n in next {
+            if n == to {
+                return true;
+            }
+            if !seen.contains(n) {
+                seen.push(n.clone());
+                queue.push_back(n.clone());
+            }
+        }
+    }
+    false
+}
+
+/// Whether `haystack` contains `needle` (ASCII, any case), without allocating.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifecycle_reachability() {
+        let lc: Lifecycle = serde_json::from_value(serde_json::json!({
+            "initial": "a", "transitions": {"a": ["b"], "b": ["c"]}
+        }))
+        .expect("lifecycle");
+        assert!(reachable(&lc, &"a".into(), &"c".into()));
+        assert!(!reachable(&lc, &"c".into(), &"a".into()));
+        assert!(contains_ignore_case("createdTime", "CREATED"));
+    }
+}
