@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark: the mock's valid Rebilly POST /kyc-requests vs a bare hyper server that
 # returns a fixed body, same machine, same run, wrk at 32 connections. Then a long
-# run against the mock (>= 1,000,000 requests) sampling its RSS to show memory is flat.
+# run against the mock (>= 1,000,000 requests) sampling its RSS to show memory is flat
+# (long_run_seconds=0 skips it).
 #
 #   bash crates/covenant-mock/bench/run.sh [duration_seconds=15] [long_run_seconds=60] [rounds=3]
+#
+# Environment: WRK_CONNECTIONS (default 32; 1 is a lone sequential client);
+# WRK_THREADS (default 2, at most the connections); SKIP_BUILD=1 runs the binaries as
+# they are; MOCK_BIN replaces the mock (examples/serve), BARE_BIN the baseline
+# (examples/bare), and BASE_BIN makes the baseline another mock build, started like
+# the mock (e.g. BASE_BIN=/tmp/before/serve compares two builds of the mock).
 #
 # The two servers are measured in alternating rounds (bare, mock, bare, mock, ...): on
 # a shared 2-core machine the available CPU drifts by tens of percent over a minute,

@@ -35,9 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 )
             });
             // The mock's one write(2) per answer (server.rs), which serves this server
-            // 4% more requests/s too. Not the mock's coalescing (`Coalesce`): this
-            // server outruns its client, so it has nothing to batch, and coalescing
-            // cost it 2% (alternating 8 s rounds, median ratio 0.979).
+            // 4% more requests/s too.
             let _ = hyper::server::conn::http1::Builder::new()
                 .writev(false)
                 .serve_connection(TokioIo::new(stream), svc)

@@ -7,7 +7,6 @@ use covenant_spec::ext::{Idempotency, Resource};
 use covenant_spec::{Operation, ParameterLocation, Spec};
 
 use crate::config::MockConfig;
-use crate::json::Borrowed;
 use crate::plan::{Success, plan_success};
 use crate::request::{Param, Seg, segments};
 
@@ -27,14 +26,8 @@ pub enum EngineError {
 pub struct CMedia {
     pub essence: String,
     pub json: bool,
-    /// The body schema over `serde_json::Value`: explains a rejection.
+    /// The body schema (JSON media types with a schema).
     pub validator: Option<jsonschema::Validator>,
-    /// The same schema over the borrowed body: the accept/reject answer.
-    pub borrowed: Option<jsonschema::Validator<Borrowed>>,
-    /// Request members declared exactly as the success body declares them: once the
-    /// request validated, echoing them cannot break the answer (see
-    /// [`crate::plan::same_members`]).
-    pub trusted: Vec<String>,
 }
 
 /// One operation, ready to answer.
@@ -76,35 +69,23 @@ pub fn compile_op(
     if let Some(rb) = &op.request_body {
         body_required = rb.required;
         for m in &rb.content {
-            let (validator, borrowed) = match (&m.schema, m.is_json()) {
-                (Some(site), true) => {
-                    let view = spec.json_schema(site);
-                    let bad = |e: String| err(format!("request body {}: {e}", m.media_type));
-                    (
-                        Some(covenant_spec::view::compile(&view).map_err(bad)?),
-                        Some(covenant_spec::view::compile_for::<Borrowed>(&view).map_err(bad)?),
-                    )
-                }
-                _ => (None, None),
+            let validator = match (&m.schema, m.is_json()) {
+                (Some(site), true) => Some(
+                    spec.compile(site)
+                        .map_err(|e| err(format!("request body {}: {e}", m.media_type)))?,
+                ),
+                _ => None,
             };
             media.push(CMedia {
                 essence: m.essence(),
                 json: m.is_json(),
                 validator,
-                borrowed,
-                trusted: Vec::new(),
             });
         }
     }
     let resource = spec.covenant.resources.get(&op.pointer).cloned();
     let idempotency = spec.covenant.idempotency.get(&op.pointer).cloned();
-    let (success, trusted) =
-        plan_success(spec, config, op, index, resource.as_ref()).map_err(err)?;
-    for (cm, t) in media.iter_mut().zip(trusted) {
-        if cm.validator.is_some() {
-            cm.trusted = t;
-        }
-    }
+    let success = plan_success(spec, config, op, index, resource.as_ref()).map_err(err)?;
     Ok(CompiledOp {
         op: op.clone(),
         method,

@@ -23,9 +23,8 @@ pub use crate::compile::EngineError;
 use crate::compile::{CMedia, CompiledOp, compile_op};
 use crate::config::MockConfig;
 use crate::errors::ErrorAnswers;
-use crate::json::Node;
 pub use crate::message::{Incoming, Outgoing, media_header};
-use crate::request::{Sources, accepts, match_path, parse_query, too_deep};
+use crate::request::{Sources, accepts, depth, match_path, parse_query, too_deep};
 pub use crate::state::Scenario;
 use crate::state::{State, parse_scenario};
 use crate::store::{Bounded, IdemSlot, StoredAnswer};
@@ -104,15 +103,9 @@ impl Provider {
             headers: &req.headers,
         };
         let values = self.validate(c, &sources, body.as_ref())?;
-        let (trusted, body): (&[String], _) = match body {
-            Some((m, b)) => (&m.trusted, Some(b)),
-            None => (&[], None),
-        };
         let ctx = Ctx {
             c,
-            body,
-            body_len: req.body.len(),
-            trusted,
+            body: body.map(|(_, b)| b),
             values: &values,
             query: &query,
             path_params: &path_params,
@@ -266,11 +259,11 @@ impl Provider {
 
     /// Content type, UTF-8, JSON depth and syntax: the body parsed, with the media
     /// type it was sent as (`None` without a body, or with a non-JSON one).
-    fn parse_body<'c, 'r>(
+    fn parse_body<'c>(
         &self,
         c: &'c CompiledOp,
-        req: &'r Incoming,
-    ) -> Step<Option<(&'c CMedia, Node<'r>)>> {
+        req: &Incoming,
+    ) -> Step<Option<(&'c CMedia, Value)>> {
         if req.body.is_empty() || c.media.is_empty() {
             return Ok(None);
         }
@@ -318,8 +311,8 @@ impl Provider {
             let at = at.map(|at| format!(" (at byte {at})")).unwrap_or_default();
             format!("the request body nests arrays/objects deeper than {max_depth} levels{at}")
         };
-        match Node::parse(&req.body) {
-            Ok(v) if v.depth() > max_depth => {
+        match serde_json::from_slice::<Value>(&req.body) {
+            Ok(v) if depth(&v) > max_depth => {
                 Err(malformed(too_deep_message(too_deep(&req.body, max_depth))))
             }
             Ok(v) => Ok(Some((m, v))),
@@ -342,7 +335,7 @@ impl Provider {
         &self,
         c: &CompiledOp,
         sources: &Sources<'_>,
-        body: Option<&(&CMedia, Node<'_>)>,
+        body: Option<&(&CMedia, Value)>,
     ) -> Step<BTreeMap<(ParameterLocation, String), Value>> {
         let mut errors = Vec::new();
         let mut values = BTreeMap::new();
@@ -352,22 +345,10 @@ impl Provider {
             }
         }
         if let Some((m, b)) = body
-            && let (Some(validator), Some(borrowed)) = (&m.validator, &m.borrowed)
-            && !borrowed.is_valid(b)
+            && let Some(validator) = &m.validator
+            && !validator.is_valid(b)
         {
-            // Rejected: the `Value` validator says why (messages, pointers).
-            let found = violations(validator, &b.to_value());
-            if found.is_empty() {
-                // The two validators agree (tests/borrowed_json.rs); if they ever
-                // did not, the request is still refused rather than let through.
-                errors.push(FieldError {
-                    pointer: String::new(),
-                    keyword: "schema".into(),
-                    message: "the request body does not match its schema".into(),
-                    parameter: false,
-                });
-            }
-            errors.extend(found.iter().map(FieldError::body));
+            errors.extend(violations(validator, b).iter().map(FieldError::body));
         }
         if body.is_none() && c.body_required {
             errors.push(FieldError {

@@ -24,15 +24,23 @@
 //! `status=<value>` to create a resource already in a status reachable along its
 //! lifecycle), or queue them through `POST /__covenant/scenarios` (see [`server`]).
 //! Limits and credentials: see [`config`].
+//!
+//! Modules, in the order a request meets them: [`server`] (HTTP, control endpoints;
+//! `deadline.rs` and `oversize.rs` wrap each connection), [`engine`]
+//! (the pipeline: each step passes the request on or answers), [`request`] (path,
+//! query, parameters, Accept, JSON depth), [`auth`], [`errors`] (error answers in the
+//! provider's style), [`success`] (create / read / plain answers), [`respond`]
+//! (building a body from the pool), [`state`] (stored resources, idempotency slots,
+//! scenarios; the control plane) over [`store`] (bounded maps). Built once at start:
+//! [`compile`] (each operation) and [`plan`] (its success answer). [`message`] holds
+//! the engine's request and answer types.
 
 pub mod auth;
-pub mod coalesce;
 pub mod compile;
 pub mod config;
 mod deadline;
 pub mod engine;
 pub mod errors;
-pub mod json;
 pub mod message;
 mod oversize;
 pub mod plan;

@@ -8,6 +8,14 @@
 //! swaps exactly that response (status 431 with an empty body, which the engine never
 //! sends: its 431s carry the provider's error body) for the provider's own, rendered
 //! once when the server starts.
+//!
+//! Why bytes are sniffed rather than a hook used: hyper (1.12) writes that answer from
+//! `Http1Transaction::on_error` in its `proto/h1/role.rs`, with no setting or
+//! callback to change it. `http1::Builder::max_header_size` only moves the limit; the
+//! answer stays hyper's. Asking for a way to see such parse errors is
+//! hyperium/hyper#3225, still open. Should a hyper release change the bytes matched
+//! here, the swap stops and `tests/robustness.rs` (a 200 KB header must get the
+//! provider's `header-too-large`) fails.
 
 use std::io;
 use std::pin::Pin;

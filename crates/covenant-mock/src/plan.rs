@@ -3,10 +3,9 @@
 //! from the documented schema, with that schema's validator ([`BodyPlan`]); which
 //! top-level members are timestamps; how ids look ([`IdStyle`]); the member that
 //! holds the resource's status and its `x-covenant-lifecycle`; members filled from
-//! path parameters (`customer_id` <- `{id}` of `/customers/{id}/...`); and the
-//! request members the answer may echo without checking them again.
+//! path parameters (`customer_id` <- `{id}` of `/customers/{id}/...`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use covenant_spec::ext::{Lifecycle, Resource};
 use covenant_spec::{Operation, Spec};
@@ -16,7 +15,7 @@ use serde_json::Value;
 use crate::config::MockConfig;
 use crate::message::media_header;
 use crate::request::types_of;
-use crate::respond::{BodyPlan, IdStyle, Members, Prop, looks_like_timestamp};
+use crate::respond::{BodyPlan, IdStyle, Prop, looks_like_timestamp};
 
 /// An operation's success answer, planned.
 pub struct Success {
@@ -34,15 +33,13 @@ pub struct Success {
 }
 
 /// Plans `op`'s success answer (the first documented 2xx; a 2XX range answers 200).
-/// Also returns, for each of the request body's media types, the members the answer
-/// may echo unchecked (see [`same_members`]).
 pub fn plan_success(
     spec: &Spec,
     config: &MockConfig,
     op: &Operation,
     index: usize,
     resource: Option<&Resource>,
-) -> Result<(Success, Vec<Vec<String>>), String> {
+) -> Result<Success, String> {
     let success_resp = op.success_responses().next();
     let status = match success_resp.map(|r| r.status) {
         Some(covenant_spec::StatusCode::Code(c)) => c,
@@ -58,9 +55,8 @@ pub fn plan_success(
         status_field: None,
         path_echo: Vec::new(),
     };
-    let mut trusted = Vec::new();
     let Some((m, site)) = media_type.and_then(|m| m.schema.as_ref().map(|s| (m, s))) else {
-        return Ok((success, trusted));
+        return Ok(success);
     };
     let js = spec.json_schema(site);
     let generator = covenant_gen::Generator::new(&js)
@@ -94,13 +90,9 @@ pub fn plan_success(
         let target = covenant_spec::pointer::deref(&js, ps);
         let format = target.get("format").and_then(Value::as_str);
         let raw_example = raw_props.get(name).and_then(|raw| {
-            raw.get("example").cloned().or_else(|| {
-                raw.get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    .and_then(|n| spec.schema(n))
-                    .and_then(|s| s.get("example").cloned())
-            })
+            raw.get("example")
+                .or_else(|| spec.resolve(raw).get("example"))
+                .cloned()
         });
         let timestamp = format == Some("date-time")
             || raw_example.as_ref().is_some_and(looks_like_timestamp)
@@ -134,22 +126,12 @@ pub fn plan_success(
         );
     }
     success.path_echo = path_echo(&op.path, &props);
-    // Request members the answer may echo unchecked.
-    if let Some(rb) = &op.request_body {
-        for m in &rb.content {
-            trusted.push(match (&m.schema, m.is_json()) {
-                (Some(req_site), true) => same_members(&spec.json_schema(req_site), &js),
-                _ => Vec::new(),
-            });
-        }
-    }
     success.plan = Some(BodyPlan {
-        members: Members::new(&js, root, &pool),
         pool,
         validator,
         props,
     });
-    Ok((success, trusted))
+    Ok(success)
 }
 
 /// customer_id / customerId <- {id} of /customers/{id}/...: the response members
@@ -189,65 +171,6 @@ fn singular(word: &str) -> String {
     }
 }
 
-/// The members of the request view's root object whose schema means the same in the
-/// response view: equal schema values, and every `$ref` reachable from them resolving
-/// to equal definitions in both views (views differ by direction: `readOnly` and
-/// `writeOnly` shape their `$defs` differently). A request valid against its view has
-/// each such member valid against the root's `properties` entry, hence against the
-/// response's.
-pub fn same_members(request: &Value, response: &Value) -> Vec<String> {
-    let (Some(rq), Some(rs)) = (
-        covenant_spec::pointer::deref(request, request)
-            .get("properties")
-            .and_then(Value::as_object),
-        covenant_spec::pointer::deref(response, response)
-            .get("properties")
-            .and_then(Value::as_object),
-    ) else {
-        return Vec::new();
-    };
-    rq.iter()
-        .filter(|(name, a)| {
-            rs.get(*name)
-                .is_some_and(|b| *a == b && refs_agree(request, response, a))
-        })
-        .map(|(name, _)| name.clone())
-        .collect()
-}
-
-/// Whether every `$ref` reachable from `schema` resolves, in both views, to equal
-/// values (only local refs are followed; any other ref disagrees).
-fn refs_agree(request: &Value, response: &Value, schema: &Value) -> bool {
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut todo: Vec<&Value> = vec![schema];
-    while let Some(v) = todo.pop() {
-        match v {
-            Value::Object(m) => {
-                for (k, x) in m {
-                    if k == "$ref" {
-                        let Some(r) = x.as_str() else { return false };
-                        if !seen.insert(r.to_string()) {
-                            continue;
-                        }
-                        let Some(ptr) = r.strip_prefix('#') else {
-                            return false;
-                        };
-                        match (request.pointer(ptr), response.pointer(ptr)) {
-                            (Some(a), Some(b)) if a == b => todo.push(a),
-                            _ => return false,
-                        }
-                    } else {
-                        todo.push(x);
-                    }
-                }
-            }
-            Value::Array(a) => todo.extend(a),
-            _ => {}
-        }
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,51 +179,5 @@ mod tests {
     fn collections_name_their_members() {
         assert_eq!(singular("customers"), "customer");
         assert_eq!(singular("identities"), "identity");
-    }
-
-    /// Only members whose schema, and every definition it reaches, read the same in
-    /// both views are echoed unchecked.
-    #[test]
-    fn trusted_echoes_need_the_same_meaning_in_both_views() {
-        use serde_json::json;
-        let defs = json!({
-            "Doc": {"type": "object", "properties": {"k": {"$ref": "#/$defs/Kind"}}},
-            "Kind": {"enum": ["a", "b"]}
-        });
-        let request = json!({
-            "$ref": "#/$defs/Create",
-            "$defs": {
-                "Create": {"type": "object", "properties": {
-                    "doc": {"$ref": "#/$defs/Doc"},
-                    "name": {"type": "string"},
-                    "n": {"type": "integer"},
-                    "only_in_request": {"type": "string"}
-                }},
-                "Doc": defs["Doc"], "Kind": defs["Kind"]
-            }
-        });
-        let response = json!({
-            "type": "object",
-            "properties": {
-                "doc": {"$ref": "#/$defs/Doc"},
-                "name": {"type": "string", "maxLength": 3},
-                "n": {"type": "integer"}
-            },
-            "$defs": {"Doc": defs["Doc"], "Kind": defs["Kind"]}
-        });
-        assert_eq!(same_members(&request, &response), ["doc", "n"]);
-        // A definition reached two refs deep differs (as readOnly/writeOnly make it).
-        let mut narrower = response.clone();
-        narrower["$defs"]["Kind"] = json!({"enum": ["a"]});
-        assert_eq!(same_members(&request, &narrower), ["n"]);
-        // A ref that does not resolve, or is not local, is never trusted.
-        let mut dangling = response.clone();
-        dangling["$defs"].as_object_mut().map(|d| d.remove("Kind"));
-        assert_eq!(same_members(&request, &dangling), ["n"]);
-        assert!(!refs_agree(
-            &request,
-            &response,
-            &json!({"$ref": "other.json#/X"})
-        ));
     }
 }

@@ -1,6 +1,7 @@
 //! Reading a request against its compiled operation: path matching, the query
 //! string, parameters turned from strings into JSON values (coercion) and checked
-//! against their schemas, the `Accept` header, and the nesting depth of a JSON body.
+//! against their schemas, the `Accept` header, and the nesting depth of a JSON body
+//! (counted on the parsed value, located in the text only to explain a rejection).
 
 use covenant_spec::error_style::FieldError;
 use covenant_spec::view::violations;
@@ -280,6 +281,16 @@ pub fn accepts(accept: &str, content_type: &str) -> bool {
     })
 }
 
+/// Nesting depth: 0 for a scalar, 1 for a flat array or object. (serde_json's
+/// recursion limit, 128, bounds the recursion.)
+pub fn depth(v: &Value) -> usize {
+    match v {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(members) => 1 + members.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 /// The byte offset where nesting first exceeds `max`, if it does.
 pub fn too_deep(body: &[u8], max: usize) -> Option<usize> {
     let mut depth = 0usize;
@@ -317,6 +328,11 @@ mod tests {
 
     #[test]
     fn depth_and_accept() {
+        let depth_of = |text: &str| depth(&serde_json::from_str(text).expect("JSON"));
+        assert_eq!(depth_of("1"), 0);
+        assert_eq!(depth_of(r#"{"a": [1, {"b": []}]}"#), 4);
+        assert_eq!(depth_of("[[], [[[]]]]"), 4);
+
         assert_eq!(too_deep(b"[[[]]]", 3), None);
         assert_eq!(too_deep(b"[[[[]]]]", 3), Some(3));
         assert_eq!(too_deep(br#"{"a":"[[[[[["}"#, 2), None);

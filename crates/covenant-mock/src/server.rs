@@ -2,8 +2,8 @@
 //! `max_connections` (connections past it are answered 429 in the provider's style
 //! and closed), hyper connections whose socket is wrapped for the request deadline
 //! (`deadline.rs`: a request must arrive within `request_timeout_secs`), the
-//! provider-style answer to heads too large for hyper's buffer (`oversize.rs`) and
-//! answer coalescing ([`crate::coalesce`]), graceful shutdown, and a hyper service
+//! provider-style answer to heads too large for hyper's buffer (`oversize.rs`),
+//! graceful shutdown, and a hyper service
 //! that reads each body within `max_body_bytes` and sends paths under `/__covenant/`
 //! (a prefix no provider path uses) to the control endpoints and everything else to
 //! the provider.
@@ -129,7 +129,6 @@ async fn accept_loop(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let request_timeout = Duration::from_secs(provider.config.request_timeout_secs.max(1));
     let permits = Arc::new(Semaphore::new(max_connections));
-    let peers = crate::coalesce::Peers::default();
     // Connections past the limit are answered (429 in the provider's style, then
     // closed) rather than left hanging; as many again may be in that state at once,
     // beyond that further connections wait in the accept backlog.
@@ -159,7 +158,6 @@ async fn accept_loop(
             _ = stop.changed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let stream = crate::coalesce::Coalesce::new(stream, &peers);
         let stream = crate::deadline::Deadline::new(stream, request_timeout);
         let stream = crate::oversize::OversizeIo::new(stream, oversize.clone());
         let (permit, service) = match permits.clone().try_acquire_owned() {

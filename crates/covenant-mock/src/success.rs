@@ -16,9 +16,8 @@ use serde_json::Value;
 
 use crate::compile::CompiledOp;
 use crate::errors::ErrorAnswers;
-use crate::json::Node;
 use crate::message::Outgoing;
-use crate::respond::{Item, Overlay, now_rfc3339};
+use crate::respond::{Overlay, now_rfc3339};
 use crate::state::{State, id_key};
 use crate::store::Stored;
 
@@ -26,11 +25,7 @@ use crate::store::Stored;
 pub struct Ctx<'a> {
     pub c: &'a CompiledOp,
     /// The parsed request body; [`produce`] echoes its members.
-    pub body: Option<Node<'a>>,
-    /// The request body's length in bytes.
-    pub body_len: usize,
-    /// The request body's members that may be echoed unchecked.
-    pub trusted: &'a [String],
+    pub body: Option<Value>,
     /// The parameters' values, by location and name.
     pub values: &'a BTreeMap<(ParameterLocation, String), Value>,
     pub query: &'a [(String, String)],
@@ -67,11 +62,7 @@ impl Ctx<'_> {
     fn lookup_id(&self, r: &Resource) -> Option<Value> {
         let l = r.lookup.as_ref()?;
         match l.location {
-            LookupLocation::Body => self
-                .body
-                .as_ref()?
-                .pointer(l.id_pointer())
-                .map(Node::to_value),
+            LookupLocation::Body => self.body.as_ref()?.pointer(l.id_pointer()).cloned(),
             LookupLocation::Path => {
                 let name = l.name.as_deref().unwrap_or("id");
                 self.path_params
@@ -122,16 +113,13 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
                 overlay.set(k, v);
             }
         }
-        let built = plan.build_bytes(pick, overlay);
+        let built = plan.build(pick, overlay);
         return Outgoing::bytes(success.status, ct, built.body);
     }
-    // Echo what the request supplied (borrowed from the parsed body), then
-    // server-made values.
-    if let Some(Node::Object(b)) = &ctx.body {
-        overlay.size_hint = ctx.body_len;
+    // Echo what the request supplied, then server-made values.
+    if let Some(Value::Object(b)) = &ctx.body {
         for (k, v) in b {
-            let trusted = ctx.trusted.iter().any(|t| t == k);
-            overlay.put(Cow::Borrowed(k.as_ref()), Item::Node(v), trusted);
+            overlay.set_ref(k.as_str(), v);
         }
     }
     for (prop, param) in &success.path_echo {
@@ -177,10 +165,7 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
             overlay.set_ref(ptr.as_str(), &lc.initial);
         }
         if let Some(target) = &ctx.forced_status {
-            let from = overlay
-                .get(ptr)
-                .map(Item::to_value)
-                .unwrap_or_else(|| lc.initial.clone());
+            let from = overlay.get(ptr).unwrap_or(&lc.initial).clone();
             if !reachable(lc, &from, target) {
                 return errors.generic(
                     409,
@@ -192,7 +177,7 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
             overlay.set_ref(ptr.as_str(), target);
         }
     }
-    let built = plan.build_bytes(pick, overlay);
+    let built = plan.build(pick, overlay);
     if !built.dropped.is_empty() {
         tracing::debug!(provider, operation = %c.op.id, dropped = ?built.dropped, "overlays that would break the response schema were dropped");
     }
@@ -200,9 +185,8 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
         && r.role == ResourceRole::Create
     {
         let id_ptr = r.id_pointer();
-        if let (Some(id), Some(store)) = (built.pointer(id_ptr), state.store(&r.name)) {
-            let key: Arc<str> = Arc::from(&*id_key(&id));
-            drop(id);
+        if let (Some(id), Some(store)) = (built.value.pointer(id_ptr), state.store(&r.name)) {
+            let key: Arc<str> = Arc::from(&*id_key(id));
             // What a later read returns: the answer, plus forced values and
             // request fields this answer's schema has no room for. Kept as the
             // answer's bytes and parsed on first read.

@@ -11,8 +11,9 @@ use covenant_spec::ParameterLocation;
 use serde_json::{Value, json};
 
 /// The checks every provider gets on its creating operation.
-async fn conformance(provider: &str, op: &str) {
+async fn conformance(provider: &str) {
     let h = Harness::start(provider).await;
+    let op = &h.create_op();
     let g = h.body_generator(op);
     // Valid requests: minimal, maximal, and the spec's own examples.
     let mut valid = vec![minimal(&g), maximal(&g)];
@@ -84,36 +85,20 @@ async fn conformance(provider: &str, op: &str) {
     }
 }
 
+/// Every provider in `specs/`, on the operation that creates its resources.
 #[tokio::test]
-async fn onboarding_conformance() {
-    conformance("onboarding", "createRequest").await;
+async fn every_provider_conforms() {
+    for provider in common::providers() {
+        conformance(&provider).await;
+    }
 }
 
+/// rpcsession's reads: their valid path needs an existing id (see
+/// `rpcsession_create_then_read_and_not_found`), so they get validation and auth.
 #[tokio::test]
-async fn identplus_conformance() {
-    conformance("identplus", "createIdentcheck").await;
-}
-
-#[tokio::test]
-async fn rebilly_conformance() {
-    conformance("rebilly", "postKycRequest").await;
-}
-
-#[tokio::test]
-async fn iron_conformance() {
-    conformance("iron", "createCustomerIdentification").await;
-}
-
-#[tokio::test]
-async fn rpcsession_conformance() {
-    for op in ["createSession", "getSession", "getSessionState"] {
-        // Reads need an existing id for their valid cases; the create covers the
-        // valid path of the engine, the reads their validation and auth.
-        if op == "createSession" {
-            conformance("rpcsession", op).await;
-            continue;
-        }
-        let h = Harness::start("rpcsession").await;
+async fn rpcsession_reads_validate_and_authenticate() {
+    let h = Harness::start("rpcsession").await;
+    for op in ["getSession", "getSessionState"] {
         let resp = h.send(&h.req(op).body(json!({"id": "seven"}))).await;
         h.assert_names(&resp, "/id", false);
         let resp = h.send(&h.req(op).body(json!({}))).await;
@@ -123,73 +108,6 @@ async fn rpcsession_conformance() {
             h.assert_error("unauthorized", &resp);
         }
     }
-}
-
-#[tokio::test]
-async fn onboarding_idempotency_and_drafts() {
-    let h = Harness::start("onboarding").await;
-    let op = "createRequest";
-    let body = json!({"requestTypeId": "identification-basic", "referenceId": "order-1"});
-    let first = h
-        .send(
-            &h.req(op)
-                .body(body.clone())
-                .set_query("idempotencyKey", "k-1"),
-        )
-        .await;
-    let created = h.assert_success(op, &first);
-    assert_eq!(created["status"], json!("CREATED"));
-    assert_eq!(
-        created["referenceId"],
-        json!("order-1"),
-        "echoes the request"
-    );
-    assert_eq!(created["requestTypeId"], json!("identification-basic"));
-    // Replay: identical status and bytes; a different body with the same key replays too (ON-9).
-    let again = h
-        .send(
-            &h.req(op)
-                .body(body.clone())
-                .set_query("idempotencyKey", "k-1"),
-        )
-        .await;
-    assert_eq!((again.status, &again.bytes), (first.status, &first.bytes));
-    let other = h
-        .send(
-            &h.req(op)
-                .body(json!({"requestTypeId": "something-else"}))
-                .set_query("idempotencyKey", "k-1"),
-        )
-        .await;
-    assert_eq!(other.bytes, first.bytes);
-    let ids = h.server.provider().resource_ids("request").expect("kind");
-    assert_eq!(ids.len(), 1, "a replay creates nothing");
-    // draft=true: DRAFT status, and the key is ignored (two drafts, two ids).
-    let d1 = h
-        .send(
-            &h.req(op)
-                .body(body.clone())
-                .set_query("idempotencyKey", "k-1")
-                .set_query("draft", "true"),
-        )
-        .await;
-    let d2 = h
-        .send(
-            &h.req(op)
-                .body(body.clone())
-                .set_query("idempotencyKey", "k-1")
-                .set_query("draft", "true"),
-        )
-        .await;
-    let (d1, d2) = (h.assert_success(op, &d1), h.assert_success(op, &d2));
-    assert_eq!(d1["status"], json!("DRAFT"));
-    assert_ne!(d1["id"], d2["id"]);
-    assert_ne!(d1["id"], created["id"]);
-    // Invalid query parameter type.
-    let resp = h
-        .send(&h.req(op).body(body).set_query("draft", "maybe"))
-        .await;
-    h.assert_names(&resp, "draft", true);
 }
 
 #[tokio::test]

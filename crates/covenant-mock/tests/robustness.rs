@@ -1,7 +1,8 @@
 //! Hostile and heavy input against every provider's mock: malformed JSON, invalid
 //! UTF-8, bodies over the limit, 10,000-deep nesting, wrong content types and
 //! oversized headers all get their documented 4xx (never a 5xx, never a hang); 100
-//! concurrent creates with one idempotency key create exactly one resource; and
+//! concurrent creates with one idempotency key create exactly one resource, and a
+//! replay answers the first answer's bytes; and
 //! hundreds of generated valid requests all get answers that validate against the spec.
 
 mod common;
@@ -10,23 +11,17 @@ use common::Harness;
 use covenant_mock::MockConfig;
 use serde_json::{Value, json};
 
-const PROVIDERS: [(&str, &str); 5] = [
-    ("onboarding", "createRequest"),
-    ("identplus", "createIdentcheck"),
-    ("rebilly", "postKycRequest"),
-    ("iron", "createCustomerIdentification"),
-    ("rpcsession", "createSession"),
-];
-
 #[tokio::test]
 async fn bad_input_gets_documented_4xx() {
     let mut rejected_huge = 0;
-    for (provider, op) in PROVIDERS {
+    for provider in common::providers() {
         let config = MockConfig {
             max_body_bytes: 64 * 1024,
             ..MockConfig::default()
         };
-        let h = Harness::with_config(provider, config).await;
+        let h = Harness::with_config(&provider, config).await;
+        let op = h.create_op();
+        let op = op.as_str();
         let ct = h
             .op(op)
             .request_body
@@ -144,8 +139,10 @@ async fn bad_input_gets_documented_4xx() {
 /// and an invalid body is still refused naming its field.
 #[tokio::test]
 async fn bodies_sent_in_pieces_are_read_whole() {
-    for (provider, op) in PROVIDERS {
-        let h = Harness::start(provider).await;
+    for provider in common::providers() {
+        let h = Harness::start(&provider).await;
+        let op = h.create_op();
+        let op = op.as_str();
         let g = h.body_generator(op);
         let body = common::maximal(&g);
         let whole = h.send(&h.req(op).body(body.clone())).await;
@@ -214,9 +211,78 @@ async fn hundred_concurrent_creates_with_one_key_make_one_resource() {
 }
 
 #[tokio::test]
+async fn onboarding_idempotency_and_drafts() {
+    let h = Harness::start("onboarding").await;
+    let op = "createRequest";
+    let body = json!({"requestTypeId": "identification-basic", "referenceId": "order-1"});
+    let first = h
+        .send(
+            &h.req(op)
+                .body(body.clone())
+                .set_query("idempotencyKey", "k-1"),
+        )
+        .await;
+    let created = h.assert_success(op, &first);
+    assert_eq!(created["status"], json!("CREATED"));
+    assert_eq!(
+        created["referenceId"],
+        json!("order-1"),
+        "echoes the request"
+    );
+    assert_eq!(created["requestTypeId"], json!("identification-basic"));
+    // Replay: identical status and bytes; a different body with the same key replays too (ON-9).
+    let again = h
+        .send(
+            &h.req(op)
+                .body(body.clone())
+                .set_query("idempotencyKey", "k-1"),
+        )
+        .await;
+    assert_eq!((again.status, &again.bytes), (first.status, &first.bytes));
+    let other = h
+        .send(
+            &h.req(op)
+                .body(json!({"requestTypeId": "something-else"}))
+                .set_query("idempotencyKey", "k-1"),
+        )
+        .await;
+    assert_eq!(other.bytes, first.bytes);
+    let ids = h.server.provider().resource_ids("request").expect("kind");
+    assert_eq!(ids.len(), 1, "a replay creates nothing");
+    // draft=true: DRAFT status, and the key is ignored (two drafts, two ids).
+    let d1 = h
+        .send(
+            &h.req(op)
+                .body(body.clone())
+                .set_query("idempotencyKey", "k-1")
+                .set_query("draft", "true"),
+        )
+        .await;
+    let d2 = h
+        .send(
+            &h.req(op)
+                .body(body.clone())
+                .set_query("idempotencyKey", "k-1")
+                .set_query("draft", "true"),
+        )
+        .await;
+    let (d1, d2) = (h.assert_success(op, &d1), h.assert_success(op, &d2));
+    assert_eq!(d1["status"], json!("DRAFT"));
+    assert_ne!(d1["id"], d2["id"]);
+    assert_ne!(d1["id"], created["id"]);
+    // Invalid query parameter type.
+    let resp = h
+        .send(&h.req(op).body(body).set_query("draft", "maybe"))
+        .await;
+    h.assert_names(&resp, "draft", true);
+}
+
+#[tokio::test]
 async fn every_answer_to_generated_valid_requests_validates() {
-    for (provider, op) in PROVIDERS {
-        let h = Harness::start(provider).await;
+    for provider in common::providers() {
+        let h = Harness::start(&provider).await;
+        let op = h.create_op();
+        let op = op.as_str();
         let g = h.body_generator(op);
         let bodies = covenant_gen::sample(&g.valid(), 42, 150);
         assert_eq!(bodies.len(), 150);
@@ -257,12 +323,14 @@ async fn bounded_stores_stay_bounded() {
 
 #[tokio::test]
 async fn connections_over_the_limit_get_rate_limited_then_recover() {
-    for (provider, op) in PROVIDERS {
+    for provider in common::providers() {
         let config = MockConfig {
             max_connections: 2,
             ..MockConfig::default()
         };
-        let h = Harness::with_config(provider, config).await;
+        let h = Harness::with_config(&provider, config).await;
+        let op = h.create_op();
+        let op = op.as_str();
         // Two idle connections hold both slots (hyper waits for their request head).
         let mut idle = Vec::new();
         for _ in 0..2 {

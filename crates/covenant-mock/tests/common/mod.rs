@@ -10,12 +10,29 @@ use std::sync::Arc;
 use base64::Engine as _;
 use covenant_mock::{MockConfig, MockServer};
 use covenant_spec::error_style;
-use covenant_spec::ext::ErrorCase;
+use covenant_spec::ext::{ErrorCase, ResourceRole};
 use covenant_spec::{Operation, ParameterLocation, SecurityScheme, Spec};
 use serde_json::Value;
 
+fn specs_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs")
+}
+
 pub fn spec_path(provider: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../specs/{provider}.yaml"))
+    specs_dir().join(format!("{provider}.yaml"))
+}
+
+/// Every provider: the file stems of `specs/*.yaml`, sorted.
+pub fn providers() -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(specs_dir())
+        .expect("specs/ is readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .filter_map(|p| Some(p.file_stem()?.to_str()?.to_string()))
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no specs/*.yaml");
+    out
 }
 
 pub struct Harness {
@@ -130,6 +147,34 @@ impl Harness {
         self.spec
             .operation(id)
             .unwrap_or_else(|| panic!("no operation {id}"))
+    }
+
+    /// The operation that creates the provider's resources (`x-covenant-resource`
+    /// role `create`), else its first operation with a JSON request body.
+    pub fn create_op(&self) -> String {
+        let ops = &self.spec.operations;
+        let creates = |o: &&Operation| {
+            self.spec
+                .covenant
+                .resources
+                .get(&o.pointer)
+                .is_some_and(|r| r.role == ResourceRole::Create)
+        };
+        let takes_json = |o: &&Operation| {
+            o.request_body
+                .as_ref()
+                .is_some_and(|b| b.content.iter().any(|m| m.is_json()))
+        };
+        ops.iter()
+            .find(creates)
+            .or_else(|| ops.iter().find(takes_json))
+            .map(|o| o.id.clone())
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: no operation takes a JSON request body",
+                    self.spec.provider
+                )
+            })
     }
 
     pub fn body_generator(&self, op: &str) -> covenant_gen::Generator {
