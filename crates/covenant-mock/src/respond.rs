@@ -359,7 +359,9 @@ mod tests {
                 .collect(),
         };
         let soft = json!("soft");
-        let cases: [(&[(&str, Value)], &str, &[&str]); 4] = [
+        // (overlay members, expected outcome, members expected dropped)
+        type Case<'a> = (&'a [(&'a str, Value)], &'a str, &'a [&'a str]);
+        let cases: [Case<'_>; 4] = [
             (
                 &[
                     ("t", json!("x")),
