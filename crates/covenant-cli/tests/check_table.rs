@@ -20,14 +20,20 @@ fn checks_in_help(subcommand: &str) -> Vec<(String, String)> {
         .split_once("Checks (select with --checks a,b; default all):\n")
         .unwrap_or_else(|| panic!("no Checks section in `{subcommand} --help`:\n{help}"))
         .1;
-    section
-        .lines()
-        .take_while(|l| l.starts_with("  "))
-        .map(|l| {
-            let (name, description) = l.trim().split_once(' ').expect("name and description");
-            (name.to_string(), description.trim().to_string())
-        })
-        .collect()
+    // clap wraps long descriptions: a line that does not start with a check name
+    // continues the previous description.
+    let mut rows: Vec<(String, String)> = Vec::new();
+    for l in section.lines().take_while(|l| l.starts_with("  ")) {
+        let l = l.trim();
+        let (first, rest) = l.split_once(' ').unwrap_or((l, ""));
+        match rows.last_mut() {
+            Some(last) if !TABLE.iter().any(|r| r.name == first) => {
+                last.1 = format!("{} {l}", last.1);
+            }
+            _ => rows.push((first.to_string(), rest.trim().to_string())),
+        }
+    }
+    rows
 }
 
 #[test]

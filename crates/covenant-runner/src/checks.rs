@@ -77,7 +77,7 @@ check_table! {
     },
     ContentType {
         name: "content_type",
-        description: "the Content-Type is one the spec documents for that status (empty body when none)",
+        description: "the Content-Type is one the spec documents for that status (any where it documents no content)",
         judges: EVERY_KIND,
     },
     ResponseHeaders {
