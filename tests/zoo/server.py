@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 THINGS_BUGS = {
     "status_400_malformed": "a missing or malformed body gets 400, which the spec does not document",
-    "response_schema": "a read answers `age` as a string",
+    "response_schema": "reads (one thing or the list) answer `age` as a string",
     "text_for_json": "the list answers text/plain where JSON is documented",
     "accept_invalid": "`age` above its maximum is accepted",
     "reject_valid": "the valid kind `fish` is rejected",
@@ -158,7 +158,13 @@ class Things(App):
 
     def __init__(self, args):
         super().__init__(args)
-        self.things, self.next_id = {}, 1
+        # A live service has data before the first request: three things.
+        self.things = {
+            1: {"id": 1, "name": "Rex", "kind": "dog", "age": 3},
+            2: {"id": 2, "name": "Tom", "kind": "cat", "tags": ["indoor"]},
+            3: {"id": 3, "name": "Nemo", "kind": "fish"},
+        }
+        self.next_id = 4
 
     def invalid(self, loc, msg, malformed=False):
         if malformed and self.bug == "status_400_malformed":
@@ -199,6 +205,8 @@ class Things(App):
                         raise self.invalid(["query", "limit"], "value out of range")
                 with self.lock:
                     items = list(self.things.values())[:limit]
+                if self.bug == "response_schema":
+                    items = [dict(t, age=str(t.get("age", "unknown"))) for t in items]
                 if self.bug == "text_for_json":
                     return 200, Rejection(200, "\n".join(t["name"] for t in items), "text/plain"), {}
                 return 200, items, {}

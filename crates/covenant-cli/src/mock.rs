@@ -65,10 +65,12 @@ pub fn run(args: MockArgs) -> ExitCode {
                 }
             };
             let mut mock_config = config.clone();
+            let mut configured = covenant_runner::Credentials::new();
             if let Some(path) = &args.config {
                 match provider_credentials(path, &spec) {
                     Ok(Some(creds)) => {
-                        covenant_runner::suite::give_credentials(&spec, &creds, &mut mock_config)
+                        covenant_runner::suite::give_credentials(&spec, &creds, &mut mock_config);
+                        configured = creds;
                     }
                     Ok(None) => {}
                     Err(e) => {
@@ -77,6 +79,10 @@ pub fn run(args: MockArgs) -> ExitCode {
                     }
                 }
             }
+            eprint!(
+                "{}",
+                accepted_credentials(path, &spec, &mock_config, &configured)
+            );
             let mut listen = args.listen;
             if listen.port() != 0 {
                 listen.set_port(listen.port().saturating_add(i as u16));
@@ -100,6 +106,66 @@ pub fn run(args: MockArgs) -> ExitCode {
         }
         ExitCode::SUCCESS
     })
+}
+
+/// What a client must send to this mock, per security scheme: the local values
+/// (printed: they are not secrets) and the variables `covenant run` reads them from;
+/// for schemes covenant.toml configures, only the variable names.
+fn accepted_credentials(
+    path: &std::path::Path,
+    spec: &covenant_spec::Spec,
+    mock: &covenant_mock::MockConfig,
+    configured: &covenant_runner::Credentials,
+) -> String {
+    use covenant_spec::SecurityScheme;
+    let provider = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| spec.provider.clone());
+    let mut out = String::new();
+    for (name, scheme) in &spec.security_schemes {
+        if let Some(c) = configured.get(name) {
+            let vars = match &c.username {
+                Some((_, u)) => format!("${u} and ${}", c.env),
+                None => format!("${}", c.env),
+            };
+            out.push_str(&format!(
+                "{provider}: {name} accepts the credentials covenant.toml configures ({vars})\n"
+            ));
+            continue;
+        }
+        let source = covenant_runner::config::implied_source(
+            &provider,
+            name,
+            scheme,
+            Some(&mock.credentials),
+        );
+        let local = source.default.clone().unwrap_or_default();
+        let what = match scheme {
+            SecurityScheme::ApiKey {
+                name: key,
+                location,
+                ..
+            } => {
+                let place = match location {
+                    covenant_spec::ParameterLocation::Query => "query parameter",
+                    covenant_spec::ParameterLocation::Cookie => "cookie",
+                    _ => "header",
+                };
+                format!("{place} {key}: {local}")
+            }
+            SecurityScheme::Http { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => format!(
+                "Basic user {} password {local}",
+                source.username_default.as_deref().unwrap_or_default()
+            ),
+            _ => format!("Bearer {local}"),
+        };
+        out.push_str(&format!(
+            "{provider}: {name} accepts {what} (local value, not a secret; `covenant run` reads {})\n",
+            source.env_names()
+        ));
+    }
+    out
 }
 
 /// The credentials covenant.toml gives the provider whose spec is `spec` (matched by

@@ -107,7 +107,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub base_url: String,
     /// Where credential sources are configured (the provider whose spec file name
-    /// matches --spec). Defaults to ./covenant.toml when it exists.
+    /// matches --spec). Defaults to ./covenant.toml when it exists. Without one (or
+    /// for a scheme it leaves out), each security scheme's secret comes from
+    /// $COVENANT_<PROVIDER>_<SCHEME> (HTTP Basic: ..._USERNAME and ..._PASSWORD);
+    /// `--base-url mock` falls back to the mock's local values, which
+    /// `covenant mock` prints at start.
     #[arg(long)]
     pub config: Option<PathBuf>,
     #[command(flatten)]
@@ -141,10 +145,12 @@ pub fn run(args: RunArgs) -> ExitCode {
             },
             Err(e) => return could_not_run(&e.to_string()),
         },
+        // No config: every security scheme gets its implied variable (and the
+        // embedded mock's local values).
         None => (
             Default::default(),
             PathBuf::from("."),
-            PathBuf::from("covenant.toml"),
+            None,
             stem(&args.spec),
         ),
     };

@@ -32,6 +32,8 @@ pub struct CMedia {
 
 /// One operation, ready to answer.
 pub struct CompiledOp {
+    /// Its position in the spec's operations (and the engine's table).
+    pub index: usize,
     pub op: Operation,
     pub method: http::Method,
     pub segments: Vec<Seg>,
@@ -87,6 +89,7 @@ pub fn compile_op(
     let idempotency = spec.covenant.idempotency.get(&op.pointer).cloned();
     let success = plan_success(spec, config, op, index, resource.as_ref()).map_err(err)?;
     Ok(CompiledOp {
+        index,
         op: op.clone(),
         method,
         segments: segments(&op.path),

@@ -61,7 +61,7 @@ impl Provider {
             .map(|(i, op)| compile_op(&spec, &config, op, i))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Provider {
-            errors: ErrorAnswers::new(spec.clone()),
+            errors: ErrorAnswers::new(spec.clone(), config.seed),
             state: State::new(&config, &ops),
             spec,
             config,
@@ -74,8 +74,10 @@ impl Provider {
     }
 
     /// An error answer of `class` in the provider's style (or the logged fallback).
-    pub fn error(&self, class: &str, input: ErrorInput) -> Outgoing {
-        self.errors.error(class, input)
+    /// `op` is the operation's index when the request was routed (see
+    /// [`Provider::operation_at`]): its documented error responses then decide.
+    pub fn error(&self, op: Option<usize>, class: &str, input: ErrorInput) -> Outgoing {
+        self.errors.error(op, class, input)
     }
 
     /// Handles one request.
@@ -88,13 +90,13 @@ impl Provider {
     async fn pipeline(&self, req: &Incoming) -> Step<Outgoing> {
         let (ci, path_params) = self.route(req)?;
         let c = &self.ops[ci];
-        self.header_size(req)?;
+        self.header_size(c, req)?;
         let query = parse_query(req.query.as_deref());
-        let header_scenario = self.scenario_header(req)?;
+        let header_scenario = self.scenario_header(c, req)?;
         self.authenticate(c, req, &query)?;
         // Forced answers: the header wins, else the queue.
         let scenario = header_scenario.or_else(|| self.state.take_scenario(&c.op.id));
-        self.forced_failure(scenario.as_ref())?;
+        self.forced_failure(c, scenario.as_ref())?;
         self.acceptable(c, req)?;
         let body = self.parse_body(c, req)?;
         let sources = Sources {
@@ -124,6 +126,13 @@ impl Provider {
         produce(ctx, &self.state, &self.errors, &self.spec.provider)
     }
 
+    /// The index of the operation that serves `method` on `path`, if any.
+    pub fn operation_at(&self, method: &http::Method, path: &str) -> Option<usize> {
+        self.ops
+            .iter()
+            .position(|c| c.method == *method && match_path(&c.segments, path).is_some())
+    }
+
     /// Route: the operation and its path parameters; a miss is a generic 405 when
     /// another method serves the path, else 404 (not provider classes).
     fn route(&self, req: &Incoming) -> Step<(usize, Vec<(String, String)>)> {
@@ -149,7 +158,7 @@ impl Provider {
     }
 
     /// Header size: names and values within `max_header_bytes`.
-    fn header_size(&self, req: &Incoming) -> Step<()> {
+    fn header_size(&self, c: &CompiledOp, req: &Incoming) -> Step<()> {
         let header_bytes: usize = req
             .headers
             .iter()
@@ -159,6 +168,7 @@ impl Provider {
             return Ok(());
         }
         Err(self.error(
+            Some(c.index),
             "header-too-large",
             ErrorInput {
                 message: Some(format!(
@@ -171,13 +181,14 @@ impl Provider {
     }
 
     /// Scenario header: absent, or a scenario that parses.
-    fn scenario_header(&self, req: &Incoming) -> Step<Option<Scenario>> {
+    fn scenario_header(&self, c: &CompiledOp, req: &Incoming) -> Step<Option<Scenario>> {
         let Some(v) = req.headers.get(SCENARIO_HEADER) else {
             return Ok(None);
         };
         match v.to_str().ok().and_then(|s| parse_scenario(s).ok()) {
             Some(s) => Ok(Some(s)),
             None => Err(self.error(
+                Some(c.index),
                 "validation",
                 ErrorInput {
                     violations: vec![FieldError::parameter(
@@ -205,6 +216,7 @@ impl Provider {
         )
         .map_err(|f| {
             self.error(
+                Some(c.index),
                 "unauthorized",
                 ErrorInput {
                     message: Some(f.message),
@@ -216,7 +228,7 @@ impl Provider {
 
     /// Forced scenario: a failure class answers now (a forced status is applied by
     /// the success answer).
-    fn forced_failure(&self, scenario: Option<&Scenario>) -> Step<()> {
+    fn forced_failure(&self, c: &CompiledOp, scenario: Option<&Scenario>) -> Step<()> {
         let Some((s, class)) = scenario.and_then(|s| s.class.as_ref().map(|c| (s, c))) else {
             return Ok(());
         };
@@ -226,6 +238,7 @@ impl Provider {
             s.retry_after
         };
         Err(self.error(
+            Some(c.index),
             class,
             ErrorInput {
                 retry_after,
@@ -246,6 +259,7 @@ impl Provider {
             return Ok(());
         }
         Err(self.error(
+            Some(c.index),
             "not-acceptable",
             ErrorInput {
                 message: Some(format!(
@@ -279,6 +293,7 @@ impl Provider {
             let ct = ct.map(covenant_spec::ir::essence);
             let declared: Vec<&str> = c.media.iter().map(|m| m.essence.as_str()).collect();
             return Err(self.error(
+                Some(c.index),
                 "unsupported-media-type",
                 ErrorInput {
                     message: Some(format!(
@@ -295,6 +310,7 @@ impl Provider {
         }
         let malformed = |message: String| {
             self.error(
+                Some(c.index),
                 "malformed",
                 ErrorInput {
                     message: Some(message),
@@ -362,6 +378,7 @@ impl Provider {
             return Ok(values);
         }
         Err(self.error(
+            Some(c.index),
             "validation",
             ErrorInput {
                 violations: errors,
@@ -413,6 +430,7 @@ impl Provider {
                     && idem.on_body_mismatch == covenant_spec::ext::BodyMismatch::Reject
                 {
                     return self.error(
+                Some(ctx.c.index),
                         "validation",
                         ErrorInput {
                             violations: vec![FieldError::parameter(

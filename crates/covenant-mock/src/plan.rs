@@ -25,6 +25,9 @@ pub struct Success {
     pub content_header: Option<HeaderValue>,
     /// `None` when the answer has no JSON body.
     pub plan: Option<BodyPlan>,
+    /// The body of a documented non-JSON answer (a PDF, an image, text): the
+    /// spec's example, else a small file of that type.
+    pub raw: Option<bytes::Bytes>,
     pub id_style: IdStyle,
     /// The top-level status property and its lifecycle.
     pub status_field: Option<(String, Lifecycle)>,
@@ -46,11 +49,16 @@ pub fn plan_success(
         _ => 200,
     };
     let media_type = success_resp.and_then(|r| r.json());
+    let other = success_resp
+        .and_then(|r| r.content.first())
+        .filter(|_| media_type.is_none());
+    let shown = media_type.or(other);
     let mut success = Success {
         status,
-        content_type: media_type.map(|m| m.media_type.clone()),
-        content_header: media_type.and_then(|m| media_header(&m.media_type)),
+        content_type: shown.map(|m| m.media_type.clone()),
+        content_header: shown.and_then(|m| media_header(&m.media_type)),
         plan: None,
+        raw: other.map(sample_file),
         id_style: IdStyle::Uuid,
         status_field: None,
         path_echo: Vec::new(),
@@ -59,8 +67,12 @@ pub fn plan_success(
         return Ok(success);
     };
     let js = spec.json_schema(site);
-    let generator = covenant_gen::Generator::new(&js)
-        .map_err(|e| format!("cannot generate the {status} body: {e}"))?;
+    // writeOnly members are the client's to send: answers leave them out.
+    let generator = covenant_gen::Generator::new(&covenant_spec::view::for_generation(
+        &js,
+        covenant_spec::Direction::Response,
+    ))
+    .map_err(|e| format!("cannot generate the {status} body: {e}"))?;
     let seed = config.seed ^ (index as u64).wrapping_mul(0x9E37_79B9);
     let mut pool = covenant_gen::sample(&generator.valid(), seed, config.pool_size.max(1));
     if pool.is_empty() {
@@ -132,6 +144,31 @@ pub fn plan_success(
         props,
     });
     Ok(success)
+}
+
+/// A small body of `m`'s type: its string example, else a minimal file of that
+/// type (a PDF, a PNG, a GIF, JPEG markers), else a few bytes of text.
+fn sample_file(m: &covenant_spec::MediaType) -> bytes::Bytes {
+    if let Some(Value::String(s)) = m.examples.first().map(|e| &e.value) {
+        return bytes::Bytes::from(s.clone());
+    }
+    const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+    const PNG: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00,
+        0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49,
+        0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+    let bytes: &'static [u8] = match m.essence().as_str() {
+        "application/pdf" => PDF,
+        "image/png" => PNG,
+        "image/gif" => GIF,
+        "image/jpeg" | "image/jpg" => &[0xff, 0xd8, 0xff, 0xd9],
+        _ => b"covenant mock sample\n",
+    };
+    bytes::Bytes::from_static(bytes)
 }
 
 /// customer_id / customerId <- {id} of /customers/{id}/...: the response members

@@ -137,6 +137,7 @@ async fn accept_loop(
     let mut refusal_logged = false;
     // Rendered once: the answer to a request head larger than hyper's read buffer.
     let oversize = crate::oversize::raw_response(&provider.error(
+        None,
         "header-too-large",
         ErrorInput {
             message: Some(format!(
@@ -248,6 +249,7 @@ fn spawn_watched<C>(
 fn over_limit(p: &Provider) -> Response {
     let limit = p.config.max_connections;
     let mut out = p.error(
+        None,
         "rate-limited",
         ErrorInput {
             message: Some(format!(
@@ -281,6 +283,7 @@ async fn answer(p: Arc<Provider>, req: Request<Incoming>) -> Response {
         Err(_) => {
             tracing::error!(provider = %p.provider(), "answering a request panicked");
             to_response(p.error(
+                None,
                 "internal",
                 ErrorInput {
                     message: Some("the mock failed while answering this request".into()),
@@ -358,7 +361,7 @@ async fn control(p: &Provider, req: Request<Incoming>, rest: &str) -> Response {
         }
         return r;
     }
-    let body = match read_body(p, req.into_body(), None).await {
+    let body = match read_body(p, None, req.into_body(), None).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -400,10 +403,17 @@ fn control_json(status: u16, body: Value) -> Response {
 
 /// The request body, up to `max_body_bytes` (a longer one, declared or sent, is the
 /// provider's `payload-too-large`).
-async fn read_body(p: &Provider, body: Incoming, declared: Option<u64>) -> Result<Bytes, Response> {
+/// `op` is the operation the request is for (its documented errors answer).
+async fn read_body(
+    p: &Provider,
+    op: Option<usize>,
+    body: Incoming,
+    declared: Option<u64>,
+) -> Result<Bytes, Response> {
     let max = p.config.max_body_bytes;
     let too_large = || {
         to_response(p.error(
+            op,
             "payload-too-large",
             ErrorInput {
                 message: Some(format!("the request body is larger than {max} bytes")),
@@ -433,6 +443,7 @@ async fn read_body(p: &Provider, body: Incoming, declared: Option<u64>) -> Resul
             Some(Ok(frame)) => frame,
             Some(Err(_)) => {
                 return Err(to_response(p.error(
+                    op,
                     "malformed",
                     ErrorInput {
                         message: Some("the request body could not be read".into()),
@@ -473,7 +484,8 @@ async fn serve_provider(p: &Provider, req: Request<Incoming>) -> Response {
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let bytes = match read_body(p, body, declared).await {
+    let op = p.operation_at(&parts.method, parts.uri.path());
+    let bytes = match read_body(p, op, body, declared).await {
         Ok(b) => b,
         Err(r) => return r,
     };

@@ -87,7 +87,10 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
     let pick = state.next_pick();
     let success = &c.success;
     let Some(plan) = &success.plan else {
-        return Outgoing::empty(success.status);
+        return match (&success.raw, &success.content_header) {
+            (Some(raw), Some(ct)) => Outgoing::bytes(success.status, ct.clone(), raw.clone()),
+            _ => Outgoing::empty(success.status),
+        };
     };
     let ct = success
         .content_header
@@ -100,13 +103,13 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
         && r.role == ResourceRole::Read
     {
         let Some(id) = ctx.lookup_id(r) else {
-            return not_found(errors, r, None);
+            return not_found(errors, c.index, r, None);
         };
         let Some(stored) = state
             .store(&r.name)
             .and_then(|s| s.update(&id_key(&id), |st| st.value().clone()))
         else {
-            return not_found(errors, r, Some(&id));
+            return not_found(errors, c.index, r, Some(&id));
         };
         if let Value::Object(m) = stored {
             for (k, v) in m {
@@ -197,12 +200,13 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
     Outgoing::bytes(success.status, ct, built.body)
 }
 
-fn not_found(errors: &ErrorAnswers, r: &Resource, id: Option<&Value>) -> Outgoing {
+fn not_found(errors: &ErrorAnswers, op: usize, r: &Resource, id: Option<&Value>) -> Outgoing {
     let message = match id {
         Some(id) => format!("No {} found with id: {}", r.name, id_key(id)),
         None => format!("No {} id was given", r.name),
     };
     errors.error(
+        Some(op),
         "not-found",
         ErrorInput {
             message: Some(message),

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use covenant_spec::{SecurityScheme, Spec};
+
 use crate::error::RunnerError;
 
 /// Other top-level tables (`[mock]`) belong to other commands and are ignored here.
@@ -19,9 +21,9 @@ pub struct Config {
     /// The directory the file was read from; relative spec paths resolve against it.
     #[serde(skip)]
     pub root: PathBuf,
-    /// The file itself.
+    /// The file itself (None when the run has no config file: everything implied).
     #[serde(skip)]
-    pub path: PathBuf,
+    pub path: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -92,7 +94,7 @@ impl Config {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        config.path = path.to_path_buf();
+        config.path = Some(path.to_path_buf());
         config.root = path
             .parent()
             .map(Path::to_path_buf)
@@ -125,6 +127,14 @@ impl Config {
 }
 
 impl CredentialSource {
+    /// The variable(s) that set this credential, as a user would read them.
+    pub fn env_names(&self) -> String {
+        match &self.username_env {
+            Some(u) => format!("${u} and ${}", self.env),
+            None => format!("${}", self.env),
+        }
+    }
+
     /// Resolves the value: the variable, else the file, else the default.
     /// `None` when none gives a value.
     pub fn resolve(
@@ -175,6 +185,74 @@ impl CredentialSource {
             username,
         }))
     }
+}
+
+/// The environment variable that holds `scheme`'s secret for `provider` when no
+/// covenant.toml configures one: `COVENANT_<PROVIDER>_<SCHEME>`, upper case, every
+/// other character `_` (`onfido-v3.6`, `Token` -> `COVENANT_ONFIDO_V3_6_TOKEN`).
+pub fn implied_env(provider: &str, scheme: &str) -> String {
+    let mut out = String::from("COVENANT");
+    for part in [provider, scheme] {
+        out.push('_');
+        out.extend(part.chars().map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        }));
+    }
+    out
+}
+
+/// Where a security scheme's credentials come from when covenant.toml says nothing:
+/// the implied variables (HTTP Basic: `..._USERNAME` and `..._PASSWORD`), and for an
+/// embedded mock the mock's own local values as defaults (`local`, never a secret).
+pub fn implied_source(
+    provider: &str,
+    scheme_name: &str,
+    scheme: &SecurityScheme,
+    local: Option<&covenant_mock::MockCredentials>,
+) -> CredentialSource {
+    let var = implied_env(provider, scheme_name);
+    match scheme {
+        SecurityScheme::Http { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
+            let (user, password) = local.map(|l| l.basic_for(scheme_name)).unzip();
+            CredentialSource {
+                env: format!("{var}_PASSWORD"),
+                file: None,
+                default: password.map(str::to_string),
+                username_env: Some(format!("{var}_USERNAME")),
+                username_default: user.map(str::to_string),
+            }
+        }
+        SecurityScheme::ApiKey { .. } => CredentialSource {
+            env: var,
+            default: local.map(|l| l.api_key_for(scheme_name).to_string()),
+            ..Default::default()
+        },
+        _ => CredentialSource {
+            env: var,
+            default: local.map(|l| l.bearer_for(scheme_name).to_string()),
+            ..Default::default()
+        },
+    }
+}
+
+/// Credential sources for every security scheme of `spec`: the configured ones,
+/// and the implied ones ([`implied_source`]) for schemes the config leaves out.
+pub fn sources_for(
+    provider: &str,
+    spec: &Spec,
+    configured: &BTreeMap<String, CredentialSource>,
+    local: Option<&covenant_mock::MockCredentials>,
+) -> BTreeMap<String, CredentialSource> {
+    let mut out = configured.clone();
+    for (name, scheme) in &spec.security_schemes {
+        out.entry(name.clone())
+            .or_insert_with(|| implied_source(provider, name, scheme, local));
+    }
+    out
 }
 
 /// Resolves every configured credential from the process environment.
@@ -234,6 +312,35 @@ Basic = { env = "A_SECRET", default = "secret-x", username-env = "A_USER", usern
         );
         assert!(!format!("{:?}", creds["Key"]).contains("from-env"));
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn implied_variables_name_provider_and_scheme() {
+        assert_eq!(
+            implied_env("onfido-v3.6", "Token"),
+            "COVENANT_ONFIDO_V3_6_TOKEN"
+        );
+        let basic = SecurityScheme::Http {
+            scheme: "Basic".into(),
+            bearer_format: None,
+            extensions: Default::default(),
+        };
+        let local = covenant_mock::MockCredentials::default();
+        let s = implied_source("rpc", "basicAuth", &basic, Some(&local));
+        assert_eq!(s.env, "COVENANT_RPC_BASICAUTH_PASSWORD");
+        assert_eq!(
+            s.username_env.as_deref(),
+            Some("COVENANT_RPC_BASICAUTH_USERNAME")
+        );
+        let env = |_: &str| None;
+        let c = s.resolve(Path::new("."), &env).unwrap().unwrap();
+        assert_eq!(c.secret, local.basic_for("basicAuth").1);
+        // Without the mock's local values nothing resolves: a live URL needs the variable.
+        let live = implied_source("rpc", "basicAuth", &basic, None);
+        assert!(live.resolve(Path::new("."), &env).unwrap().is_none());
+        let env = |k: &str| Some(format!("v-{k}"));
+        let c = live.resolve(Path::new("."), &env).unwrap().unwrap();
+        assert_eq!(c.secret, "v-COVENANT_RPC_BASICAUTH_PASSWORD");
     }
 
     #[test]

@@ -15,12 +15,9 @@ pub enum RunnerError {
         base_url: String,
         message: String,
     },
-    #[error("{provider}: no credentials for security scheme `{scheme}` (set ${env})")]
-    MissingCredentials {
-        provider: String,
-        scheme: String,
-        env: String,
-    },
+    /// `schemes`: each missing scheme with the variable(s) that would give it.
+    #[error("{provider}: no credentials for security scheme {schemes}")]
+    MissingCredentials { provider: String, schemes: String },
     #[error("{0}")]
     Options(String),
     #[error("{}: {source}", path.display())]

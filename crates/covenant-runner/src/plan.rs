@@ -155,7 +155,12 @@ fn build_one(
         if let Some(mt) = rb.content.iter().find(|m| m.is_json()) {
             content_type = Some(mt.media_type.clone());
             if let Some(site) = &mt.schema {
-                match Generator::new(&spec.json_schema(site))
+                // readOnly members are the server's to send: generated requests leave them out.
+                let view = covenant_spec::view::for_generation(
+                    &spec.json_schema(site),
+                    covenant_spec::Direction::Request,
+                );
+                match Generator::new(&view)
                     .map_err(|e| e.to_string())
                     .and_then(|g| Ok((part_plan(&g, BTreeMap::new())?, g)))
                 {

@@ -79,6 +79,9 @@ pub struct Target {
     /// The base URL reproductions print (a variable reference for ephemeral mocks).
     pub shown_base_url: String,
     pub credentials: Credentials,
+    /// Per security scheme, the variable(s) a user sets to give its credentials
+    /// (named in the error when one is missing).
+    pub credential_vars: BTreeMap<String, String>,
 }
 
 impl Target {
@@ -94,6 +97,7 @@ impl Target {
             base_url: base_url.to_string(),
             shown_base_url: base_url.to_string(),
             credentials,
+            credential_vars: BTreeMap::new(),
         }
     }
 }
@@ -143,12 +147,23 @@ pub async fn run_target(
         violations: Vec::new(),
     };
     let (plans, gens) = plan::build(&target.spec, &target.credentials);
-    if let Some(p) = plans.iter().find(|p| !p.auth.unsatisfied.is_empty()) {
+    let missing: std::collections::BTreeSet<&String> =
+        plans.iter().flat_map(|p| &p.auth.unsatisfied).collect();
+    if !missing.is_empty() {
+        let schemes = missing
+            .iter()
+            .map(|s| {
+                let vars = target.credential_vars.get(*s).cloned().unwrap_or_else(|| {
+                    format!("${}", crate::config::implied_env(&target.provider, s))
+                });
+                format!("`{s}` (set {vars})")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         report.error = Some(
             RunnerError::MissingCredentials {
                 provider: target.provider.clone(),
-                scheme: p.auth.unsatisfied.join(", "),
-                env: "the variable configured for it in covenant.toml".into(),
+                schemes,
             }
             .to_string(),
         );

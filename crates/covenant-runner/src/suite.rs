@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use covenant_spec::{SecurityScheme, Spec};
 
-use crate::config::{Config, Credentials, resolve_credentials};
+use crate::config::{Config, Credentials, resolve_credentials, sources_for};
 use crate::report::{CredentialScrubber, ProviderReport, Report, Timing, rfc3339};
 use crate::run::{Progress, RunOptions, Target, new_report, run_target};
 
@@ -36,14 +36,6 @@ pub async fn check(
             operations: Vec::new(),
             violations: Vec::new(),
         };
-        let creds = match resolve_credentials(&config.root, &p.credentials) {
-            Ok(c) => c,
-            Err(e) => {
-                providers.push(failed(e.to_string()));
-                continue;
-            }
-        };
-        scrubber.add_credentials(&creds);
         let spec = match Spec::load(config.spec_path(p)) {
             Ok(s) => Arc::new(s),
             Err(e) => {
@@ -51,17 +43,39 @@ pub async fn check(
                 continue;
             }
         };
-        let report = if p.is_mock() {
-            let mock_config = match covenant_mock::MockConfig::load(Some(&config.path)) {
-                Ok(mut m) => {
-                    give_credentials(&spec, &creds, &mut m);
-                    m
-                }
+        let mock_config = if p.is_mock() {
+            match covenant_mock::MockConfig::load(config.path.as_deref()) {
+                Ok(m) => Some(m),
                 Err(e) => {
                     providers.push(failed(e.to_string()));
                     continue;
                 }
-            };
+            }
+        } else {
+            None
+        };
+        // Schemes covenant.toml leaves out get implied variables (and, for the
+        // embedded mock, its local values), so no config is needed to start.
+        let sources = sources_for(
+            name,
+            &spec,
+            &p.credentials,
+            mock_config.as_ref().map(|m| &m.credentials),
+        );
+        let creds = match resolve_credentials(&config.root, &sources) {
+            Ok(c) => c,
+            Err(e) => {
+                providers.push(failed(e.to_string()));
+                continue;
+            }
+        };
+        scrubber.add_credentials(&creds);
+        let env_vars = sources
+            .iter()
+            .map(|(scheme, s)| (scheme.clone(), s.env_names()))
+            .collect();
+        let report = if let Some(mut mock_config) = mock_config {
+            give_credentials(&spec, &creds, &mut mock_config);
             let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
             let server = match covenant_mock::start_spec(spec.clone(), mock_config, listen).await {
                 Ok(s) => s,
@@ -71,13 +85,15 @@ pub async fn check(
                 }
             };
             let mut target = Target::new(name, spec, &server.url(), creds);
+            target.credential_vars = env_vars;
             target.shown_base_url = MOCK_URL_VAR.into();
             let mut r = run_target(&target, opts, progress.clone()).await;
             r.base_url = format!("mock ({MOCK_URL_VAR})");
             server.shutdown().await;
             r
         } else {
-            let target = Target::new(name, spec, &p.base_url, creds);
+            let mut target = Target::new(name, spec, &p.base_url, creds);
+            target.credential_vars = env_vars;
             run_target(&target, opts, progress.clone()).await
         };
         providers.push(report);

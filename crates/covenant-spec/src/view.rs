@@ -411,6 +411,44 @@ fn nullable(mut out: Map<String, Value>) -> Value {
     }
 }
 
+/// The schema to *generate* instances from, for a view read in `direction`: the
+/// same view without the properties the other direction owns (`writeOnly` ones in
+/// responses, `readOnly` ones in requests), which OpenAPI says should not be sent.
+/// Validation keeps the full view: a provider that sends them is not wrong.
+pub fn for_generation(view: &Value, direction: Direction) -> Value {
+    let flag = match direction {
+        Direction::Request => "readOnly",
+        Direction::Response => "writeOnly",
+    };
+    let mut out = view.clone();
+    strip_flagged(view, &mut out, flag, 0);
+    out
+}
+
+fn strip_flagged(root: &Value, node: &mut Value, flag: &str, depth: usize) {
+    // Views are finite trees ($refs point into `$defs`, not back up), but bound
+    // the walk anyway: a hostile spec must not exhaust the stack.
+    if depth > 256 {
+        return;
+    }
+    match node {
+        Value::Object(m) => {
+            if let Some(Value::Object(props)) = m.get_mut("properties") {
+                props.retain(|_, p| pointer::deref(root, p).get(flag) != Some(&Value::Bool(true)));
+            }
+            for v in m.values_mut() {
+                strip_flagged(root, v, flag, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                strip_flagged(root, v, flag, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Builds a `jsonschema` validator for a translated view, with formats checked
 /// (including covenant's `iban` format: ISO 13616 structure and mod-97 checksum).
 pub fn compile(json_schema: &Value) -> Result<jsonschema::Validator, String> {

@@ -1,22 +1,20 @@
-//! The runner against the zoo: small reference servers (`tests/zoo/server.py`, Python
+//! `covenant run` against the zoo: small reference servers (`tests/zoo/server.py`, Python
 //! standard library, written without covenant's mock) serving plain specs with no
-//! `x-covenant-*` extension. A correct server must pass with no violation; each
-//! planted bug must be caught by the check that names it.
+//! `x-covenant-*` extension, run from a directory without covenant.toml with only the
+//! credential variables covenant implies. A correct server must pass with no
+//! violation; each planted bug must be caught by the check that names it.
 //!
 //! Servers bind 127.0.0.1 on an ephemeral port and exit when their stdin closes,
 //! which happens when the test's `Server` handle drops.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
-use covenant_runner::config::{CredentialSource, ProviderConfig};
 use covenant_runner::report::Report;
-use covenant_runner::{Config, RunOptions};
 
 fn zoo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("zoo")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/zoo")
 }
 
 struct Server {
@@ -57,58 +55,68 @@ fn start(app: &str, bug: Option<&str>) -> Server {
     Server { child, url }
 }
 
-/// The zoo servers' credentials, as a user would configure them: env variables
-/// that are unset, with the servers' local defaults.
-fn credentials(app: &str) -> BTreeMap<String, CredentialSource> {
-    let source = match app {
-        "things" => (
-            "bearerAuth",
-            CredentialSource {
-                env: "COVENANT_ZOO_TOKEN_UNSET".into(),
-                default: Some("zoo-token".into()),
-                ..Default::default()
-            },
-        ),
-        _ => (
-            "basicAuth",
-            CredentialSource {
-                env: "COVENANT_ZOO_PASSWORD_UNSET".into(),
-                default: Some("zoo-password".into()),
-                username_env: Some("COVENANT_ZOO_USER_UNSET".into()),
-                username_default: Some("zoo-user".into()),
-                ..Default::default()
-            },
-        ),
-    };
-    BTreeMap::from([(source.0.to_owned(), source.1)])
+/// The zoo servers' credentials, given as a user without any config gives them:
+/// the variables covenant implies for each security scheme.
+fn credentials(app: &str) -> Vec<(&'static str, &'static str)> {
+    match app {
+        "things" => vec![("COVENANT_THINGS_BEARERAUTH", "zoo-token")],
+        _ => vec![
+            ("COVENANT_RPC_BASICAUTH_USERNAME", "zoo-user"),
+            ("COVENANT_RPC_BASICAUTH_PASSWORD", "zoo-password"),
+        ],
+    }
+}
+
+/// A scratch directory without covenant.toml: the run has no config at all.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("covenant-zoo-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// `covenant run` against the zoo server, from a directory without config.
+fn covenant_run(app: &str, url: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_covenant"));
+    cmd.current_dir(dir)
+        .arg("run")
+        .arg("--spec")
+        .arg(zoo().join(format!("{app}.yaml")))
+        .args([
+            "--base-url",
+            url,
+            "--seed",
+            "3",
+            "--cases",
+            "30",
+            "--report-dir",
+            "reports",
+        ])
+        .env("NO_COLOR", "1");
+    for (k, _) in credentials(app) {
+        cmd.env_remove(k);
+    }
+    cmd.envs(env.iter().copied());
+    cmd.output().expect("covenant runs")
 }
 
 fn run(app: &str, bug: Option<&str>) -> Report {
     let server = start(app, bug);
-    let config = Config {
-        providers: BTreeMap::from([(
-            app.to_owned(),
-            ProviderConfig {
-                spec: zoo().join(format!("{app}.yaml")),
-                base_url: server.url.clone(),
-                credentials: credentials(app),
-            },
-        )]),
-        root: zoo(),
-        path: zoo().join("zoo.toml"),
-    };
-    let opts = RunOptions {
-        seed: 3,
-        cases: 30,
-        ..RunOptions::default()
-    };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let (report, _) = rt.block_on(covenant_runner::suite::check(&config, &opts, None));
+    let dir = scratch(&format!("{app}-{}", bug.unwrap_or("correct")));
+    let out = covenant_run(app, &server.url, &dir, &credentials(app));
     drop(server);
+    let report = Report::read(&dir.join("reports/report.json")).unwrap_or_else(|e| {
+        panic!(
+            "{app}: no report ({e}); stderr:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(
+        out.status.code(),
+        Some(report.exit_code() as i32),
+        "{app}: the exit code is the report's"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
     report
 }
 
@@ -181,4 +189,26 @@ fn planted_bugs_are_caught_by_their_check() {
         assert_eq!(report.exit_code(), 1, "{app} --bug {bug}: {failed:?}");
     }
     assert!(missed.is_empty(), "{}", missed.join("\n"));
+}
+
+/// Without credentials, a live URL is not run: the error names, per security scheme,
+/// the variables to set.
+#[test]
+fn missing_credentials_name_their_variables() {
+    for app in ["things", "rpc"] {
+        let server = start(app, None);
+        let dir = scratch(&format!("{app}-nocreds"));
+        let out = covenant_run(app, &server.url, &dir, &[]);
+        drop(server);
+        assert_eq!(out.status.code(), Some(2), "{app}");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        for (var, _) in credentials(app) {
+            assert!(
+                text.contains(&format!("${var}")),
+                "{app}: {var} not named in:\n{text}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
