@@ -1,60 +1,39 @@
-"""Prints the schemathesis arguments that authenticate against covenant's mock of a
-spec: one argument per line (`-H`, `Name: value`, or `-a`, `user:pass`).
+"""Prints the schemathesis arguments that authenticate against `covenant mock`, read
+from the lines the mock prints at start (its log, the first argument): one
+argument per line (`-H`, `Name: value`, or `-a`, `user:pass`).
 
-    python schemathesis-auth.py covenant.toml specs/iron.yaml
+    python schemathesis-auth.py target/schemathesis/iron/mock.log
 
-The values are covenant.toml's local defaults for the provider whose `spec` is the
-given file (the same ones `covenant mock --config covenant.toml` accepts).
+`covenant mock` without a config accepts local values per security scheme (not
+secrets) and says so: `<provider>: <scheme> accepts header X-Api-Key: <value> (...)`,
+`accepts Bearer <token> (...)`, `accepts Basic user <user> password <password> (...)`.
 """
 
-import base64
-import os
+import re
 import sys
-import tomllib
-
-import yaml
 
 
 def main():
-    config_path, spec_path = sys.argv[1], sys.argv[2]
-    with open(config_path, "rb") as f:
-        config = tomllib.load(f)
-    with open(spec_path) as f:
-        spec = yaml.safe_load(f)
-    provider = next(
-        (
-            p
-            for p in config.get("providers", {}).values()
-            if os.path.normpath(p.get("spec", "")) == os.path.normpath(spec_path)
-        ),
-        None,
-    )
-    if provider is None:
-        return
-    schemes = spec.get("components", {}).get("securitySchemes", {})
-    for name, source in provider.get("credentials", {}).items():
-        scheme = schemes.get(name)
-        if scheme is None:
-            continue
-        value = os.environ.get(source.get("env", ""), source.get("default"))
-        if value is None:
-            continue
-        kind = scheme.get("type")
-        if kind == "apiKey" and scheme.get("in") == "header":
+    with open(sys.argv[1]) as f:
+        lines = f.read().splitlines()
+    authorization = False
+    for line in lines:
+        m = re.search(r" accepts header ([^:]+): (\S+) \(", line)
+        if m:
             print("-H")
-            print("%s: %s" % (scheme["name"], value))
-        elif kind == "http" and scheme.get("scheme", "").lower() == "bearer":
+            print("%s: %s" % (m.group(1), m.group(2)))
+            continue
+        m = re.search(r" accepts Bearer (\S+) \(", line)
+        if m and not authorization:
+            authorization = True
             print("-H")
-            print("Authorization: Bearer %s" % value)
-        elif kind == "http" and scheme.get("scheme", "").lower() == "basic":
-            user = os.environ.get(
-                source.get("username-env", ""), source.get("username-default", "")
-            )
-            password = value
+            print("Authorization: Bearer %s" % m.group(1))
+            continue
+        m = re.search(r" accepts Basic user (\S+) password (\S+) \(", line)
+        if m and not authorization:
+            authorization = True
             print("-a")
-            print("%s:%s" % (user, password))
-        # Only the first scheme: one credential authenticates a request.
-        break
+            print("%s:%s" % (m.group(1), m.group(2)))
 
 
 if __name__ == "__main__":

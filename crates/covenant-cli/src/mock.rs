@@ -30,8 +30,12 @@ pub struct MockArgs {
 }
 
 pub fn run(args: MockArgs) -> ExitCode {
+    // Colour only on a terminal and never with NO_COLOR (logs often go to files).
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

@@ -50,6 +50,11 @@ pub struct SuiteArgs {
     /// Report failing cases as found, without shrinking them.
     #[arg(long)]
     pub no_shrink: bool,
+    /// Leave an operation out (its operationId, or "METHOD /path" as in the spec);
+    /// repeatable. A selected operation that cannot be tested makes the run exit 2;
+    /// excluding it says that is accepted, and the reports list it as excluded.
+    #[arg(long = "exclude-operation", value_name = "OPERATION")]
+    pub exclude_operations: Vec<String>,
 }
 
 impl SuiteArgs {
@@ -93,12 +98,13 @@ impl SuiteArgs {
             partition,
             max_response_time: self.max_response_time.map(Duration::from_millis),
             shrink_runs: if self.no_shrink { 0 } else { 200 },
+            exclude: self.exclude_operations.clone(),
         })
     }
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = Check::help_table() + "\nExit codes: 0 no violations (none new with --baseline), 1 violations found, 2 the run could not happen (unreadable spec, provider unreachable, bad config).")]
+#[command(after_help = Check::help_table() + "\nExit codes: 0 no violations (none new with --baseline) and every selected operation tested, 1 violations found, 2 the run could not happen (unreadable spec, provider unreachable, bad config, missing credentials) or a selected operation could not be tested (see --exclude-operation).")]
 pub struct RunArgs {
     /// The provider's spec (OpenAPI 3.0 YAML or JSON).
     #[arg(long)]
@@ -127,17 +133,19 @@ pub fn run(args: RunArgs) -> ExitCode {
         .config
         .clone()
         .or_else(|| Some(PathBuf::from("covenant.toml")).filter(|p| p.exists()));
-    let (credentials, root, path, name) = match &config_path {
+    let (credentials, exclude_operations, root, path, name) = match &config_path {
         Some(p) => match Config::load(p) {
             Ok(c) => match c.provider_for_spec(&args.spec) {
                 Some((name, pc)) => (
                     pc.credentials.clone(),
+                    pc.exclude_operations.clone(),
                     c.root.clone(),
                     c.path.clone(),
                     name.clone(),
                 ),
                 None => (
                     Default::default(),
+                    Vec::new(),
                     c.root.clone(),
                     c.path.clone(),
                     stem(&args.spec),
@@ -149,6 +157,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         // embedded mock's local values).
         None => (
             Default::default(),
+            Vec::new(),
             PathBuf::from("."),
             None,
             stem(&args.spec),
@@ -169,6 +178,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             spec,
             base_url: args.base_url.clone(),
             credentials,
+            exclude_operations,
         },
     );
     let config = Config {
@@ -274,7 +284,7 @@ fn print_summary(report: &Report, scrubber: &CredentialScrubber) {
         let verdict = p.verdict();
         let result = paint(
             match verdict {
-                Verdict::CouldNotRun => "33",
+                Verdict::CouldNotRun | Verdict::Incomplete => "33",
                 Verdict::Fail => "31",
                 Verdict::Pass => "32",
             },
@@ -300,10 +310,11 @@ fn print_summary(report: &Report, scrubber: &CredentialScrubber) {
         for v in p.violations.iter().filter(|v| v.new) {
             out.push_str(&format!("\n{}\n", v.describe()));
         }
+        out.push_str(&covenant_runner::report::coverage_notes(p));
     }
     let s = &report.summary;
     out.push_str(&format!(
-        "\n{} provider(s), {} case(s), {} request(s) in {} ms: {} violation(s){}, {} could not run\n",
+        "\n{} provider(s), {} case(s), {} request(s) in {} ms: {} violation(s){}, {} could not run, {} operation(s) not tested\n",
         s.providers,
         s.cases,
         s.requests,
@@ -314,7 +325,8 @@ fn print_summary(report: &Report, scrubber: &CredentialScrubber) {
         } else {
             String::new()
         },
-        s.could_not_run
+        s.could_not_run,
+        s.untested
     ));
     print!("{}", scrubber.scrub(&out));
 }

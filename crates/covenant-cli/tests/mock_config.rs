@@ -62,3 +62,78 @@ fn mock_accepts_the_providers_configured_credentials() {
     );
     assert_eq!(bad, 401, "any other key is rejected");
 }
+
+/// Without any config, `covenant mock` prints on stderr the local credentials it
+/// accepts per security scheme (and the variable `covenant run` reads them from);
+/// the printed value works. Its log, written to a pipe, carries no colour codes.
+#[test]
+fn mock_without_config_prints_its_local_credentials_and_logs_plainly() {
+    let dir = std::env::temp_dir().join(format!("covenant-mock-noconfig-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .current_dir(&dir)
+        .arg("mock")
+        .arg("--spec")
+        .arg(root().join("specs/rebilly.yaml"))
+        .env_remove("NO_COLOR")
+        .env_remove("COVENANT_MOCK_API_KEY")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .trim_start_matches("http://")
+        .to_string();
+    // A body declared larger than the limit on a path no operation serves: the
+    // generic fallback answers, and says so in the log.
+    let mut s = TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /nowhere HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 99999999\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    let _ = s.read_to_string(&mut resp);
+    // The credentials lines come before the address on stdout.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut key_line = String::new();
+    for _ in 0..4 {
+        key_line.clear();
+        stderr.read_line(&mut key_line).unwrap();
+        if key_line.contains("SecretApiKey") {
+            break;
+        }
+    }
+    assert!(
+        key_line.contains("SecretApiKey accepts header REB-APIKEY: ")
+            && key_line.contains("$COVENANT_REBILLY_SECRETAPIKEY"),
+        "{key_line}"
+    );
+    let key = key_line
+        .split("REB-APIKEY: ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let body = r#"{"customerId":"cus_1","documents":[{"type":"identity-proof"}]}"#;
+    assert_eq!(post(&addr, "/kyc-requests", &key, body), 201);
+    child.kill().unwrap();
+    let _ = child.wait();
+    let mut rest = String::new();
+    let _ = stderr.read_to_string(&mut rest);
+    assert!(resp.starts_with("HTTP/1.1 413"), "{resp}");
+    assert!(rest.contains("fallback"), "the fallback is logged: {rest}");
+    assert!(
+        !rest.contains('\x1b'),
+        "no ANSI codes in a piped log: {rest:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -143,17 +143,30 @@ impl Provider {
             match_path(&c.segments, &req.path).map(|p| (i, p))
         });
         found.ok_or_else(|| {
-            let known_path = self
+            // 405 names the methods the path does serve (RFC 9110 requires `Allow`).
+            let mut allowed: Vec<&str> = self
                 .ops
                 .iter()
-                .any(|c| match_path(&c.segments, &req.path).is_some());
-            if known_path {
-                self.errors
-                    .generic(405, format!("{} is not declared for this path", req.method))
-            } else {
-                self.errors
-                    .generic(404, "no operation of this spec matches the path".into())
+                .filter(|c| match_path(&c.segments, &req.path).is_some())
+                .map(|c| c.method.as_str())
+                .collect();
+            if allowed.is_empty() {
+                return self
+                    .errors
+                    .generic(404, "no operation of this spec matches the path".into());
             }
+            allowed.sort_unstable();
+            allowed.dedup();
+            let allow = allowed.join(", ");
+            let mut out = self.errors.generic(
+                405,
+                format!(
+                    "{} is not declared for this path; it serves {allow}",
+                    req.method
+                ),
+            );
+            out.headers.push(("allow".into(), allow));
+            out
         })
     }
 

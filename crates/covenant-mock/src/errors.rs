@@ -74,10 +74,22 @@ impl ErrorAnswers {
             && let Some(docs) = op.and_then(|i| self.documented.get(i))
             && let Some((status, doc)) = choose(docs, class)
         {
+            // The provider's declared style for that status, where it has one: a
+            // 400 looks the same whatever made it.
+            let styles = &self.spec.covenant.errors;
+            let declared = ["validation", "malformed"]
+                .into_iter()
+                .filter_map(|c| styles.case(c))
+                .chain(styles.0.values())
+                .find(|c| c.status == status);
+            if let Some(case) = declared {
+                return outgoing(error_style::render(case, &input));
+            }
             return documented_answer(status, doc, &input);
         }
         let (case, _) = error_style::case_for(&self.spec.covenant.errors, class);
-        if self.fallback_logged.lock().insert(class.to_string()) {
+        // header-too-large is HTTP's own answer, not a gap in the spec.
+        if class != "header-too-large" && self.fallback_logged.lock().insert(class.to_string()) {
             tracing::info!(
                 provider = %self.spec.provider,
                 class,
@@ -192,10 +204,20 @@ fn sample(
     ))
     .ok()
     .and_then(|g| {
-        covenant_gen::sample(&g.minimal(), seed, 1)
+        // The valid body with the most members that can carry the message.
+        let mut best: Option<(usize, Value)> = None;
+        for v in covenant_gen::sample(&g.valid(), seed, 8)
             .into_iter()
-            .chain(covenant_gen::sample(&g.valid(), seed, 1))
-            .find(|v| validator.is_valid(v))
+            .chain(covenant_gen::sample(&g.minimal(), seed, 1))
+            .filter(|v| validator.is_valid(v))
+        {
+            let mut spots = Vec::new();
+            collect_spots(&v, String::new(), &mut spots, 0);
+            if best.as_ref().is_none_or(|(n, _)| spots.len() > *n) {
+                best = Some((spots.len(), v));
+            }
+        }
+        best.map(|(_, v)| v)
     });
     let value = generated.or_else(|| {
         site.schema

@@ -449,6 +449,8 @@ async fn unknown_routes_and_methods() {
         .await
         .expect("sent");
     assert_eq!(r.status().as_u16(), 405);
+    // RFC 9110: a 405 names the methods the path serves.
+    assert_eq!(r.headers()["allow"], "POST");
     let r = h
         .client
         .post(format!("{}/nothing/here", h.server.url()))

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use covenant_spec::ext::ResourceRole;
 
 use crate::plan::{Generators, OpPlan, Part, coerce};
-use crate::request::{AuthMode, Request, scalar};
+use crate::request::{AuthMode, BodyFlaw, Request, scalar};
 
 /// What a case is for: decides which checks judge it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,6 +39,10 @@ pub enum CaseKind {
     },
     /// A read of an id nobody created: must be not-found.
     UnknownId,
+    /// A valid request whose body is framed wrong (see [`BodyFlaw`]): every answer
+    /// must be documented; a malformed body must be rejected. The request carries
+    /// the same flaw.
+    BadBody { flaw: BodyFlaw },
 }
 
 impl CaseKind {
@@ -52,6 +56,7 @@ impl CaseKind {
             CaseKind::IdempotentReplay => Kind::IdempotentReplay,
             CaseKind::CreateThenRead { .. } => Kind::CreateThenRead,
             CaseKind::UnknownId => Kind::UnknownId,
+            CaseKind::BadBody { .. } => Kind::BadBody,
         }
     }
 
@@ -71,10 +76,11 @@ pub enum Kind {
     IdempotentReplay,
     CreateThenRead,
     UnknownId,
+    BadBody,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Positive,
         Kind::Negative,
         Kind::AuthMissing,
@@ -82,6 +88,7 @@ impl Kind {
         Kind::IdempotentReplay,
         Kind::CreateThenRead,
         Kind::UnknownId,
+        Kind::BadBody,
     ];
 
     /// `positive`, `negative`, `auth_missing`, ...: as in case ids and serialised cases.
@@ -94,6 +101,7 @@ impl Kind {
             Kind::IdempotentReplay => "idempotent_replay",
             Kind::CreateThenRead => "create_then_read",
             Kind::UnknownId => "unknown_id",
+            Kind::BadBody => "bad_body",
         }
     }
 }
@@ -187,6 +195,11 @@ pub fn generate(plans: &[OpPlan], gens: &[Generators], budget: Budget) -> Vec<Ca
             if is_read(plan) {
                 push(CaseKind::UnknownId, first.clone(), 0);
             }
+            for (i, r) in bad_bodies(plan, first).into_iter().enumerate() {
+                if let Some(flaw) = r.flaw.clone() {
+                    push(CaseKind::BadBody { flaw }, r, i);
+                }
+            }
         }
         for (i, r) in idempotent(plan, pos, budget.cases.clamp(1, 5))
             .into_iter()
@@ -194,6 +207,38 @@ pub fn generate(plans: &[OpPlan], gens: &[Generators], budget: Budget) -> Vec<Ca
         {
             push(CaseKind::IdempotentReplay, r, i);
         }
+    }
+    out
+}
+
+/// For an operation that takes a JSON body: the first valid request sent without a
+/// Content-Type, under an undocumented media type, and as malformed JSON.
+fn bad_bodies(plan: &OpPlan, first: &Request) -> Vec<Request> {
+    let Some(rb) = &plan.op.request_body else {
+        return Vec::new();
+    };
+    if first.content_type.is_none() {
+        return Vec::new(); // no JSON body is generated for it
+    }
+    let documented: Vec<String> = rb.content.iter().map(|m| m.essence()).collect();
+    let foreign = ["text/plain", "application/xml", "application/octet-stream"]
+        .into_iter()
+        .find(|m| !documented.iter().any(|d| d == m));
+    let mut base = first.clone();
+    base.body.get_or_insert_with(|| Value::Object(Map::new()));
+    let mut out = Vec::new();
+    for flaw in [
+        Some(BodyFlaw::NoContentType),
+        foreign.map(|m| BodyFlaw::MediaType(m.into())),
+        Some(BodyFlaw::Malformed),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        out.push(Request {
+            flaw: Some(flaw),
+            ..base.clone()
+        });
     }
     out
 }
@@ -348,6 +393,7 @@ fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Request> {
                 body: None,
                 content_type: None,
                 auth: AuthMode::Valid,
+                flaw: None,
             };
             for (part, values) in &samples {
                 set_part(&mut r, *part, values[i % values.len()].clone());

@@ -97,13 +97,13 @@ check_table! {
     },
     NegativeRejected {
         name: "negative_rejected",
-        description: "a request breaking exactly one constraint gets a 4xx",
-        judges: &[Kind::Negative],
+        description: "a request breaking exactly one constraint gets a 4xx; so does a malformed JSON body",
+        judges: &[Kind::Negative, Kind::BadBody],
     },
     ErrorShape {
         name: "error_shape",
         description: "error answers use the status, content type and body shape of the spec's x-covenant-errors style",
-        judges: &[Kind::Negative, Kind::AuthMissing, Kind::AuthWrong, Kind::UnknownId],
+        judges: &[Kind::Negative, Kind::AuthMissing, Kind::AuthWrong, Kind::UnknownId, Kind::BadBody],
     },
     ErrorNamesField {
         name: "error_names_field",

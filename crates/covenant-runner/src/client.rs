@@ -159,12 +159,10 @@ impl Client {
             rb = rb.basic_auth(u, Some(p));
         }
         if let Some(bytes) = req.body_bytes() {
-            rb = rb
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    req.content_type.as_deref().unwrap_or("application/json"),
-                )
-                .body(bytes);
+            if let Some(ct) = req.content_type_header() {
+                rb = rb.header(reqwest::header::CONTENT_TYPE, ct);
+            }
+            rb = rb.body(bytes);
         }
         let mut resp = rb.send().await.map_err(describe)?;
         let status = resp.status().as_u16();

@@ -35,6 +35,9 @@ pub struct ProviderConfig {
     /// Credential sources by security scheme name (as in `components.securitySchemes`).
     #[serde(default)]
     pub credentials: BTreeMap<String, CredentialSource>,
+    /// Operations not to run (`operationId` or `METHOD /path`); reported as excluded.
+    #[serde(default)]
+    pub exclude_operations: Vec<String>,
 }
 
 impl ProviderConfig {

@@ -39,14 +39,15 @@ pub fn command(base_url: &str, req: &Request, auth: &[AuthPart]) -> String {
         args.push("-H".into());
         args.push(single_quote(&format!("{k}: {v}")));
     }
-    if let Some(body) = &req.body {
+    if let Some(body) = req.body_bytes() {
         args.push("-H".into());
-        args.push(single_quote(&format!(
-            "Content-Type: {}",
-            req.content_type.as_deref().unwrap_or("application/json")
-        )));
+        // `Content-Type:` with no value makes curl send none (it would add its own).
+        args.push(single_quote(&match req.content_type_header() {
+            Some(ct) => format!("Content-Type: {ct}"),
+            None => "Content-Type:".into(),
+        }));
         args.push("--data-raw".into());
-        args.push(single_quote(&body.to_string()));
+        args.push(single_quote(&String::from_utf8_lossy(&body)));
     }
     let url_arg = if env_query.is_empty() {
         single_quote(&url)
@@ -98,6 +99,7 @@ mod tests {
             body: Some(json!({"name": "O'Brien"})),
             content_type: Some("application/json".into()),
             auth: AuthMode::Valid,
+            flaw: None,
         };
         let auth = vec![
             AuthPart::Header {

@@ -107,7 +107,8 @@ impl Ctx {
             | CaseKind::Negative { .. }
             | CaseKind::AuthMissing
             | CaseKind::AuthWrong
-            | CaseKind::UnknownId => Sent::One(self.send(plan, request, &mut run).await),
+            | CaseKind::UnknownId
+            | CaseKind::BadBody { .. } => Sent::One(self.send(plan, request, &mut run).await),
         };
         run.outcomes = judge::judge(&self.spec, plan, self.max_time, &case.kind, &sent);
         run

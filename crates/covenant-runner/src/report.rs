@@ -14,7 +14,7 @@ use crate::config::Credentials;
 use crate::error::RunnerError;
 
 /// The report format version; bump on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// The published JSON Schema of `report.json`.
 pub const REPORT_SCHEMA: &str = include_str!("../schema/report.schema.json");
 
@@ -52,6 +52,9 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     CouldNotRun,
+    /// Ran, but some selected operation was not tested (exit 2: nothing tested is
+    /// not a pass).
+    Incomplete,
     Fail,
     Pass,
 }
@@ -60,6 +63,7 @@ impl Verdict {
     pub fn label(self) -> &'static str {
         match self {
             Verdict::CouldNotRun => "could not run",
+            Verdict::Incomplete => "incomplete",
             Verdict::Fail => "FAIL",
             Verdict::Pass => "pass",
         }
@@ -82,9 +86,18 @@ impl ProviderReport {
             Verdict::CouldNotRun
         } else if self.violations.iter().any(|v| v.new) {
             Verdict::Fail
+        } else if self.untested().next().is_some() {
+            Verdict::Incomplete
         } else {
             Verdict::Pass
         }
+    }
+
+    /// The selected operations that were not tested.
+    pub fn untested(&self) -> impl Iterator<Item = &OperationReport> {
+        self.operations
+            .iter()
+            .filter(|o| o.coverage == Coverage::NotTested)
     }
 }
 
@@ -113,6 +126,37 @@ pub struct OperationReport {
     /// Problems that kept some cases from being generated.
     pub problems: Vec<String>,
     pub checks: Vec<CheckResult>,
+    /// Whether the run tested it; `reason` says why not (or why only partly).
+    #[serde(default)]
+    pub coverage: Coverage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// How far an operation was tested.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    /// The user left it out (`--exclude-operation`, `exclude-operations`), or a
+    /// partitioned run put all its cases in other slices.
+    Excluded,
+    /// Selected, but no case could be generated or judged: the run exits 2.
+    NotTested,
+    /// Tested, but some of its inputs could not be generated.
+    PartlyTested,
+    #[default]
+    Tested,
+}
+
+impl Coverage {
+    pub fn label(self) -> &'static str {
+        match self {
+            Coverage::Excluded => "excluded",
+            Coverage::NotTested => "not tested",
+            Coverage::PartlyTested => "partly tested",
+            Coverage::Tested => "tested",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +227,9 @@ pub struct Summary {
     pub new_violations: usize,
     /// Providers that could not be run.
     pub could_not_run: usize,
+    /// Selected operations that were not tested (of providers that ran).
+    #[serde(default)]
+    pub untested: usize,
 }
 
 impl Report {
@@ -210,13 +257,16 @@ impl Report {
             }
             s.violations += p.violations.len();
             s.new_violations += p.violations.iter().filter(|v| v.new).count();
+            if p.error.is_none() {
+                s.untested += p.untested().count();
+            }
         }
         self.summary = s;
     }
 
     /// 0 no (new) violations, 1 violations, 2 could not run.
     pub fn exit_code(&self) -> u8 {
-        if self.summary.could_not_run > 0 {
+        if self.summary.could_not_run > 0 || self.summary.untested > 0 {
             2
         } else if self.summary.new_violations > 0 {
             1
@@ -358,12 +408,20 @@ impl Report {
             ));
         }
         md.push_str(&format!(
-            "\n**Total**: {} cases, {} requests, {} violation(s) ({} new), {} provider(s) could not run.\n",
-            s.cases, s.requests, s.violations, s.new_violations, s.could_not_run
+            "\n**Total**: {} cases, {} requests, {} violation(s) ({} new), {} provider(s) could not run, {} operation(s) not tested.\n",
+            s.cases, s.requests, s.violations, s.new_violations, s.could_not_run, s.untested
         ));
         for p in &self.providers {
             if let Some(e) = &p.error {
                 md.push_str(&format!("\n## {}: could not run\n\n{}\n", p.name, e));
+            }
+            let notes = coverage_notes(p);
+            if !notes.is_empty() {
+                md.push_str(&format!(
+                    "\n## {} coverage\n{}",
+                    p.name,
+                    md_escape_lines(&notes)
+                ));
             }
             if p.violations.is_empty() {
                 continue;
@@ -389,6 +447,49 @@ impl Report {
         }
         md
     }
+}
+
+/// The operations a provider's run did not (fully) test, with the reasons, as
+/// text for the console and report.md (empty when every operation was tested).
+pub fn coverage_notes(p: &ProviderReport) -> String {
+    let mut out = String::new();
+    for (coverage, head) in [
+        (
+            Coverage::NotTested,
+            "not tested (the run exits 2; --exclude-operation accepts that)",
+        ),
+        (Coverage::PartlyTested, "partly tested"),
+        (Coverage::Excluded, "excluded"),
+    ] {
+        let ops: Vec<&OperationReport> = p
+            .operations
+            .iter()
+            .filter(|o| o.coverage == coverage)
+            .collect();
+        if ops.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n{}: {} operation(s) {head}:\n",
+            p.name,
+            ops.len()
+        ));
+        for o in ops {
+            out.push_str(&format!(
+                "- {} ({} {}): {}\n",
+                o.id,
+                o.method,
+                o.path,
+                o.reason.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    out
+}
+
+/// [`md_escape`] for each line of a list, keeping the lines.
+fn md_escape_lines(s: &str) -> String {
+    s.lines().map(|l| l.replace('|', "\\|") + "\n").collect()
 }
 
 fn md_escape(s: &str) -> String {
@@ -466,6 +567,11 @@ fn merge_provider(into: &mut ProviderReport, p: &ProviderReport) {
             None => into.operations.push(o.clone()),
             Some(m) => {
                 m.cases += o.cases;
+                // A slice that tested it beats one whose cases were elsewhere.
+                if o.coverage > m.coverage {
+                    m.coverage = o.coverage;
+                    m.reason = o.reason.clone();
+                }
                 for c in &o.checks {
                     match m.checks.iter_mut().find(|x| x.check == c.check) {
                         None => m.checks.push(c.clone()),

@@ -36,6 +36,22 @@ pub struct Request {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     pub auth: AuthMode,
+    /// A flaw the body is sent with (bad-body cases); applied only when rendered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flaw: Option<BodyFlaw>,
+}
+
+/// How a bad-body case breaks the request body's framing (its content stays valid).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyFlaw {
+    /// The body is sent without a Content-Type header.
+    NoContentType,
+    /// The body is sent under a media type the operation does not document.
+    MediaType(String),
+    /// The body is not JSON: `{` followed by the valid body's text, which no JSON
+    /// text can parse as.
+    Malformed,
 }
 
 impl Request {
@@ -109,9 +125,28 @@ impl Request {
             .collect()
     }
 
-    /// The body bytes (compact JSON).
+    /// The body bytes (compact JSON; see [`BodyFlaw::Malformed`]).
     pub fn body_bytes(&self) -> Option<Vec<u8>> {
-        self.body.as_ref().map(|b| b.to_string().into_bytes())
+        let text = self.body.as_ref().map(|b| b.to_string());
+        match (&self.flaw, text) {
+            (Some(BodyFlaw::Malformed), text) => {
+                Some(format!("{{{}", text.unwrap_or_default()).into_bytes())
+            }
+            (_, text) => text.map(String::into_bytes),
+        }
+    }
+
+    /// The Content-Type header a body is sent with (`None`: no header).
+    pub fn content_type_header(&self) -> Option<String> {
+        match &self.flaw {
+            Some(BodyFlaw::NoContentType) => None,
+            Some(BodyFlaw::MediaType(m)) => Some(m.clone()),
+            _ => Some(
+                self.content_type
+                    .clone()
+                    .unwrap_or_else(|| "application/json".into()),
+            ),
+        }
     }
 }
 
@@ -150,6 +185,7 @@ mod tests {
             body: Some(json!({"a": 1})),
             content_type: Some("application/json".into()),
             auth: AuthMode::Valid,
+            flaw: None,
         };
         assert_eq!(
             r.path_and_query(),
@@ -158,5 +194,16 @@ mod tests {
         assert_eq!(r.header_pairs(), vec![("X-N".to_string(), "5".to_string())]);
         assert_eq!(r.body_bytes().unwrap(), b"{\"a\":1}");
         assert!(r.size() > 0);
+        let bare = Request {
+            flaw: Some(BodyFlaw::NoContentType),
+            ..r.clone()
+        };
+        assert_eq!(bare.content_type_header(), None);
+        let broken = Request {
+            flaw: Some(BodyFlaw::Malformed),
+            ..r.clone()
+        };
+        let bytes = broken.body_bytes().unwrap();
+        assert!(serde_json::from_slice::<Value>(&bytes).is_err());
     }
 }

@@ -3,7 +3,7 @@
 //! concurrency, judged, grouped into the provider's part of the report, each
 //! distinct failure shrunk to a minimal reproduction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,8 +17,8 @@ use crate::error::RunnerError;
 use crate::exec::{CaseRun, Ctx};
 use crate::finding::Finding;
 use crate::report::{
-    self, CheckResult, OperationReport, ProviderReport, Report, ReproRequest, Status, Timing,
-    Violation,
+    self, CheckResult, Coverage, OperationReport, ProviderReport, Report, ReproRequest, Status,
+    Timing, Violation,
 };
 use crate::request::AuthMode;
 use crate::{curl, plan, shrink};
@@ -37,6 +37,9 @@ pub struct RunOptions {
     pub max_response_time: Option<Duration>,
     /// Re-runs allowed per distinct failure while shrinking (0 disables shrinking).
     pub shrink_runs: usize,
+    /// Operations left out (`operationId` or `METHOD /path`): not run, reported
+    /// as excluded.
+    pub exclude: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -49,6 +52,7 @@ impl Default for RunOptions {
             partition: None,
             max_response_time: None,
             shrink_runs: 200,
+            exclude: Vec::new(),
         }
     }
 }
@@ -82,6 +86,18 @@ pub struct Target {
     /// Per security scheme, the variable(s) a user sets to give its credentials
     /// (named in the error when one is missing).
     pub credential_vars: BTreeMap<String, String>,
+    /// Operations left out, as [`selects`] reads them.
+    pub exclude: Vec<String>,
+}
+
+/// Whether `pattern` names `op`: its `operationId`, or `METHOD /path` as written in
+/// the spec (method in any case).
+pub fn selects(pattern: &str, op: &covenant_spec::Operation) -> bool {
+    let pattern = pattern.trim();
+    pattern == op.id
+        || pattern
+            .split_once(' ')
+            .is_some_and(|(m, p)| m.eq_ignore_ascii_case(op.method.as_str()) && p.trim() == op.path)
 }
 
 impl Target {
@@ -98,6 +114,7 @@ impl Target {
             shown_base_url: base_url.to_string(),
             credentials,
             credential_vars: BTreeMap::new(),
+            exclude: Vec::new(),
         }
     }
 }
@@ -147,8 +164,16 @@ pub async fn run_target(
         violations: Vec::new(),
     };
     let (plans, gens) = plan::build(&target.spec, &target.credentials);
-    let missing: std::collections::BTreeSet<&String> =
-        plans.iter().flat_map(|p| &p.auth.unsatisfied).collect();
+    let excluded: BTreeSet<usize> = plans
+        .iter()
+        .filter(|p| target.exclude.iter().any(|x| selects(x, &p.op)))
+        .map(|p| p.index)
+        .collect();
+    let missing: BTreeSet<&String> = plans
+        .iter()
+        .filter(|p| !excluded.contains(&p.index))
+        .flat_map(|p| &p.auth.unsatisfied)
+        .collect();
     if !missing.is_empty() {
         let schemes = missing
             .iter()
@@ -176,7 +201,15 @@ pub async fn run_target(
             return report;
         }
     };
-    let all = partitioned(cases::generate(&plans, &gens, budget(opts)), opts.partition);
+    let mut generated = vec![0usize; plans.len()];
+    let mut all = cases::generate(&plans, &gens, budget(opts));
+    all.retain(|c| !excluded.contains(&c.operation));
+    for c in &all {
+        if let Some(n) = generated.get_mut(c.operation) {
+            *n += 1;
+        }
+    }
+    let all = partitioned(all, opts.partition);
     drop(gens);
     let ctx = Arc::new(Ctx {
         spec: target.spec.clone(),
@@ -238,8 +271,59 @@ pub async fn run_target(
         );
         return report;
     }
-    aggregate(&ctx, target, opts, &cases, &runs, &mut report).await;
+    let selection = Selection {
+        excluded: &excluded,
+        generated: &generated,
+    };
+    aggregate(&ctx, target, opts, &cases, &runs, &selection, &mut report).await;
     report
+}
+
+/// Which operations the run left out, and how many cases each had before
+/// partitioning: what [`coverage`] needs beside the cases themselves.
+struct Selection<'a> {
+    excluded: &'a BTreeSet<usize>,
+    generated: &'a [usize],
+}
+
+/// How far operation `index` was tested, and why not further.
+fn coverage(
+    plan: &plan::OpPlan,
+    selection: &Selection<'_>,
+    cases: usize,
+    checks: &[CheckResult],
+) -> (Coverage, Option<String>) {
+    let problems = || plan.problems.join("; ");
+    if selection.excluded.contains(&plan.index) {
+        return (
+            Coverage::Excluded,
+            Some("excluded (--exclude-operation or exclude-operations)".into()),
+        );
+    }
+    if selection.generated.get(plan.index).copied().unwrap_or(0) == 0 {
+        let reason = if plan.problems.is_empty() {
+            "no case could be generated for it".to_string()
+        } else {
+            problems()
+        };
+        return (Coverage::NotTested, Some(reason));
+    }
+    if cases == 0 {
+        return (
+            Coverage::Excluded,
+            Some("its cases fall in other partitions".into()),
+        );
+    }
+    if checks.iter().all(|c| c.judged == 0) {
+        return (
+            Coverage::NotTested,
+            Some("no answer was judged by the selected checks".into()),
+        );
+    }
+    if !plan.problems.is_empty() {
+        return (Coverage::PartlyTested, Some(problems()));
+    }
+    (Coverage::Tested, None)
 }
 
 async fn aggregate(
@@ -248,6 +332,7 @@ async fn aggregate(
     opts: &RunOptions,
     cases: &[Case],
     runs: &[CaseRun],
+    selection: &Selection<'_>,
     report: &mut ProviderReport,
 ) {
     // (op, check) -> (judged, failed, signature -> (first case, finding, occurrences))
@@ -294,13 +379,17 @@ async fn aggregate(
                 failed,
             });
         }
+        let n = cases.iter().filter(|c| c.operation == plan.index).count();
+        let (coverage, reason) = coverage(plan, selection, n, &checks);
         report.operations.push(OperationReport {
             id: plan.op.id.clone(),
             method: plan.op.method.as_str().into(),
             path: plan.op.path.clone(),
-            cases: cases.iter().filter(|c| c.operation == plan.index).count(),
+            cases: n,
             problems: plan.problems.clone(),
             checks,
+            coverage,
+            reason,
         });
     }
     for ((op, check), (_, _, groups)) in table {

@@ -70,6 +70,12 @@ pub async fn check(
             }
         };
         scrubber.add_credentials(&creds);
+        let exclude: Vec<String> = p
+            .exclude_operations
+            .iter()
+            .chain(&opts.exclude)
+            .cloned()
+            .collect();
         let env_vars = sources
             .iter()
             .map(|(scheme, s)| (scheme.clone(), s.env_names()))
@@ -86,6 +92,7 @@ pub async fn check(
             };
             let mut target = Target::new(name, spec, &server.url(), creds);
             target.credential_vars = env_vars;
+            target.exclude = exclude;
             target.shown_base_url = MOCK_URL_VAR.into();
             let mut r = run_target(&target, opts, progress.clone()).await;
             r.base_url = format!("mock ({MOCK_URL_VAR})");
@@ -94,6 +101,7 @@ pub async fn check(
         } else {
             let mut target = Target::new(name, spec, &p.base_url, creds);
             target.credential_vars = env_vars;
+            target.exclude = exclude;
             run_target(&target, opts, progress.clone()).await
         };
         providers.push(report);

@@ -119,6 +119,8 @@ fn run_report() -> Report {
                 cases: 1,
                 problems: vec![],
                 checks: vec![],
+                coverage: Default::default(),
+                reason: None,
             }],
             violations: vec![Violation {
                 id: "identplus/postIdentcheck/auth_required/x".into(),

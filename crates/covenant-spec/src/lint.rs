@@ -135,6 +135,21 @@ fn semantic_checks(spec: &Spec, out: &mut Vec<Diagnostic>) {
                 ));
             }
         }
+        let documents_errors = op.responses.iter().any(|r| match r.status {
+            crate::StatusCode::Code(c) => c >= 400,
+            crate::StatusCode::Range(k) => k >= 4,
+            crate::StatusCode::Default => true,
+        });
+        if !documents_errors {
+            out.push(warn(
+                "no-error-response",
+                &op.pointer,
+                format!(
+                    "{} {} documents no error response (no 4xx/5xx code, range or `default`): every refusal it makes is undocumented, so `covenant run` cannot judge refusal statuses there",
+                    op.method, op.path
+                ),
+            ));
+        }
         if !op.responses.iter().any(|r| r.status.is_success()) {
             out.push(err(
                 "no-success",

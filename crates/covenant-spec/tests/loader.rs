@@ -44,7 +44,14 @@ fn minimal_spec_loads() {
     let spec = load(MINIMAL).unwrap();
     assert_eq!(spec.operations.len(), 1);
     assert_eq!(spec.operations[0].id, "getThing");
-    assert!(lint(MINIMAL).is_empty(), "{:?}", lint(MINIMAL));
+    // Its only response is the 200: lint says refusals cannot be judged there.
+    let codes: Vec<&str> = lint(MINIMAL).iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["no-error-response"], "{:?}", lint(MINIMAL));
+    let with_default = MINIMAL.replace(
+        "components:",
+        "        default: {description: an error}\ncomponents:",
+    );
+    assert!(lint(&with_default).is_empty(), "{:?}", lint(&with_default));
 }
 
 #[test]

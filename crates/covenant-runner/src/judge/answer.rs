@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use covenant_spec::Spec;
-use covenant_spec::error_style;
 use covenant_spec::ir::essence;
 
 use crate::checks::Check;
@@ -16,17 +14,22 @@ use crate::plan::{OpPlan, coerce};
 /// The generic checks every answer gets: server_error, status_documented,
 /// content_type, response_headers, response_schema, response_time.
 ///
-/// `classes` are the error classes the case is built to provoke (`validation` for a
-/// negative, ...). Their statuses count as documented even when the operation lists
-/// no such response: the spec's `x-covenant-errors` (or, for a class it does not
-/// describe, the conventions' fallback) documents them; `error_shape` judges those
-/// answers.
+/// Every status must be listed by the operation (as a code, an `NXX` range or
+/// `default`), whatever error class the case provokes and whatever
+/// `x-covenant-errors` says; `error_shape` judges the style of a refusal.
+/// Whether `op` documents any error response (a 4xx/5xx code or range, or `default`).
+pub fn documents_errors(op: &covenant_spec::Operation) -> bool {
+    op.responses.iter().any(|r| match r.status {
+        covenant_spec::StatusCode::Code(c) => c >= 400,
+        covenant_spec::StatusCode::Range(k) => k >= 4,
+        covenant_spec::StatusCode::Default => true,
+    })
+}
+
 pub fn response_checks(
-    spec: &Spec,
     plan: &OpPlan,
     ex: &Exchange,
     max_time: Option<Duration>,
-    classes: &[&str],
     out: &mut Vec<(Check, Outcome)>,
 ) {
     if let Some(max) = max_time {
@@ -90,11 +93,10 @@ pub fn response_checks(
                 .find(|(_, r)| r.status == covenant_spec::StatusCode::Default)
         })
     else {
-        let by_style = classes
-            .iter()
-            .any(|c| error_style::case_for(&spec.covenant.errors, c).0.status == a.status);
-        if by_style {
-            out.push((Check::StatusDocumented, Ok(())));
+        // An operation that documents no error response at all is silent on how
+        // it refuses: no refusal status can be judged against it (lint warns of
+        // the gap, `no-error-response`). One that documents some is held to them.
+        if a.status >= 400 && !documents_errors(&plan.op) {
             return;
         }
         out.push((

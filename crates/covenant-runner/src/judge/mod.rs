@@ -27,6 +27,7 @@ use crate::checks::Check;
 use crate::client::Exchange;
 use crate::finding::Outcome;
 use crate::plan::{OpPlan, Part};
+use crate::request::BodyFlaw;
 
 /// The error classes a case is built to provoke, as `x-covenant-errors` names them.
 const VALIDATION: &[&str] = &["validation"];
@@ -78,12 +79,12 @@ pub fn judge(
     sent: &Sent,
 ) -> Vec<(Check, Outcome)> {
     let mut out = Vec::new();
-    let answer = |ex: &Exchange, classes: &[&str], out: &mut Vec<(Check, Outcome)>| {
-        answer::response_checks(spec, plan, ex, max_time, classes, out)
+    let answer = |ex: &Exchange, out: &mut Vec<(Check, Outcome)>| {
+        answer::response_checks(plan, ex, max_time, out)
     };
     match (kind, sent) {
         (CaseKind::Positive, Sent::One(ex)) => {
-            answer(ex, &[], &mut out);
+            answer(ex, &mut out);
             push(
                 &mut out,
                 Check::PositiveAccepted,
@@ -103,7 +104,7 @@ pub fn judge(
             },
             Sent::One(ex),
         ) => {
-            answer(ex, VALIDATION, &mut out);
+            answer(ex, &mut out);
             push(
                 &mut out,
                 Check::NegativeRejected,
@@ -137,7 +138,7 @@ pub fn judge(
             } else {
                 "wrong"
             };
-            answer(ex, AUTH, &mut out);
+            answer(ex, &mut out);
             push(
                 &mut out,
                 Check::AuthRequired,
@@ -150,8 +151,8 @@ pub fn judge(
             );
         }
         (CaseKind::IdempotentReplay, Sent::Twice(first, second)) => {
-            answer(first, &[], &mut out);
-            answer(second, &[], &mut out);
+            answer(first, &mut out);
+            answer(second, &mut out);
             push(
                 &mut out,
                 Check::PositiveAccepted,
@@ -163,8 +164,30 @@ pub fn judge(
                 sequence::idempotent_replay(first, second),
             );
         }
+        (CaseKind::BadBody { flaw }, Sent::One(ex)) => {
+            // Outside the documented framing the contract says nothing of success:
+            // only a malformed body must be refused. Every answer must still be
+            // documented, and a refusal written in the provider's style.
+            let classes: &[&str] = match flaw {
+                BodyFlaw::Malformed => &["malformed", "validation"],
+                _ => &["unsupported-media-type", "validation", "malformed"],
+            };
+            answer(ex, &mut out);
+            if *flaw == BodyFlaw::Malformed {
+                push(
+                    &mut out,
+                    Check::NegativeRejected,
+                    status::malformed_rejected(ex),
+                );
+            }
+            push(
+                &mut out,
+                Check::ErrorShape,
+                error_style::error_shape(spec, plan, ex, classes),
+            );
+        }
         (CaseKind::UnknownId, Sent::One(ex)) => {
-            answer(ex, NOT_FOUND, &mut out);
+            answer(ex, &mut out);
             push(
                 &mut out,
                 Check::CreateThenRead,
@@ -190,7 +213,7 @@ pub fn judge(
                 sequence::create_failed(create_operation, id_pointer, created),
             )),
             Some(read) => {
-                answer(&read.exchange, &[], &mut out);
+                answer(&read.exchange, &mut out);
                 push(
                     &mut out,
                     Check::PositiveAccepted,
@@ -275,6 +298,12 @@ mod tests {
                 Sent::One(exchange(status_of("unauthorized"), json!({}))),
             ),
             (
+                CaseKind::BadBody {
+                    flaw: BodyFlaw::Malformed,
+                },
+                Sent::One(exchange(status_of("malformed"), json!({}))),
+            ),
+            (
                 CaseKind::AuthWrong,
                 Sent::One(exchange(status_of("unauthorized"), json!({}))),
             ),
@@ -298,6 +327,7 @@ mod tests {
                         body: None,
                         content_type: None,
                         auth: crate::request::AuthMode::Valid,
+                        flaw: None,
                     }),
                 },
                 Sent::CreateThenRead {
@@ -337,5 +367,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A refusal in a status the operation does not list is undocumented, even when
+    /// it is the status covenant's own fallback gives the class the case provokes
+    /// (rebilly documents 422 for bad input; a malformed body answered 400 is not
+    /// documented, though 400 is the generic `malformed` status).
+    #[test]
+    fn refusals_in_undocumented_statuses_are_flagged() {
+        let spec = Spec::load(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../specs/rebilly.yaml"
+        ))
+        .expect("spec loads");
+        let (plans, _) = crate::plan::build(&spec, &Default::default());
+        let malformed = CaseKind::BadBody {
+            flaw: BodyFlaw::Malformed,
+        };
+        let verdict = |status: u16| {
+            judge(
+                &spec,
+                &plans[0],
+                None,
+                &malformed,
+                &Sent::One(exchange(status, json!({}))),
+            )
+            .into_iter()
+            .find(|(c, _)| *c == Check::StatusDocumented)
+            .map(|(_, o)| o.is_ok())
+        };
+        assert_eq!(verdict(400), Some(false), "400 is not documented");
+        assert_eq!(verdict(422), Some(true), "422 is");
     }
 }

@@ -96,6 +96,23 @@ pub fn negative_rejected(ex: &Exchange, pointer: &str, keyword: &str) -> Option<
     })
 }
 
+/// negative_rejected on a malformed body (not JSON where JSON is documented): a 4xx.
+pub fn malformed_rejected(ex: &Exchange) -> Option<Outcome> {
+    let s = status_of(ex)?;
+    if s >= 500 {
+        return None;
+    }
+    Some(if (400..500).contains(&s) {
+        Ok(())
+    } else {
+        fail(
+            "a 4xx rejection (the body is not valid JSON)",
+            format!("status {s}"),
+            "accepted malformed JSON",
+        )
+    })
+}
+
 /// auth_required: missing or wrong credentials get the documented 401/403.
 pub fn auth_required(spec: &Spec, ex: &Exchange, what: &str) -> Option<Outcome> {
     let s = status_of(ex)?;
