@@ -19,7 +19,7 @@ use http::HeaderValue;
 use parking_lot::Mutex;
 use serde_json::Value;
 
-use crate::message::{Outgoing, media_header};
+use crate::message::{Outgoing, json_bytes, media_header};
 
 /// One provider's error answers.
 pub struct ErrorAnswers {
@@ -259,7 +259,7 @@ fn documented_answer(status: u16, doc: &Documented, input: &ErrorInput) -> Outgo
                 input.violations.first(),
                 validator,
             );
-            Bytes::from(serde_json::to_vec(&body).unwrap_or_default())
+            json_bytes(&body)
         }
         None if media.json => Bytes::from(
             serde_json::to_vec(&serde_json::json!({ "message": message })).unwrap_or_default(),
@@ -382,10 +382,7 @@ fn outgoing(r: RenderedError) -> Outgoing {
         status: r.status,
         content_type: r.content_type.as_deref().and_then(media_header),
         headers: r.headers,
-        body: r
-            .body
-            .map(|b| Bytes::from(serde_json::to_vec(&b).unwrap_or_default()))
-            .unwrap_or_default(),
+        body: r.body.map(|b| json_bytes(&b)).unwrap_or_default(),
     }
 }
 

@@ -42,7 +42,7 @@ impl Outgoing {
             status,
             content_type: media_header(content_type),
             headers: Vec::new(),
-            body: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
+            body: json_bytes(body),
         }
     }
 
@@ -53,6 +53,31 @@ impl Outgoing {
             content_type: None,
             headers: Vec::new(),
             body: Bytes::new(),
+        }
+    }
+}
+
+/// A JSON answer body. Numbers that hold a whole value are written as integers
+/// (`406642790835455997031363903488`, not `4.06642790835456e+29`; `3`, not
+/// `3.0`): a client that reads `integer` strictly would otherwise see a float
+/// where the schema says integer (JSON itself makes no such difference).
+pub fn json_bytes(value: &Value) -> Bytes {
+    let mut out = Vec::with_capacity(128);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, WholeNumbers);
+    match serde::Serialize::serialize(value, &mut ser) {
+        Ok(()) => Bytes::from(out),
+        Err(_) => Bytes::new(),
+    }
+}
+
+struct WholeNumbers;
+
+impl serde_json::ser::Formatter for WholeNumbers {
+    fn write_f64<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: f64) -> std::io::Result<()> {
+        if v.is_finite() && v.fract() == 0.0 {
+            write!(w, "{v:.0}")
+        } else {
+            serde_json::ser::CompactFormatter.write_f64(w, v)
         }
     }
 }
@@ -75,6 +100,18 @@ pub fn media_header(media_type: &str) -> Option<HeaderValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_are_written_as_integers() {
+        let v: Value =
+            serde_json::from_str(r#"{"a":406642790835455997031363903488,"b":3.0,"c":0.5,"d":-2}"#)
+                .unwrap();
+        let text = String::from_utf8(json_bytes(&v).to_vec()).unwrap();
+        assert!(!text.contains('e') && !text.contains("3.0"), "{text}");
+        assert!(text.contains(r#""c":0.5"#) && text.contains(r#""d":-2"#), "{text}");
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["a"].as_f64(), v["a"].as_f64());
+    }
 
     /// Media types become `Content-Type` values; one that is not a valid header value
     /// is left out rather than sent broken.

@@ -162,7 +162,7 @@ impl BodyPlan {
     pub fn build(&self, pick: usize, overlay: Overlay<'_>) -> Built {
         let (value, dropped, extras) = self.overlaid(pick, overlay);
         Built {
-            body: Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
+            body: crate::message::json_bytes(&value),
             value,
             dropped,
             extras,
@@ -326,7 +326,7 @@ mod tests {
         let built = plan.build(0, o);
         assert_eq!(built.extras, vec![("unknown".to_string(), json!(1))]);
         assert_eq!(built.value, json!({"n": 1, "s": "kept"}));
-        assert_eq!(built.body, serde_json::to_vec(&built.value).unwrap());
+        assert_eq!(built.body, crate::message::json_bytes(&built.value));
         assert_eq!(built.dropped, vec!["n"]);
     }
 
