@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 THINGS_BUGS = {
     "status_400_malformed": "a missing or malformed body gets 400, which the spec does not document",
+    "status_400_types": "a wrongly typed value gets 400, which the spec does not document",
     "response_schema": "reads (one thing or the list) answer `age` as a string",
     "text_for_json": "the list answers text/plain where JSON is documented",
     "accept_invalid": "`age` above its maximum is accepted",
@@ -168,6 +169,8 @@ class Things(App):
 
     def invalid(self, loc, msg, malformed=False):
         if malformed and self.bug == "status_400_malformed":
+            return Rejection(400, {"detail": msg})
+        if self.bug == "status_400_types" and msg.startswith("value is not"):
             return Rejection(400, {"detail": msg})
         if self.bug == "error_body":
             return Rejection(422, {"error": msg})

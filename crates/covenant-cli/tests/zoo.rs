@@ -165,6 +165,8 @@ fn correct_servers_pass_without_config_extensions() {
 #[test]
 fn planted_bugs_are_caught_by_their_check() {
     let cases = [
+        ("things", "status_400_malformed", "status_documented"),
+        ("things", "status_400_types", "status_documented"),
         ("things", "response_schema", "response_schema"),
         ("things", "text_for_json", "content_type"),
         ("things", "accept_invalid", "negative_rejected"),

@@ -108,7 +108,10 @@ mod tests {
                 .unwrap();
         let text = String::from_utf8(json_bytes(&v).to_vec()).unwrap();
         assert!(!text.contains('e') && !text.contains("3.0"), "{text}");
-        assert!(text.contains(r#""c":0.5"#) && text.contains(r#""d":-2"#), "{text}");
+        assert!(
+            text.contains(r#""c":0.5"#) && text.contains(r#""d":-2"#),
+            "{text}"
+        );
         let back: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back["a"].as_f64(), v["a"].as_f64());
     }

@@ -211,9 +211,49 @@ fn personal_by_suffix(rules: &Rules, name: &str) -> bool {
         return true;
     }
     // `partner_lastname`, `holder.birth_date`: the part after the first separator.
+    // A bare `name` after a prefix is a person's only when the prefix is not a
+    // thing (`error_name`, `file_name` name an error and a file).
     name.split_once(['_', '-', '.'])
-        .is_some_and(|(_, rest)| rules.is_personal_field(rest))
+        .is_some_and(|(prefix, rest)| {
+            rules.is_personal_field(rest)
+                && !(normalise(rest) == "name"
+                    && THING_PREFIXES.contains(&normalise(prefix).as_str()))
+        })
 }
+
+/// Prefixes that make `<prefix>_name` the name of a thing, not of a person.
+const THING_PREFIXES: [&str; 30] = [
+    "error",
+    "file",
+    "document",
+    "doc",
+    "type",
+    "event",
+    "field",
+    "class",
+    "host",
+    "domain",
+    "product",
+    "plan",
+    "brand",
+    "company",
+    "business",
+    "organisation",
+    "organization",
+    "bank",
+    "app",
+    "application",
+    "service",
+    "key",
+    "tag",
+    "param",
+    "parameter",
+    "method",
+    "operation",
+    "status",
+    "schema",
+    "resource",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
@@ -287,11 +327,13 @@ impl Redactor {
 
     /// Replaces only the registered secrets in `text` (no placeholders, no state
     /// change): for whole documents such as rendered reports.
+    /// Whole values only: a secret inside a longer identifier (`stateful_ignored_auth`
+    /// for the secret `ignored`) is another word, not the credential.
     pub fn secrets_only(&self, text: &str) -> String {
         let mut out = text.to_string();
         for (secret, shown) in &self.secrets {
             if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), shown);
+                out = replace_token(&out, secret, shown);
             }
         }
         out
@@ -559,6 +601,42 @@ fn is_rfc3339(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// Secrets are whole values: a credential that happens to be an ordinary word
+    /// is not cut out of longer identifiers.
+    #[test]
+    fn secrets_match_whole_tokens_only() {
+        let mut r = super::Redactor::default();
+        r.add_secret_as("ignored", "$TOKEN");
+        assert_eq!(
+            r.secrets_only("provider stateful_ignored_auth, Bearer ignored"),
+            "provider stateful_ignored_auth, Bearer $TOKEN"
+        );
+        assert_eq!(r.secrets_only("\"ignored\""), "\"$TOKEN\"");
+    }
+
+    /// Field names are whole names: `error_name` names an error, not a person.
+    #[test]
+    fn personal_names_are_whole_field_names() {
+        let rules = super::Rules::default();
+        for hidden in [
+            "name",
+            "partner_name",
+            "holder_lastname",
+            "firstName",
+            "birth_date",
+        ] {
+            assert!(rules.hides_field(hidden), "{hidden}");
+        }
+        for shown in [
+            "error_name",
+            "file_name",
+            "document_name",
+            "type_name",
+            "company_name",
+        ] {
+            assert!(!rules.hides_field(shown), "{shown}");
+        }
+    }
     use super::*;
     use serde_json::json;
 

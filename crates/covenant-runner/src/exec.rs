@@ -35,6 +35,9 @@ pub struct CaseRun {
     pub requests: usize,
     /// Transport failures (no answer at all), for the unreachable test.
     pub transport_failures: usize,
+    /// The requests as actually sent, in order (a read carries the id the create
+    /// returned): what a reproduction prints.
+    pub sent: Vec<Request>,
 }
 
 impl CaseRun {
@@ -53,6 +56,7 @@ impl Ctx {
             .send(&self.base_url, req, plan.auth.parts(req.auth))
             .await;
         run.requests += 1;
+        run.sent.push(req.clone());
         if ex.outcome.is_err() {
             run.transport_failures += 1;
         }

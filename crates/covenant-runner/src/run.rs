@@ -399,21 +399,23 @@ async fn aggregate(
             let case = &cases[first];
             let plan = &ctx.plans[op];
             let original = case.request.size();
-            let (request, finding) = if opts.shrink_runs > 0 {
-                shrink::shrink(ctx, case, check, finding, opts.shrink_runs).await
+            let original_sent = runs[first].sent.clone();
+            let (request, finding, sent) = if opts.shrink_runs > 0 {
+                shrink::shrink(ctx, case, check, finding, original_sent, opts.shrink_runs).await
             } else {
-                (case.request.clone(), finding)
+                (case.request.clone(), finding, original_sent)
             };
-            let auth = plan.auth.parts(request.auth);
-            let mut curl = curl::command(&target.shown_base_url, &request, auth);
-            if let CaseKind::CreateThenRead {
-                create,
-                create_request,
-            } = &case.kind
+            // The reproduction prints what was sent: a read carries the id its
+            // create returned, not the template's placeholder.
+            let last = sent.last().cloned().unwrap_or_else(|| request.clone());
+            let auth = plan.auth.parts(last.auth);
+            let mut curl = curl::command(&target.shown_base_url, &last, auth);
+            if let CaseKind::CreateThenRead { create, .. } = &case.kind
                 && let Some(cplan) = ctx.plans.get(*create)
+                && let [create_request, ..] = sent.as_slice()
             {
                 curl = format!(
-                    "# first create (the read below uses the id it returns):\n{}\n{}",
+                    "# first create (the read below carries the id it returned in that run;\n# a new create returns a new id: put it in the read's place):\n{}\n{}",
                     curl::command(
                         &target.shown_base_url,
                         create_request,
@@ -425,6 +427,7 @@ async fn aggregate(
             if let CaseKind::IdempotentReplay = &case.kind {
                 curl = format!("# send twice:\n{curl}");
             }
+            let request = last;
             report.violations.push(Violation {
                 id: format!(
                     "{}/{}/{}/{}",

@@ -95,19 +95,22 @@ fn candidates(v: &Value) -> Vec<Value> {
 
 /// Greedy reduction: tries smaller variants of each part (body, then parameters) and
 /// keeps one whenever the case is still of its kind and `check` still fails. At most
-/// `max_runs` re-runs. Returns the smallest failing request and its finding.
+/// `max_runs` re-runs. Returns the smallest failing request, its finding, and the
+/// requests its run actually sent (`sent`: those of the original run).
 pub async fn shrink(
     ctx: &Ctx,
     case: &Case,
     check: Check,
     finding: Finding,
+    sent: Vec<Request>,
     max_runs: usize,
-) -> (Request, Finding) {
+) -> (Request, Finding, Vec<Request>) {
     let Some(plan) = ctx.plans.get(case.operation) else {
-        return (case.request.clone(), finding);
+        return (case.request.clone(), finding, sent);
     };
     let mut best = case.request.clone();
     let mut best_finding = finding;
+    let mut best_sent = sent;
     let mut runs = 0;
     'outer: loop {
         for part in [Part::Body, Part::Query, Part::Header, Part::Path] {
@@ -136,11 +139,12 @@ pub async fn shrink(
                 {
                     best_finding = f.clone();
                     best = r;
+                    best_sent = run.sent;
                     continue 'outer;
                 }
             }
         }
         break;
     }
-    (best, best_finding)
+    (best, best_finding, best_sent)
 }

@@ -227,6 +227,34 @@ async fn create_then_read_is_caught() {
     );
 }
 
+/// A read that does not give back what the create returned: the reproduction
+/// prints the create, then the read with the id that create really returned (not
+/// the read template's placeholder), so it can be replayed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_then_read_reproduces_with_the_created_id() {
+    let r = run_with_fault(
+        "rpcsession",
+        Fault::ChangeOnPath("session.get", "id"),
+        &opts(3),
+    )
+    .await;
+    let v = r
+        .violations
+        .iter()
+        .find(|v| v.check == "create_then_read" && v.operation == "getSession")
+        .unwrap_or_else(|| panic!("create_then_read not caught: {r:#?}"));
+    assert!(v.curl.starts_with("# first create"), "{}", v.curl);
+    let body = v.request.body.as_ref().expect("session.get has a body");
+    // The read template's id is the generator's minimal value; the mock's ids are
+    // large, so a real one is easy to tell apart.
+    let id = body.get("id").map(|i| i.to_string()).unwrap_or_default();
+    assert!(
+        id.len() > 3,
+        "the read carries the created session id: {body}"
+    );
+    assert!(v.curl.contains(&format!("\"id\":{id}")), "{}", v.curl);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn response_time_is_caught() {
     let mut o = opts(2);

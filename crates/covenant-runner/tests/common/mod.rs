@@ -88,6 +88,9 @@ pub enum Fault {
     FreshUuidHeader(&'static str),
     /// A 404 on a path ending like this is answered with the last 200 body seen there.
     NotFoundReplay(&'static str),
+    /// 2xx JSON answers on a path ending like this get this top-level string or
+    /// number member changed (a read that does not give back what was created).
+    ChangeOnPath(&'static str, &'static str),
     /// Every answer waits this long.
     DelayMs(u64),
     /// 2xx answers get a body that is not JSON (still labelled JSON).
@@ -245,6 +248,16 @@ async fn handle(State(p): State<Arc<Proxy>>, req: axum::extract::Request) -> Res
             {
                 status = 200;
                 bytes = m;
+            }
+        }
+        Fault::ChangeOnPath(suffix, field) if ok && parts.uri.path().ends_with(suffix) => {
+            if let Ok(mut v) = serde_json::from_slice::<Value>(&bytes) {
+                match v.get_mut(*field) {
+                    Some(Value::String(s)) => s.push_str("-changed"),
+                    Some(n @ Value::Number(_)) => *n = json!(n.as_i64().unwrap_or(0) + 1),
+                    _ => {}
+                }
+                bytes = serde_json::to_vec(&v).unwrap();
             }
         }
         Fault::DelayMs(ms) => tokio::time::sleep(std::time::Duration::from_millis(*ms)).await,
