@@ -122,10 +122,7 @@ fn accepted_credentials(
     configured: &covenant_runner::Credentials,
 ) -> String {
     use covenant_spec::SecurityScheme;
-    let provider = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| spec.provider.clone());
+    let provider = covenant_runner::config::provider_name(path);
     let mut out = String::new();
     for (name, scheme) in &spec.security_schemes {
         if let Some(c) = configured.get(name) {

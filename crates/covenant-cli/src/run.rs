@@ -3,7 +3,7 @@
 //! and report writing that `covenant check` shares.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -148,7 +148,7 @@ pub fn run(args: RunArgs) -> ExitCode {
                     Vec::new(),
                     c.root.clone(),
                     c.path.clone(),
-                    stem(&args.spec),
+                    covenant_runner::config::provider_name(&args.spec),
                 ),
             },
             Err(e) => return could_not_run(&e.to_string()),
@@ -160,7 +160,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             Vec::new(),
             PathBuf::from("."),
             None,
-            stem(&args.spec),
+            covenant_runner::config::provider_name(&args.spec),
         ),
     };
     let spec = if args.spec.is_absolute() {
@@ -187,12 +187,6 @@ pub fn run(args: RunArgs) -> ExitCode {
         path,
     };
     execute(&config, &opts, &args.suite)
-}
-
-fn stem(p: &Path) -> String {
-    p.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "provider".into())
 }
 
 pub fn could_not_run(message: &str) -> ExitCode {

@@ -50,20 +50,34 @@ fn could_not_run(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Credentials configured for this spec in covenant.toml, if any.
-fn configured(args: &SnapshotArgs) -> Result<Option<Credentials>, String> {
+/// Credentials configured for this spec in covenant.toml, if any, with the
+/// implied variables (`$COVENANT_<PROVIDER>_<SCHEME>`) for schemes it leaves out.
+fn configured(
+    args: &SnapshotArgs,
+    spec: &covenant_spec::Spec,
+) -> Result<Option<Credentials>, String> {
     let path = args
         .config
         .clone()
         .or_else(|| Some(PathBuf::from("covenant.toml")).filter(|p| p.exists()));
-    let Some(path) = path else { return Ok(None) };
-    let config = Config::load(&path).map_err(|e| e.to_string())?;
-    match config.provider_for_spec(&args.spec) {
-        Some((_, p)) => resolve_credentials(&config.root, &p.credentials)
-            .map(Some)
-            .map_err(|e| e.to_string()),
-        None => Ok(None),
-    }
+    let (root, sources) = match path {
+        Some(path) => {
+            let config = Config::load(&path).map_err(|e| e.to_string())?;
+            match config.provider_for_spec(&args.spec) {
+                Some((_, p)) => (config.root.clone(), p.credentials.clone()),
+                None => (config.root.clone(), Default::default()),
+            }
+        }
+        None => (PathBuf::from("."), Default::default()),
+    };
+    let sources = covenant_runner::config::sources_for(
+        &covenant_runner::config::provider_name(&args.spec),
+        spec,
+        &sources,
+        None,
+    );
+    let creds = resolve_credentials(&root, &sources).map_err(|e| e.to_string())?;
+    Ok((!creds.is_empty()).then_some(creds))
 }
 
 pub fn run(args: SnapshotArgs) -> ExitCode {
@@ -71,7 +85,7 @@ pub fn run(args: SnapshotArgs) -> ExitCode {
         Ok(s) => Arc::new(s),
         Err(e) => return could_not_run(&e.to_string()),
     };
-    let credentials = match configured(&args) {
+    let credentials = match configured(&args, &spec) {
         Ok(Some(c)) => c,
         Ok(None) if args.mock => covenant_snapshot::local_credentials(&spec),
         Ok(None) => Credentials::new(),

@@ -190,6 +190,15 @@ impl CredentialSource {
     }
 }
 
+/// The name a provider goes by when no covenant.toml names it: its spec file's stem
+/// (`../realspecs/onfido-v3.6.json` -> `onfido-v3.6`). The implied credential
+/// variables are built from it.
+pub fn provider_name(spec: &Path) -> String {
+    spec.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "provider".into())
+}
+
 /// The environment variable that holds `scheme`'s secret for `provider` when no
 /// covenant.toml configures one: `COVENANT_<PROVIDER>_<SCHEME>`, upper case, every
 /// other character `_` (`onfido-v3.6`, `Token` -> `COVENANT_ONFIDO_V3_6_TOKEN`).

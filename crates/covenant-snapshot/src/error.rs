@@ -5,7 +5,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     #[error(
-        "{provider}: no credentials for security scheme(s) {schemes} (configure them in covenant.toml)"
+        "{provider}: no credentials for security scheme(s) {schemes}, or configure them in covenant.toml"
     )]
     Credentials { provider: String, schemes: String },
     #[error("HTTP client: {0}")]

@@ -203,7 +203,21 @@ pub async fn record(
     if let Some(p) = plans.iter().find(|p| !p.auth.unsatisfied.is_empty()) {
         return Err(SnapshotError::Credentials {
             provider: spec.provider.clone(),
-            schemes: p.auth.unsatisfied.join(", "),
+            schemes: p
+                .auth
+                .unsatisfied
+                .iter()
+                .map(|s| {
+                    format!(
+                        "`{s}` (set ${})",
+                        covenant_runner::config::implied_env(
+                            &covenant_runner::config::provider_name(spec.path()),
+                            s
+                        )
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     let all = cases::generate(
