@@ -175,6 +175,9 @@ pub struct CheckResult {
     /// Case runs the check judged.
     pub judged: usize,
     pub failed: usize,
+    /// Why a skipped check judged nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

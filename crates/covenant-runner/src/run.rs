@@ -286,6 +286,40 @@ struct Selection<'a> {
     generated: &'a [usize],
 }
 
+/// Why `check` judged nothing on an operation whose cases were of `kinds`.
+fn skip_reason(
+    spec: &Spec,
+    check: Check,
+    kinds: &BTreeSet<&'static str>,
+    opts: &RunOptions,
+) -> String {
+    let judged_kinds: Vec<&str> = check.row().judges.iter().map(|k| k.label()).collect();
+    if !judged_kinds.iter().any(|k| kinds.contains(k)) {
+        return match check {
+            Check::ResponseTime if opts.max_response_time.is_none() => {
+                "off: --max-response-time is not set".into()
+            }
+            Check::IdempotentReplay => {
+                "the spec declares no idempotency key for it (x-covenant-idempotency)".into()
+            }
+            Check::CreateThenRead => {
+                "no resource it creates or reads is declared (x-covenant-resource)".into()
+            }
+            _ => format!("no {} case for it", judged_kinds.join("/")),
+        };
+    }
+    match check {
+        Check::ErrorNamesField if spec.covenant.errors.case("validation").is_none() => {
+            "its refusals named the broken field in no notation covenant reads (pointer, dotted path, name, location array); x-covenant-errors can declare the style".into()
+        }
+        Check::ErrorNamesField => "the declared error style has no place for a field".into(),
+        Check::PositiveAccepted => {
+            "every valid request named a made-up id and was answered with the documented 404".into()
+        }
+        _ => "no answer it applies to (refusals, 5xx and transport failures are judged by other checks)".into(),
+    }
+}
+
 /// How far operation `index` was tested, and why not further.
 fn coverage(
     plan: &plan::OpPlan,
@@ -360,12 +394,18 @@ async fn aggregate(
         }
     }
     for plan in &ctx.plans {
+        let kinds: BTreeSet<&'static str> = cases
+            .iter()
+            .filter(|c| c.operation == plan.index)
+            .map(|c| c.kind.label())
+            .collect();
         let mut checks = Vec::new();
         for check in &opts.checks {
             let (judged, failed) = table
                 .get(&(plan.index, *check))
                 .map(|e| (e.0, e.1))
                 .unwrap_or((0, 0));
+            let skipped = failed == 0 && judged == 0;
             checks.push(CheckResult {
                 check: check.name().into(),
                 status: if failed > 0 {
@@ -377,6 +417,7 @@ async fn aggregate(
                 },
                 judged,
                 failed,
+                reason: skipped.then(|| skip_reason(&ctx.spec, *check, &kinds, opts)),
             });
         }
         let n = cases.iter().filter(|c| c.operation == plan.index).count();
