@@ -56,15 +56,14 @@ fn summary(report: &Report) -> String {
         .providers
         .iter()
         .flat_map(|p| {
-            p.error
-                .iter()
-                .cloned()
-                .chain(p.violations.iter().map(|v| v.describe()).chain(
-                    p.operations.iter().filter_map(|o| {
-                        (o.coverage != Coverage::Tested)
-                            .then(|| format!("{}: {} ({:?})", o.id, o.coverage.label(), o.reason))
-                    }),
-                ))
+            p.error.iter().cloned().chain(
+                p.violations.iter().map(|v| v.describe()).chain(
+                    p.operations
+                        .iter()
+                        .filter(|o| o.coverage != Coverage::Tested)
+                        .map(|o| format!("{}: {} ({:?})", o.id, o.coverage.label(), o.reason)),
+                ),
+            )
         })
         .collect::<Vec<_>>()
         .join("\n")
