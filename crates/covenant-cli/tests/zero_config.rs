@@ -95,56 +95,98 @@ fn every_spec_passes_against_its_mock_without_config() {
     }
 }
 
-/// Onfido's published spec: its multipart uploads cannot be generated yet, so the
-/// run exits 2 naming them; excluded, the rest passes with no violation.
+/// Onfido's published spec, multipart uploads included: every operation tested,
+/// no violation, no config.
 #[test]
-fn onfido_passes_against_its_mock_with_the_uploads_excluded() {
+fn onfido_passes_against_its_mock() {
     let spec = root().join("../shared/realspecs/onfido-v3.6.json");
     assert!(
         spec.exists(),
         "{} (see ../shared/realspecs)",
         spec.display()
     );
-    let uploads = [
-        "upload_document",
-        "upload_signing_document",
-        "upload_live_photo",
-        "upload_id_photo",
-    ];
     let dir = scratch("onfido");
     let (out, report) = run(&spec, &dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", summary(&report));
+    let p = &report.providers[0];
+    assert!(p.violations.is_empty(), "{}", summary(&report));
+    assert!(
+        p.operations.iter().all(|o| o.coverage == Coverage::Tested),
+        "{}",
+        summary(&report)
+    );
+    assert!(p.operations.len() > 80);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An operation covenant cannot generate a body for (XML only) is not a pass: the
+/// run exits 2 and names it, until the user excludes it.
+#[test]
+fn an_untested_operation_fails_the_run_until_excluded() {
+    let dir = scratch("untested");
+    let spec = dir.join("xml.yaml");
+    std::fs::write(
+        &spec,
+        r#"openapi: 3.0.3
+info: {title: xml, version: '1'}
+paths:
+  /things:
+    post:
+      operationId: postXml
+      requestBody:
+        required: true
+        content:
+          application/xml:
+            schema: {type: object, properties: {a: {type: string}}}
+      responses:
+        '201': {description: created}
+        '400': {description: bad}
+    get:
+      operationId: listThings
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {type: string}}
+"#,
+    )
+    .expect("spec written");
+    let (out, report) = run(&spec, &dir, &[]);
     assert_eq!(out.status.code(), Some(2), "{}", summary(&report));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    for id in uploads {
-        assert!(
-            stdout.contains(id),
-            "{id} is listed as not tested:\n{stdout}"
-        );
-    }
     let untested: Vec<&str> = report.providers[0]
         .untested()
         .map(|o| o.id.as_str())
         .collect();
-    assert_eq!(untested, uploads, "{}", summary(&report));
-
-    let excluded: Vec<&str> = uploads
-        .iter()
-        .flat_map(|id| ["--exclude-operation", id])
-        .collect();
-    let (out, report) = run(&spec, &dir, &excluded);
-    assert_eq!(out.status.code(), Some(0), "{}", summary(&report));
-    let p = &report.providers[0];
-    assert!(p.violations.is_empty(), "{}", summary(&report));
-    let tested = p
-        .operations
-        .iter()
-        .filter(|o| o.coverage == Coverage::Tested)
-        .count();
-    let left_out = p
-        .operations
-        .iter()
-        .filter(|o| o.coverage == Coverage::Excluded)
-        .count();
-    assert_eq!((tested + left_out, left_out), (p.operations.len(), 4));
+    assert_eq!(untested, ["postXml"], "{}", summary(&report));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("postXml (POST /things)") && stdout.contains("not tested"),
+        "{stdout}"
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("reports/report.md"))
+            .unwrap()
+            .contains("postXml"),
+        "report.md lists it"
+    );
+    for pattern in ["postXml", "post /things"] {
+        let (out, report) = run(&spec, &dir, &["--exclude-operation", pattern]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{pattern}: {}",
+            summary(&report)
+        );
+        let coverage = |id: &str| {
+            report.providers[0]
+                .operations
+                .iter()
+                .find(|o| o.id == id)
+                .map(|o| o.coverage)
+        };
+        assert_eq!(coverage("postXml"), Some(Coverage::Excluded), "{pattern}");
+        assert_eq!(coverage("listThings"), Some(Coverage::Tested), "{pattern}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

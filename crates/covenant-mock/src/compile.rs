@@ -26,7 +26,9 @@ pub enum EngineError {
 pub struct CMedia {
     pub essence: String,
     pub json: bool,
-    /// The body schema (JSON media types with a schema).
+    /// How to read a form body (urlencoded or multipart) into JSON.
+    pub form: Option<crate::form::FormShape>,
+    /// The body schema (JSON and form media types with a schema).
     pub validator: Option<jsonschema::Validator>,
 }
 
@@ -71,16 +73,27 @@ pub fn compile_op(
     if let Some(rb) = &op.request_body {
         body_required = rb.required;
         for m in &rb.content {
-            let validator = match (&m.schema, m.is_json()) {
+            let essence = m.essence();
+            let form_kind = crate::form::FormKind::of(&essence);
+            let validator = match (&m.schema, m.is_json() || form_kind.is_some()) {
                 (Some(site), true) => Some(
                     spec.compile(site)
                         .map_err(|e| err(format!("request body {}: {e}", m.media_type)))?,
                 ),
                 _ => None,
             };
+            let form = form_kind.map(|k| {
+                let view = m
+                    .schema
+                    .as_ref()
+                    .map(|site| spec.json_schema(site))
+                    .unwrap_or_default();
+                crate::form::FormShape::compile(k, &view)
+            });
             media.push(CMedia {
-                essence: m.essence(),
+                essence,
                 json: m.is_json(),
+                form,
                 validator,
             });
         }

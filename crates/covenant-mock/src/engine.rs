@@ -318,6 +318,19 @@ impl Provider {
                 },
             ));
         };
+        if let Some(form) = &m.form {
+            return match form.read(ct.unwrap_or(""), &req.body) {
+                Ok(v) => Ok(Some((m, v))),
+                Err(message) => Err(self.error(
+                    Some(c.index),
+                    "malformed",
+                    ErrorInput {
+                        message: Some(message),
+                        ..Default::default()
+                    },
+                )),
+            };
+        }
         if !m.json {
             return Ok(None);
         }

@@ -41,6 +41,7 @@ pub mod config;
 mod deadline;
 pub mod engine;
 pub mod errors;
+pub mod form;
 pub mod message;
 mod oversize;
 pub mod plan;

@@ -88,7 +88,7 @@ pub fn types_of(root: &Value, s: &Value) -> Vec<String> {
     }
 }
 
-fn coercions(types: &[String]) -> Vec<Coerce> {
+pub fn coercions(types: &[String]) -> Vec<Coerce> {
     let mut out: Vec<Coerce> = types
         .iter()
         .filter_map(|t| match t.as_str() {
@@ -105,7 +105,7 @@ fn coercions(types: &[String]) -> Vec<Coerce> {
     out
 }
 
-fn coerce(raw: &str, how: &[Coerce]) -> Value {
+pub fn coerce(raw: &str, how: &[Coerce]) -> Value {
     for c in how {
         match c {
             Coerce::Integer => {

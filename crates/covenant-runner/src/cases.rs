@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use covenant_spec::ext::ResourceRole;
 
-use crate::plan::{Generators, OpPlan, Part, coerce};
+use crate::plan::{self, Generators, OpPlan, Part, coerce};
 use crate::request::{AuthMode, BodyFlaw, Request, scalar};
 
 /// What a case is for: decides which checks judge it.
@@ -217,8 +217,14 @@ fn bad_bodies(plan: &OpPlan, first: &Request) -> Vec<Request> {
     let Some(rb) = &plan.op.request_body else {
         return Vec::new();
     };
-    if first.content_type.is_none() {
-        return Vec::new(); // no JSON body is generated for it
+    // Only JSON bodies: a form's text framing has no "malformed" (any bytes read
+    // as some form), and its media types are checked by the same negotiation.
+    let json = first
+        .content_type
+        .as_deref()
+        .is_some_and(|ct| plan::form_kind(&covenant_spec::ir::essence(ct)).is_none());
+    if !json {
+        return Vec::new();
     }
     let documented: Vec<String> = rb.content.iter().map(|m| m.essence()).collect();
     let foreign = ["text/plain", "application/xml", "application/octet-stream"]
@@ -324,9 +330,10 @@ fn sample_part(plan: &OpPlan, gens: &Generators, part: Part, seed: u64, n: usize
     out
 }
 
-/// Whether a parameter object is still valid once rendered to text and read back.
+/// Whether a parameter object (or a form body) is still valid once rendered to
+/// text and read back.
 fn renders_valid(plan: &OpPlan, part: Part, v: &Value) -> bool {
-    if part == Part::Body {
+    if part == Part::Body && !form_body(plan) {
         return true;
     }
     let Some(pp) = plan.parts.get(&part) else {
@@ -335,7 +342,15 @@ fn renders_valid(plan: &OpPlan, part: Part, v: &Value) -> bool {
     pp.validator.is_valid(&round_trip(plan, part, v))
 }
 
-/// A parameter object as the server reads it back from text.
+/// Whether the operation's body is a form (text members, read back by type).
+fn form_body(plan: &OpPlan) -> bool {
+    plan.content_type
+        .as_deref()
+        .is_some_and(|ct| plan::form_kind(&covenant_spec::ir::essence(ct)).is_some())
+}
+
+/// A parameter object (or form body) as the server reads it back from text. A form
+/// body's objects, and arrays holding objects, travel as JSON and come back as they are.
 pub fn round_trip(plan: &OpPlan, part: Part, v: &Value) -> Value {
     let Some(pp) = plan.parts.get(&part) else {
         return v.clone();
@@ -346,6 +361,15 @@ pub fn round_trip(plan: &OpPlan, part: Part, v: &Value) -> Value {
     let mut out = Map::new();
     for (k, val) in m {
         let types = pp.types.get(k).cloned().unwrap_or_default();
+        let structured = match val {
+            Value::Object(_) => true,
+            Value::Array(items) => items.iter().any(|i| i.is_object() || i.is_array()),
+            _ => false,
+        };
+        if part == Part::Body && structured {
+            out.insert(k.clone(), val.clone());
+            continue;
+        }
         let back = match val {
             Value::Array(items) => Value::Array(
                 items
@@ -394,6 +418,7 @@ fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Request> {
                 content_type: None,
                 auth: AuthMode::Valid,
                 flaw: None,
+                files: plan.body_files.clone(),
             };
             for (part, values) in &samples {
                 set_part(&mut r, *part, values[i % values.len()].clone());
@@ -446,7 +471,9 @@ fn negatives(
                 continue;
             };
             for n in g.negatives(&value) {
-                if *part != Part::Body && !param_negative_survives(plan, *part, &n) {
+                if (*part != Part::Body || form_body(plan))
+                    && !param_negative_survives(plan, *part, &n)
+                {
                     continue;
                 }
                 if *part == Part::Path && n.keyword == "required" {

@@ -46,8 +46,15 @@ pub fn command(base_url: &str, req: &Request, auth: &[AuthPart]) -> String {
             Some(ct) => format!("Content-Type: {ct}"),
             None => "Content-Type:".into(),
         }));
-        args.push("--data-raw".into());
-        args.push(single_quote(&String::from_utf8_lossy(&body)));
+        let text = String::from_utf8_lossy(&body);
+        if text.contains(['\r', '\n']) {
+            // Multipart framing: CRLFs must survive copy and paste.
+            args.push("--data-binary".into());
+            args.push(ansi_c_quote(&text));
+        } else {
+            args.push("--data-raw".into());
+            args.push(single_quote(&text));
+        }
     }
     let url_arg = if env_query.is_empty() {
         single_quote(&url)
@@ -60,6 +67,24 @@ pub fn command(base_url: &str, req: &Request, auth: &[AuthPart]) -> String {
     };
     args.push(url_arg);
     args.join(" ")
+}
+
+/// Bash's `$'...'` quoting: control characters as escapes, so a multipart body's
+/// CRLFs are exact in a command one can copy.
+fn ansi_c_quote(s: &str) -> String {
+    let mut out = String::from("$'");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// `'...'` with embedded single quotes escaped the POSIX way.
@@ -100,6 +125,7 @@ mod tests {
             content_type: Some("application/json".into()),
             auth: AuthMode::Valid,
             flaw: None,
+            files: Vec::new(),
         };
         let auth = vec![
             AuthPart::Header {

@@ -54,6 +54,9 @@ pub struct OpPlan {
     pub parts: BTreeMap<Part, PartPlan>,
     /// The request media type when there is a body.
     pub content_type: Option<String>,
+    /// Members of a multipart body sent as files (`format: binary`/`byte`, or a
+    /// `contentMediaType`).
+    pub body_files: Vec<String>,
     pub body_required: bool,
     pub auth: AuthPlan,
     pub idempotency: Option<Idempotency>,
@@ -150,9 +153,16 @@ fn build_one(
     }
     let mut content_type = None;
     let mut body_required = false;
+    let mut body_files = Vec::new();
     if let Some(rb) = &op.request_body {
         body_required = rb.required;
-        if let Some(mt) = rb.content.iter().find(|m| m.is_json()) {
+        // JSON first; else a form body (urlencoded or multipart) with a schema.
+        let chosen = rb.content.iter().find(|m| m.is_json()).or_else(|| {
+            rb.content
+                .iter()
+                .find(|m| form_kind(&m.essence()).is_some() && m.schema.is_some())
+        });
+        if let Some(mt) = chosen {
             content_type = Some(mt.media_type.clone());
             if let Some(site) = &mt.schema {
                 // readOnly members are the server's to send: generated requests leave them out.
@@ -160,9 +170,27 @@ fn build_one(
                     &spec.json_schema(site),
                     covenant_spec::Direction::Request,
                 );
+                // A form body is text: the types of its members say how it reads back.
+                let types: BTreeMap<String, Vec<String>> = if mt.is_json() {
+                    BTreeMap::new()
+                } else {
+                    covenant_spec::view::object_properties(&view, &view)
+                        .into_iter()
+                        .map(|(name, target)| {
+                            if is_file(target) {
+                                body_files.push(name.to_string());
+                            }
+                            let mut types = Vec::new();
+                            collect_types(&view, target, &mut types, 0);
+                            types.sort();
+                            types.dedup();
+                            (name.to_string(), types)
+                        })
+                        .collect()
+                };
                 match Generator::new(&view)
                     .map_err(|e| e.to_string())
-                    .and_then(|g| Ok((part_plan(&g, BTreeMap::new())?, g)))
+                    .and_then(|g| Ok((part_plan(&g, types)?, g)))
                 {
                     Ok((pp, g)) => {
                         parts.insert(Part::Body, pp);
@@ -173,7 +201,7 @@ fn build_one(
             }
         } else if !rb.content.is_empty() {
             problems.push(format!(
-                "request body media types {:?} are not JSON; only JSON bodies are generated",
+                "request body media types {:?} are neither JSON nor a form with a schema; no body is generated for them",
                 rb.content
                     .iter()
                     .map(|m| m.media_type.as_str())
@@ -216,6 +244,7 @@ fn build_one(
         op: op.clone(),
         parts,
         content_type,
+        body_files,
         body_required,
         bodies,
         headers,
@@ -288,6 +317,24 @@ fn collect_types(root: &Value, s: &Value, out: &mut Vec<String>, depth: usize) {
 
 /// Reads a parameter's rendered text back as the value a server would see, trying
 /// the schema's types in a fixed order (as a provider parsing `?n=5` would).
+/// Whether a media type's essence is a form body, and which.
+pub fn form_kind(essence: &str) -> Option<&'static str> {
+    match essence {
+        "application/x-www-form-urlencoded" => Some("urlencoded"),
+        "multipart/form-data" => Some("multipart"),
+        _ => None,
+    }
+}
+
+/// Whether a (view) schema describes file content.
+fn is_file(s: &Value) -> bool {
+    matches!(
+        s.get("format").and_then(Value::as_str),
+        Some("binary" | "byte")
+    ) || s.get("contentMediaType").is_some()
+        || s.get("contentEncoding").is_some()
+}
+
 pub fn coerce(text: &str, types: &[String]) -> Value {
     let has = |t: &str| types.is_empty() || types.iter().any(|x| x == t);
     if has("integer")

@@ -39,6 +39,23 @@ pub struct Request {
     /// A flaw the body is sent with (bad-body cases); applied only when rendered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flaw: Option<BodyFlaw>,
+    /// Members of a multipart body sent as file parts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+}
+
+/// The boundary of the multipart bodies the runner sends (fixed: reproductions are
+/// byte for byte what was sent).
+pub const BOUNDARY: &str = "covenant-7MA4YWxkTrZu0gW";
+
+/// How a body is written, by its media type.
+fn encoding(content_type: Option<&str>) -> &'static str {
+    let essence = content_type.map(covenant_spec::ir::essence);
+    match essence.as_deref() {
+        Some("application/x-www-form-urlencoded") => "urlencoded",
+        Some("multipart/form-data") => "multipart",
+        _ => "json",
+    }
 }
 
 /// How a bad-body case breaks the request body's framing (its content stays valid).
@@ -127,7 +144,13 @@ impl Request {
 
     /// The body bytes (compact JSON; see [`BodyFlaw::Malformed`]).
     pub fn body_bytes(&self) -> Option<Vec<u8>> {
-        let text = self.body.as_ref().map(|b| b.to_string());
+        let body = self.body.as_ref()?;
+        match encoding(self.content_type.as_deref()) {
+            "urlencoded" => return Some(urlencoded(body).into_bytes()),
+            "multipart" => return Some(multipart(body, &self.files)),
+            _ => {}
+        }
+        let text = Some(body.to_string());
         match (&self.flaw, text) {
             (Some(BodyFlaw::Malformed), text) => {
                 Some(format!("{{{}", text.unwrap_or_default()).into_bytes())
@@ -141,13 +164,88 @@ impl Request {
         match &self.flaw {
             Some(BodyFlaw::NoContentType) => None,
             Some(BodyFlaw::MediaType(m)) => Some(m.clone()),
-            _ => Some(
-                self.content_type
+            _ => {
+                let ct = self
+                    .content_type
                     .clone()
-                    .unwrap_or_else(|| "application/json".into()),
-            ),
+                    .unwrap_or_else(|| "application/json".into());
+                Some(if encoding(Some(&ct)) == "multipart" {
+                    format!("multipart/form-data; boundary={BOUNDARY}")
+                } else {
+                    ct
+                })
+            }
         }
     }
+}
+
+/// A form body as `application/x-www-form-urlencoded`: scalars as text, arrays as
+/// repeated names (form style, exploded), objects as `name[member]` (deepObject).
+fn urlencoded(body: &Value) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    if let Value::Object(m) = body {
+        for (k, v) in m {
+            match v {
+                Value::Array(items) => {
+                    for i in items {
+                        out.append_pair(k, &scalar(i));
+                    }
+                }
+                Value::Object(members) => {
+                    for (mk, mv) in members {
+                        out.append_pair(&format!("{k}[{mk}]"), &scalar(mv));
+                    }
+                }
+                other => {
+                    out.append_pair(k, &scalar(other));
+                }
+            }
+        }
+    }
+    out.finish()
+}
+
+/// A form body as `multipart/form-data` ([`BOUNDARY`]): one part per member (an
+/// array's items as repeated parts), objects as JSON parts, `files` as file parts.
+fn multipart(body: &Value, files: &[String]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut part = |name: &str, value: &Value| {
+        let file = files.iter().any(|f| f == name);
+        out.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        let disposition = if file {
+            format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{name}.bin\"\r\nContent-Type: application/octet-stream\r\n"
+            )
+        } else if value.is_object() || value.is_array() {
+            format!(
+                "Content-Disposition: form-data; name=\"{name}\"\r\nContent-Type: application/json\r\n"
+            )
+        } else {
+            format!("Content-Disposition: form-data; name=\"{name}\"\r\n")
+        };
+        out.extend_from_slice(disposition.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        let text = match value {
+            Value::Object(_) | Value::Array(_) => value.to_string(),
+            other => scalar(other),
+        };
+        out.extend_from_slice(text.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    };
+    if let Value::Object(m) = body {
+        for (k, v) in m {
+            match v {
+                Value::Array(items) if !items.iter().any(|i| i.is_object() || i.is_array()) => {
+                    for i in items {
+                        part(k, i);
+                    }
+                }
+                other => part(k, other),
+            }
+        }
+    }
+    out.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    out
 }
 
 /// A parameter value as text: strings as they are, other scalars as JSON.
@@ -186,6 +284,7 @@ mod tests {
             content_type: Some("application/json".into()),
             auth: AuthMode::Valid,
             flaw: None,
+            files: Vec::new(),
         };
         assert_eq!(
             r.path_and_query(),
@@ -205,5 +304,27 @@ mod tests {
         };
         let bytes = broken.body_bytes().unwrap();
         assert!(serde_json::from_slice::<Value>(&bytes).is_err());
+        let form = Request {
+            content_type: Some("application/x-www-form-urlencoded".into()),
+            body: Some(json!({"a": 1, "t": ["x", "y z"], "m": {"k": true}})),
+            ..r.clone()
+        };
+        assert_eq!(form.body_bytes().unwrap(), b"a=1&m%5Bk%5D=true&t=x&t=y+z");
+        let upload = Request {
+            content_type: Some("multipart/form-data".into()),
+            body: Some(json!({"file": "PNG", "type": "passport"})),
+            files: vec!["file".into()],
+            ..r.clone()
+        };
+        let text = String::from_utf8(upload.body_bytes().unwrap()).unwrap();
+        assert!(
+            text.contains("name=\"file\"; filename=\"file.bin\""),
+            "{text}"
+        );
+        assert!(text.ends_with(&format!("--{BOUNDARY}--\r\n")), "{text}");
+        assert_eq!(
+            upload.content_type_header().unwrap(),
+            format!("multipart/form-data; boundary={BOUNDARY}")
+        );
     }
 }

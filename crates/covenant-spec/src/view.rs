@@ -411,6 +411,36 @@ fn nullable(mut out: Map<String, Value>) -> Value {
     }
 }
 
+/// The properties an object schema of a view declares, its own and those of its
+/// `allOf` members (references followed), first declaration winning: what a form
+/// body's members are, whichever way the schema composes them.
+pub fn object_properties<'a>(view: &'a Value, schema: &'a Value) -> Vec<(&'a str, &'a Value)> {
+    fn walk<'a>(view: &'a Value, s: &'a Value, out: &mut Vec<(&'a str, &'a Value)>, depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        let s = pointer::deref(view, s);
+        if let Some(props) = s.get("properties").and_then(Value::as_object) {
+            for (k, v) in props {
+                if !out.iter().any(|(n, _)| *n == k.as_str()) {
+                    out.push((k.as_str(), pointer::deref(view, v)));
+                }
+            }
+        }
+        for member in s
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            walk(view, member, out, depth + 1);
+        }
+    }
+    let mut out = Vec::new();
+    walk(view, schema, &mut out, 0);
+    out
+}
+
 /// The schema to *generate* instances from, for a view read in `direction`: the
 /// same view without the properties the other direction owns (`writeOnly` ones in
 /// responses, `readOnly` ones in requests), which OpenAPI says should not be sent.

@@ -328,6 +328,7 @@ mod tests {
                         content_type: None,
                         auth: crate::request::AuthMode::Valid,
                         flaw: None,
+                        files: Vec::new(),
                     }),
                 },
                 Sent::CreateThenRead {
