@@ -374,19 +374,30 @@ pub fn round_trip(plan: &OpPlan, part: Part, v: &Value) -> Value {
             Value::Array(items) => Value::Array(
                 items
                     .iter()
-                    .map(|i| coerce(&scalar(i), &item_types(&types)))
+                    .map(|i| {
+                        let items = pp
+                            .types
+                            .get(&plan::items_key(k))
+                            .cloned()
+                            .unwrap_or_default();
+                        coerce(&scalar(i), &items)
+                    })
                     .collect(),
             ),
+            // An array member's single text is read back as a one-item array.
+            other if types.iter().any(|t| t == "array") => {
+                let items = pp
+                    .types
+                    .get(&plan::items_key(k))
+                    .cloned()
+                    .unwrap_or_default();
+                Value::Array(vec![coerce(&scalar(other), &items)])
+            }
             other => coerce(&scalar(other), &types),
         };
         out.insert(k.clone(), back);
     }
     Value::Object(out)
-}
-
-fn item_types(_array_types: &[String]) -> Vec<String> {
-    // Item types are not tracked separately; let the text decide.
-    Vec::new()
 }
 
 fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Request> {

@@ -43,8 +43,9 @@ impl Part {
 /// per parameter (so a negative's pointer `/name` names the parameter).
 pub struct PartPlan {
     pub validator: jsonschema::Validator,
-    /// For parameters: the JSON type(s) each parameter's schema allows, for coercion
-    /// of their rendered text back into values.
+    /// For parameters and form bodies: the JSON type(s) each member's schema
+    /// allows, and its items' under [`items_key`], for coercion of their rendered
+    /// text back into values.
     pub types: BTreeMap<String, Vec<String>>,
 }
 
@@ -128,16 +129,15 @@ fn build_one(
         }
         let openapi = json!({"type": "object", "properties": props, "required": required});
         let view = spec.json_schema_of(&openapi, Direction::Request);
+        // Each parameter's types, and its items' under `name[]`: how text reads back.
         let types = params
             .iter()
-            .map(|p| {
-                (
-                    p.name.clone(),
-                    types_at(
-                        &view,
-                        &format!("/properties/{}", covenant_spec::pointer::escape(&p.name)),
-                    ),
-                )
+            .flat_map(|p| {
+                let at = format!("/properties/{}", covenant_spec::pointer::escape(&p.name));
+                [
+                    (p.name.clone(), types_at(&view, &at)),
+                    (items_key(&p.name), types_at(&view, &format!("{at}/items"))),
+                ]
             })
             .collect();
         match Generator::new(&view)
@@ -174,17 +174,24 @@ fn build_one(
                 let types: BTreeMap<String, Vec<String>> = if mt.is_json() {
                     BTreeMap::new()
                 } else {
+                    let types_of = |s: &Value| {
+                        let mut types = Vec::new();
+                        collect_types(&view, s, &mut types, 0);
+                        types.sort();
+                        types.dedup();
+                        types
+                    };
                     covenant_spec::view::object_properties(&view, &view)
                         .into_iter()
-                        .map(|(name, target)| {
+                        .flat_map(|(name, target)| {
                             if is_file(target) {
                                 body_files.push(name.to_string());
                             }
-                            let mut types = Vec::new();
-                            collect_types(&view, target, &mut types, 0);
-                            types.sort();
-                            types.dedup();
-                            (name.to_string(), types)
+                            let items = target.get("items").map(&types_of).unwrap_or_default();
+                            [
+                                (name.to_string(), types_of(target)),
+                                (items_key(name), items),
+                            ]
                         })
                         .collect()
                 };
@@ -317,6 +324,11 @@ fn collect_types(root: &Value, s: &Value, out: &mut Vec<String>, depth: usize) {
 
 /// Reads a parameter's rendered text back as the value a server would see, trying
 /// the schema's types in a fixed order (as a provider parsing `?n=5` would).
+/// The key of an array member's item types in [`PartPlan::types`].
+pub fn items_key(name: &str) -> String {
+    format!("{name}[]")
+}
+
 /// Whether a media type's essence is a form body, and which.
 pub fn form_kind(essence: &str) -> Option<&'static str> {
     match essence {
