@@ -29,14 +29,8 @@ fn run(spec: &Path, dir: &Path, cases: usize, extra: &[&str]) -> (Output, Report
         .arg("run")
         .arg("--spec")
         .arg(spec)
-        .args([
-            "--base-url",
-            "mock",
-            "--cases",
-            "5",
-            "--report-dir",
-            "reports",
-        ])
+        .args(["--base-url", "mock", "--report-dir", "reports"])
+        .args(["--cases", &cases.to_string()])
         .args(extra)
         .env("NO_COLOR", "1")
         .output()
