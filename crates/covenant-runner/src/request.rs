@@ -309,7 +309,7 @@ mod tests {
             body: Some(json!({"a": 1, "t": ["x", "y z"], "m": {"k": true}})),
             ..r.clone()
         };
-        assert_eq!(form.body_bytes().unwrap(), b"a=1&m%5Bk%5D=true&t=x&t=y+z");
+        assert_eq!(form.body_bytes().unwrap(), b"a=1&t=x&t=y+z&m%5Bk%5D=true");
         let upload = Request {
             content_type: Some("multipart/form-data".into()),
             body: Some(json!({"file": "PNG", "type": "passport"})),

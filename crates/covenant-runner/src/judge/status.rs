@@ -78,6 +78,18 @@ fn error_summary(ex: &Exchange, redaction: &covenant_redact::Rules) -> String {
 }
 
 pub fn negative_rejected(ex: &Exchange, pointer: &str, keyword: &str) -> Option<Outcome> {
+    rejected(
+        ex,
+        format!(
+            "a 4xx rejection (the request breaks `{keyword}` at {})",
+            show_ptr(pointer)
+        ),
+        format!("accepted {} {keyword}", show_ptr(pointer)),
+    )
+}
+
+/// A 4xx, else a finding with `expected` and `signature` (a 5xx is server_error's).
+fn rejected(ex: &Exchange, expected: String, signature: String) -> Option<Outcome> {
     let s = status_of(ex)?;
     if s >= 500 {
         return None;
@@ -85,32 +97,17 @@ pub fn negative_rejected(ex: &Exchange, pointer: &str, keyword: &str) -> Option<
     Some(if (400..500).contains(&s) {
         Ok(())
     } else {
-        fail(
-            format!(
-                "a 4xx rejection (the request breaks `{keyword}` at {})",
-                show_ptr(pointer)
-            ),
-            format!("status {s}"),
-            format!("accepted {} {keyword}", show_ptr(pointer)),
-        )
+        fail(expected, format!("status {s}"), signature)
     })
 }
 
 /// negative_rejected on a malformed body (not JSON where JSON is documented): a 4xx.
 pub fn malformed_rejected(ex: &Exchange) -> Option<Outcome> {
-    let s = status_of(ex)?;
-    if s >= 500 {
-        return None;
-    }
-    Some(if (400..500).contains(&s) {
-        Ok(())
-    } else {
-        fail(
-            "a 4xx rejection (the body is not valid JSON)",
-            format!("status {s}"),
-            "accepted malformed JSON",
-        )
-    })
+    rejected(
+        ex,
+        "a 4xx rejection (the body is not valid JSON)".into(),
+        "accepted malformed JSON".into(),
+    )
 }
 
 /// auth_required: missing or wrong credentials get the documented 401/403.
