@@ -32,6 +32,16 @@ THINGS_BUGS = {
     "server_error": "a valid `age` over 100 crashes with 500",
     "auth_ignored": "requests without a valid token are served",
     "error_body": "422 answers carry a body outside the documented error schema",
+    "created_not_readable": "things created by POST are never found by GET",
+    "update_invisible": "PATCH answers the updated thing but keeps the old one",
+    "delete_ignored": "DELETE answers 204 but the thing stays",
+}
+THING_PATCH = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 40},
+        "age": {"type": "integer", "minimum": 0, "maximum": 150},
+    },
 }
 RPC_BUGS = {
     "server_error": "a valid level `full` crashes with 500",
@@ -232,17 +242,26 @@ class Things(App):
             return 201, thing, {"Location": "/things/%d" % thing["id"]}
         m = re.fullmatch(r"/things/([^/]+)", path)
         if m:
-            if method not in ("GET", "DELETE"):
-                return 405, None, {"Allow": "GET, DELETE"}
+            if method not in ("GET", "PATCH", "DELETE"):
+                return 405, None, {"Allow": "DELETE, GET, PATCH"}
             self.authorise(handler)
             n = self.thing_id(m.group(1))
+            patch = None
+            if method == "PATCH":
+                patch = self.json_body(handler, THING_PATCH, self.invalid)
             with self.lock:
                 thing = self.things.get(n)
-                if thing is None:
+                if thing is None or (self.bug == "created_not_readable" and n > 3 and method == "GET"):
                     return 404, None, {}
                 if method == "DELETE":
-                    del self.things[n]
+                    if self.bug != "delete_ignored":
+                        del self.things[n]
                     return 204, None, {}
+                if method == "PATCH":
+                    updated = dict(thing, **patch)
+                    if self.bug != "update_invisible":
+                        self.things[n] = updated
+                    return 200, updated, {}
                 thing = dict(thing)
             if self.bug == "response_schema" and "age" in thing:
                 thing["age"] = str(thing["age"])

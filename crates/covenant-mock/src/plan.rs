@@ -93,13 +93,9 @@ pub fn plan_success(
         .cloned()
         .unwrap_or_default();
     let mut props = BTreeMap::new();
-    for (name, ps) in root
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let target = covenant_spec::pointer::deref(&js, ps);
+    // Own properties and those of `allOf` members: composed schemas are common.
+    for (name, target) in covenant_spec::view::object_properties(&js, &js) {
+        let name = &name.to_string();
         let format = target.get("format").and_then(Value::as_str);
         let raw_example = raw_props.get(name).and_then(|raw| {
             raw.get("example")

@@ -86,6 +86,20 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
     let c = ctx.c;
     let pick = state.next_pick();
     let success = &c.success;
+    // A delete answered without a body (204) still forgets the resource.
+    if let Some(r) = &c.resource
+        && r.role == ResourceRole::Delete
+        && success.plan.is_none()
+    {
+        let Some(id) = ctx.lookup_id(r) else {
+            return not_found(errors, c.index, r, None);
+        };
+        let key = id_key(&id);
+        match state.store(&r.name) {
+            Some(s) if s.update(&key, |_| ()).is_some() => s.remove(&key),
+            _ => return not_found(errors, c.index, r, Some(&id)),
+        }
+    }
     let Some(plan) = &success.plan else {
         return match (&success.raw, &success.content_header) {
             (Some(raw), Some(ct)) => Outgoing::bytes(success.status, ct.clone(), raw.clone()),
@@ -100,17 +114,38 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
     let now = Value::String(now_rfc3339());
     let mut overlay = Overlay::with_capacity(plan.props.len());
     if let Some(r) = &c.resource
-        && r.role == ResourceRole::Read
+        && matches!(
+            r.role,
+            ResourceRole::Read | ResourceRole::Update | ResourceRole::Delete
+        )
     {
         let Some(id) = ctx.lookup_id(r) else {
             return not_found(errors, c.index, r, None);
         };
-        let Some(stored) = state
-            .store(&r.name)
-            .and_then(|s| s.update(&id_key(&id), |st| st.value().clone()))
-        else {
+        let key = id_key(&id);
+        let store = state.store(&r.name);
+        // An update writes the request's members over what is stored (the id
+        // stays); a delete forgets the resource; a read changes nothing.
+        let update = |st: &mut Stored| {
+            if r.role == ResourceRole::Update
+                && let (Value::Object(m), Some(Value::Object(b))) = (st.value(), &ctx.body)
+            {
+                for (k, v) in b {
+                    if format!("/{k}") != r.id_pointer() {
+                        m.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            st.value().clone()
+        };
+        let Some(stored) = store.and_then(|s| s.update(&key, update)) else {
             return not_found(errors, c.index, r, Some(&id));
         };
+        if r.role == ResourceRole::Delete
+            && let Some(s) = store
+        {
+            s.remove(&key);
+        }
         if let Value::Object(m) = stored {
             for (k, v) in m {
                 overlay.set(k, v);

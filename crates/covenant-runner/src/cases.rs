@@ -39,6 +39,21 @@ pub enum CaseKind {
     },
     /// A read of an id nobody created: must be not-found.
     UnknownId,
+    /// Create with `create_request` on `create`, then this update of the new id,
+    /// then `read_request` on `read` of it: the read shows the update.
+    UpdateThenRead {
+        create: usize,
+        create_request: Box<Request>,
+        read: usize,
+        read_request: Box<Request>,
+    },
+    /// Create, then this delete of the new id, then a read of it: not found.
+    DeleteThenRead {
+        create: usize,
+        create_request: Box<Request>,
+        read: usize,
+        read_request: Box<Request>,
+    },
     /// A valid request whose body is framed wrong (see [`BodyFlaw`]): every answer
     /// must be documented; a malformed body must be rejected. The request carries
     /// the same flaw.
@@ -56,6 +71,8 @@ impl CaseKind {
             CaseKind::IdempotentReplay => Kind::IdempotentReplay,
             CaseKind::CreateThenRead { .. } => Kind::CreateThenRead,
             CaseKind::UnknownId => Kind::UnknownId,
+            CaseKind::UpdateThenRead { .. } => Kind::UpdateThenRead,
+            CaseKind::DeleteThenRead { .. } => Kind::DeleteThenRead,
             CaseKind::BadBody { .. } => Kind::BadBody,
         }
     }
@@ -76,11 +93,13 @@ pub enum Kind {
     IdempotentReplay,
     CreateThenRead,
     UnknownId,
+    UpdateThenRead,
+    DeleteThenRead,
     BadBody,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Positive,
         Kind::Negative,
         Kind::AuthMissing,
@@ -88,6 +107,8 @@ impl Kind {
         Kind::IdempotentReplay,
         Kind::CreateThenRead,
         Kind::UnknownId,
+        Kind::UpdateThenRead,
+        Kind::DeleteThenRead,
         Kind::BadBody,
     ];
 
@@ -101,6 +122,8 @@ impl Kind {
             Kind::IdempotentReplay => "idempotent_replay",
             Kind::CreateThenRead => "create_then_read",
             Kind::UnknownId => "unknown_id",
+            Kind::UpdateThenRead => "update_then_read",
+            Kind::DeleteThenRead => "delete_then_read",
             Kind::BadBody => "bad_body",
         }
     }
@@ -201,6 +224,13 @@ pub fn generate(plans: &[OpPlan], gens: &[Generators], budget: Budget) -> Vec<Ca
                 }
             }
         }
+        for (i, kind) in change_then_read(plan, plans, &positives, budget.cases.clamp(1, 3))
+            .into_iter()
+            .enumerate()
+        {
+            let request = pos[i % pos.len()].clone();
+            push(kind, request, i);
+        }
         for (i, r) in idempotent(plan, pos, budget.cases.clamp(1, 5))
             .into_iter()
             .enumerate()
@@ -212,7 +242,8 @@ pub fn generate(plans: &[OpPlan], gens: &[Generators], budget: Budget) -> Vec<Ca
 }
 
 /// For an operation that takes a JSON body: the first valid request sent without a
-/// Content-Type, under an undocumented media type, and as malformed JSON.
+/// Content-Type, under an undocumented media type, as malformed JSON, and (when the
+/// body is required) without its body.
 fn bad_bodies(plan: &OpPlan, first: &Request) -> Vec<Request> {
     let Some(rb) = &plan.op.request_body else {
         return Vec::new();
@@ -237,6 +268,7 @@ fn bad_bodies(plan: &OpPlan, first: &Request) -> Vec<Request> {
         Some(BodyFlaw::NoContentType),
         foreign.map(|m| BodyFlaw::MediaType(m.into())),
         Some(BodyFlaw::Malformed),
+        plan.body_required.then_some(BodyFlaw::Missing),
     ]
     .into_iter()
     .flatten()
@@ -247,6 +279,62 @@ fn bad_bodies(plan: &OpPlan, first: &Request) -> Vec<Request> {
         });
     }
     out
+}
+
+/// For an update or delete of a resource that some operation creates and another
+/// reads: `n` create -> this -> read sequences (the read judges the change).
+fn change_then_read(
+    plan: &OpPlan,
+    plans: &[OpPlan],
+    positives: &[Vec<Request>],
+    n: usize,
+) -> Vec<CaseKind> {
+    let Some(r) = &plan.resource else {
+        return Vec::new();
+    };
+    if !matches!(r.role, ResourceRole::Update | ResourceRole::Delete)
+        || positives[plan.index].is_empty()
+    {
+        return Vec::new();
+    }
+    let with_role = |role| {
+        plans.iter().find(|p| {
+            p.resource
+                .as_ref()
+                .is_some_and(|x| x.role == role && x.name == r.name)
+        })
+    };
+    let (Some(create), Some(read)) = (
+        with_role(ResourceRole::Create),
+        with_role(ResourceRole::Read),
+    ) else {
+        return Vec::new();
+    };
+    let (creates, reads) = (&positives[create.index], &positives[read.index]);
+    if creates.is_empty() || reads.is_empty() {
+        return Vec::new();
+    }
+    (0..n)
+        .map(|i| {
+            let create_request = Box::new(creates[i % creates.len()].clone());
+            let read_request = Box::new(reads[i % reads.len()].clone());
+            if r.role == ResourceRole::Update {
+                CaseKind::UpdateThenRead {
+                    create: create.index,
+                    create_request,
+                    read: read.index,
+                    read_request,
+                }
+            } else {
+                CaseKind::DeleteThenRead {
+                    create: create.index,
+                    create_request,
+                    read: read.index,
+                    read_request,
+                }
+            }
+        })
+        .collect()
 }
 
 fn is_read(plan: &OpPlan) -> bool {

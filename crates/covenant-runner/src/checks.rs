@@ -93,11 +93,17 @@ check_table! {
     PositiveAccepted {
         name: "positive_accepted",
         description: "a valid request is not rejected (2xx)",
-        judges: &[Kind::Positive, Kind::IdempotentReplay, Kind::CreateThenRead],
+        judges: &[
+            Kind::Positive,
+            Kind::IdempotentReplay,
+            Kind::CreateThenRead,
+            Kind::UpdateThenRead,
+            Kind::DeleteThenRead,
+        ],
     },
     NegativeRejected {
         name: "negative_rejected",
-        description: "a request breaking exactly one constraint gets a 4xx; so does a malformed JSON body",
+        description: "a request breaking exactly one constraint gets a 4xx; so does a malformed or missing JSON body",
         judges: &[Kind::Negative, Kind::BadBody],
     },
     ErrorShape {
@@ -124,6 +130,16 @@ check_table! {
         name: "create_then_read",
         description: "what a create returns is what a read gives back; unknown ids get not-found (x-covenant-resource)",
         judges: &[Kind::CreateThenRead, Kind::UnknownId],
+    },
+    UpdateThenRead {
+        name: "update_then_read",
+        description: "after an update of a created resource, a read gives back what the update sent (x-covenant-resource, or inferred from REST paths)",
+        judges: &[Kind::UpdateThenRead],
+    },
+    DeleteThenRead {
+        name: "delete_then_read",
+        description: "after a delete of a created resource, a read of it is refused (no use after free)",
+        judges: &[Kind::DeleteThenRead],
     },
     ResponseTime {
         name: "response_time",

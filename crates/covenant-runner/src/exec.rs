@@ -92,7 +92,7 @@ impl Ctx {
                 let read = match judge::sequence::created(&created, &id_pointer) {
                     None => None,
                     Some((body, id)) => {
-                        let read = with_id(plan, request, id.clone());
+                        let read = under(create_request, with_id(plan, request, id.clone()));
                         Some(Read {
                             created: body,
                             id,
@@ -105,6 +105,51 @@ impl Ctx {
                     id_pointer,
                     created,
                     read,
+                }
+            }
+            CaseKind::UpdateThenRead {
+                create,
+                create_request,
+                read,
+                read_request,
+            }
+            | CaseKind::DeleteThenRead {
+                create,
+                create_request,
+                read,
+                read_request,
+            } => {
+                let (Some(cplan), Some(rplan)) = (self.plans.get(*create), self.plans.get(*read))
+                else {
+                    return run;
+                };
+                let id_pointer = cplan
+                    .resource
+                    .as_ref()
+                    .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer())
+                    .to_owned();
+                let created = self.send(cplan, create_request, &mut run).await;
+                let then = match judge::sequence::created(&created, &id_pointer) {
+                    None => None,
+                    Some((body, id)) => {
+                        let change = under(create_request, with_id(plan, request, id.clone()));
+                        let changed = self.send(plan, &change, &mut run).await;
+                        let again = under(create_request, with_id(rplan, read_request, id.clone()));
+                        let read = self.send(rplan, &again, &mut run).await;
+                        Some(judge::Changed {
+                            created: body,
+                            id,
+                            change_body: change.body.clone(),
+                            changed,
+                            read,
+                        })
+                    }
+                };
+                Sent::ChangeThenRead {
+                    create_operation: cplan.op.id.clone(),
+                    id_pointer,
+                    created,
+                    then,
                 }
             }
             CaseKind::Positive
@@ -136,6 +181,17 @@ pub fn set_pointer(v: &mut Value, ptr: &str, new: Value) {
             .entry(t.clone())
             .or_insert(Value::Object(Default::default()));
     }
+}
+
+/// `request` under the same collection as `create`: path parameters both share
+/// (`/customers/{customer_id}/...`) take the create's values.
+fn under(create: &Request, mut request: Request) -> Request {
+    for (k, v) in &create.path_params {
+        if let Some(slot) = request.path_params.get_mut(k) {
+            *slot = v.clone();
+        }
+    }
+    request
 }
 
 /// The read request carrying `id` where the read operation's `x-covenant-resource`

@@ -69,6 +69,8 @@ pub enum BodyFlaw {
     /// The body is not JSON: `{` followed by the valid body's text, which no JSON
     /// text can parse as.
     Malformed,
+    /// A required body is not sent at all.
+    Missing,
 }
 
 impl Request {
@@ -144,6 +146,9 @@ impl Request {
 
     /// The body bytes (compact JSON; see [`BodyFlaw::Malformed`]).
     pub fn body_bytes(&self) -> Option<Vec<u8>> {
+        if self.flaw == Some(BodyFlaw::Missing) {
+            return None;
+        }
         let body = self.body.as_ref()?;
         match encoding(self.content_type.as_deref()) {
             "urlencoded" => return Some(urlencoded(body).into_bytes()),

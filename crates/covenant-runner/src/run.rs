@@ -303,7 +303,10 @@ fn skip_reason(
                 "the spec declares no idempotency key for it (x-covenant-idempotency)".into()
             }
             Check::CreateThenRead => {
-                "no resource it creates or reads is declared (x-covenant-resource)".into()
+                "no resource it creates or reads is declared (x-covenant-resource) or inferred from REST paths".into()
+            }
+            Check::UpdateThenRead | Check::DeleteThenRead => {
+                "it is not the update/delete of a resource that another operation creates and another reads".into()
             }
             _ => format!("no {} case for it", judged_kinds.join("/")),
         };
@@ -463,6 +466,22 @@ async fn aggregate(
                         cplan.auth.parts(create_request.auth)
                     ),
                     curl
+                );
+            }
+            if let CaseKind::UpdateThenRead { create, read, .. }
+            | CaseKind::DeleteThenRead { create, read, .. } = &case.kind
+                && let [c, change, r, ..] = sent.as_slice()
+            {
+                let step = |op: usize, req: &crate::request::Request| {
+                    let auth = ctx.plans.get(op).map(|p| p.auth.parts(req.auth));
+                    curl::command(&target.shown_base_url, req, auth.unwrap_or_default())
+                };
+                curl = format!(
+                    "# create, then {} the id it returned, then read it (ids as sent in that run):\n{}\n{}\n{}",
+                    plan.op.id,
+                    step(*create, c),
+                    step(plan.index, change),
+                    step(*read, r)
                 );
             }
             if let CaseKind::IdempotentReplay = &case.kind {

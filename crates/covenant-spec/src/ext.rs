@@ -122,6 +122,10 @@ pub struct Resource {
     /// Forced initial field values; the first whose `when` matches the request wins.
     #[serde(default, deserialize_with = "one_or_many")]
     pub initial: Vec<Initial>,
+    /// Set when the resource was inferred from the plain document rather than
+    /// declared with `x-covenant-resource`: what it was inferred from.
+    #[serde(skip)]
+    pub inferred: Option<String>,
 }
 
 /// Where a resource's id sits in its created body when the spec does not say.
@@ -152,6 +156,10 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Initial>, D
 pub enum ResourceRole {
     Create,
     Read,
+    /// Changes a stored resource (PUT/PATCH of an item).
+    Update,
+    /// Removes a stored resource: later reads are not-found.
+    Delete,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

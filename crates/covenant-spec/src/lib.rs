@@ -24,6 +24,7 @@ pub mod error_style;
 pub mod ext;
 pub mod http;
 pub mod idioms;
+pub mod infer;
 pub mod ir;
 pub mod lint;
 mod load;

@@ -64,7 +64,7 @@ impl Spec {
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default()
             });
-        Ok(Spec {
+        let mut spec = Spec {
             provider,
             title: str_at(info, "title").unwrap_or_default(),
             version: str_at(info, "version").unwrap_or_default(),
@@ -86,7 +86,11 @@ impl Spec {
             warnings,
             openapi,
             source,
-        })
+        };
+        // Resources the plain document implies, where no extension declares one.
+        let inferred = crate::infer::resources(&spec);
+        spec.covenant.resources.extend(inferred);
+        Ok(spec)
     }
 }
 

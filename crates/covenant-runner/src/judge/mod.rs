@@ -49,6 +49,25 @@ pub enum Sent {
         created: Exchange,
         read: Option<Read>,
     },
+    /// A create, then (if it returned an id) the case's update or delete of it and a
+    /// read of it.
+    ChangeThenRead {
+        create_operation: String,
+        id_pointer: String,
+        created: Exchange,
+        then: Option<Changed>,
+    },
+}
+
+/// What followed a create in an update- or delete-then-read case.
+#[derive(Debug)]
+pub struct Changed {
+    pub created: Value,
+    pub id: Value,
+    /// The update's body (what the read must show), `None` for a delete.
+    pub change_body: Option<Value>,
+    pub changed: Exchange,
+    pub read: Exchange,
 }
 
 /// The read of a create-then-read case.
@@ -62,11 +81,21 @@ pub struct Read {
 
 /// Whether the operation documents "no such resource" (404): then a made-up id in a
 /// valid request (a path id, an RPC call's body id) may rightly be answered 404.
+/// So may an operation on an existing resource (a read, update or delete, declared
+/// or inferred): a random id names nothing, and its sequences test it on real ids.
 fn documents_not_found(plan: &OpPlan) -> bool {
     plan.op
         .responses
         .iter()
         .any(|r| r.status == covenant_spec::StatusCode::Code(404))
+        || plan.resource.as_ref().is_some_and(|r| {
+            matches!(
+                r.role,
+                covenant_spec::ext::ResourceRole::Read
+                    | covenant_spec::ext::ResourceRole::Update
+                    | covenant_spec::ext::ResourceRole::Delete
+            )
+        })
 }
 
 /// The verdicts on one case of `kind` (`plan` is its operation's; `max_time` turns
@@ -169,16 +198,22 @@ pub fn judge(
             // only a malformed body must be refused. Every answer must still be
             // documented, and a refusal written in the provider's style.
             let classes: &[&str] = match flaw {
-                BodyFlaw::Malformed => &["malformed", "validation"],
+                BodyFlaw::Malformed | BodyFlaw::Missing => &["malformed", "validation"],
                 _ => &["unsupported-media-type", "validation", "malformed"],
             };
             answer(ex, &mut out);
-            if *flaw == BodyFlaw::Malformed {
-                push(
+            match flaw {
+                BodyFlaw::Malformed => push(
                     &mut out,
                     Check::NegativeRejected,
                     status::malformed_rejected(ex),
-                );
+                ),
+                BodyFlaw::Missing => push(
+                    &mut out,
+                    Check::NegativeRejected,
+                    status::missing_body_rejected(ex),
+                ),
+                _ => {}
             }
             push(
                 &mut out,
@@ -200,7 +235,7 @@ pub fn judge(
             );
         }
         (
-            CaseKind::CreateThenRead { .. },
+            CaseKind::CreateThenRead { create_request, .. },
             Sent::CreateThenRead {
                 create_operation,
                 id_pointer,
@@ -222,10 +257,64 @@ pub fn judge(
                 push(
                     &mut out,
                     Check::CreateThenRead,
-                    sequence::read_after_create(&read.created, &read.id, &read.exchange),
+                    sequence::read_after_create(
+                        &read.created,
+                        &read.id,
+                        &read.exchange,
+                        // An inferred resource is held only to what the client sent:
+                        // the plain document does not say the server keeps the rest.
+                        plan.resource
+                            .as_ref()
+                            .filter(|r| r.inferred.is_some())
+                            .map(|_| create_request.body.as_ref().unwrap_or(&Value::Null)),
+                    ),
                 );
             }
         },
+        (
+            CaseKind::UpdateThenRead { .. } | CaseKind::DeleteThenRead { .. },
+            Sent::ChangeThenRead {
+                create_operation,
+                id_pointer,
+                created,
+                then,
+            },
+        ) => {
+            let check = if matches!(kind, CaseKind::UpdateThenRead { .. }) {
+                Check::UpdateThenRead
+            } else {
+                Check::DeleteThenRead
+            };
+            match then {
+                None => out.push((
+                    check,
+                    sequence::create_failed(create_operation, id_pointer, created),
+                )),
+                Some(c) => {
+                    answer(&c.changed, &mut out);
+                    push(
+                        &mut out,
+                        Check::PositiveAccepted,
+                        status::positive_accepted(&c.changed, &plan.redaction),
+                    );
+                    // The read is another operation's answer: its own checks judge
+                    // it in its own cases; here it only says whether the change took.
+                    let verdict = if (200..300)
+                        .contains(&c.changed.outcome.as_ref().map(|a| a.status).unwrap_or(0))
+                    {
+                        match check {
+                            Check::UpdateThenRead => {
+                                sequence::read_after_update(c.change_body.as_ref(), &c.id, &c.read)
+                            }
+                            _ => sequence::read_after_delete(&c.id, &c.read),
+                        }
+                    } else {
+                        None // the change was refused: positive_accepted says so
+                    };
+                    push(&mut out, check, verdict);
+                }
+            }
+        }
         (kind, sent) => {
             debug_assert!(false, "a {} case sent as {sent:?}", kind.label());
         }
@@ -282,8 +371,50 @@ mod tests {
                 .status
         };
         let body = json!({"id": "s1"});
+        let request = crate::request::Request {
+            method: covenant_spec::Method::Post,
+            path: "/x".into(),
+            path_params: Default::default(),
+            query: Default::default(),
+            headers: Default::default(),
+            body: None,
+            content_type: None,
+            auth: crate::request::AuthMode::Valid,
+            flaw: None,
+            files: Vec::new(),
+        };
+        let changed = |read: u16| Sent::ChangeThenRead {
+            create_operation: "create".into(),
+            id_pointer: "/id".into(),
+            created: exchange(201, body.clone()),
+            then: Some(Changed {
+                created: body.clone(),
+                id: json!("s1"),
+                change_body: Some(json!({})),
+                changed: exchange(200, body.clone()),
+                read: exchange(read, body.clone()),
+            }),
+        };
         let cases = vec![
             (CaseKind::Positive, Sent::One(exchange(200, body.clone()))),
+            (
+                CaseKind::UpdateThenRead {
+                    create: 0,
+                    create_request: Box::new(request.clone()),
+                    read: 0,
+                    read_request: Box::new(request.clone()),
+                },
+                changed(200),
+            ),
+            (
+                CaseKind::DeleteThenRead {
+                    create: 0,
+                    create_request: Box::new(request.clone()),
+                    read: 0,
+                    read_request: Box::new(request.clone()),
+                },
+                changed(404),
+            ),
             (
                 CaseKind::Negative {
                     part: Part::Body,
@@ -318,18 +449,7 @@ mod tests {
             (
                 CaseKind::CreateThenRead {
                     create: 0,
-                    create_request: Box::new(crate::request::Request {
-                        method: covenant_spec::Method::Post,
-                        path: "/x".into(),
-                        path_params: Default::default(),
-                        query: Default::default(),
-                        headers: Default::default(),
-                        body: None,
-                        content_type: None,
-                        auth: crate::request::AuthMode::Valid,
-                        flaw: None,
-                        files: Vec::new(),
-                    }),
+                    create_request: Box::new(request.clone()),
                 },
                 Sent::CreateThenRead {
                     create_operation: "create".into(),

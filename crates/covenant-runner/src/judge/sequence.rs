@@ -134,12 +134,28 @@ pub fn create_failed(create_operation: &str, id_pointer: &str, created: &Exchang
 }
 
 /// create_then_read on the read of the id just created: a 2xx answer carrying
-/// what the create returned. `None` when there is nothing to judge (no answer, a
+/// what the create returned (with `only`, just the members of that create request
+/// the create also answered). `None` when there is nothing to judge (no answer, a
 /// 5xx, or a 2xx without a JSON body).
-pub fn read_after_create(created: &Value, id: &Value, read: &Exchange) -> Option<Outcome> {
+pub fn read_after_create(
+    created: &Value,
+    id: &Value,
+    read: &Exchange,
+    only: Option<&Value>,
+) -> Option<Outcome> {
     let a = read.outcome.as_ref().ok()?;
     if (200..300).contains(&a.status) {
-        Some(read_matches_create(created, &a.json()?))
+        let created = match (only, created) {
+            (Some(Value::Object(sent)), Value::Object(c)) => Value::Object(
+                c.iter()
+                    .filter(|(k, v)| sent.get(*k) == Some(*v))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            (Some(_), _) => Value::Null,
+            (None, c) => c.clone(),
+        };
+        Some(read_matches_create(&created, &a.json()?))
     } else if a.status < 500 {
         Some(fail(
             format!("a 2xx read of the id {id} just created"),
@@ -149,6 +165,53 @@ pub fn read_after_create(created: &Value, id: &Value, read: &Exchange) -> Option
     } else {
         None
     }
+}
+
+/// update_then_read: the read after an update gives back every member the update
+/// sent (where the read carries it). `None` when there is nothing to judge.
+pub fn read_after_update(sent: Option<&Value>, id: &Value, read: &Exchange) -> Option<Outcome> {
+    let a = read.outcome.as_ref().ok()?;
+    if a.status >= 500 {
+        return None;
+    }
+    if !(200..300).contains(&a.status) {
+        return Some(fail(
+            format!("a 2xx read of the id {id} just updated"),
+            format!("status {}", a.status),
+            format!("read after update: status {}", a.status),
+        ));
+    }
+    let (Some(Value::Object(sent)), Some(Value::Object(got))) = (sent, a.json()) else {
+        return Some(Ok(()));
+    };
+    for (k, v) in sent {
+        if let Some(g) = got.get(k)
+            && g != v
+        {
+            return Some(fail(
+                "the read shows what the update sent",
+                first_difference(v, g, &covenant_spec::pointer::join("", k)),
+                format!("/{k} not updated"),
+            ));
+        }
+    }
+    Some(Ok(()))
+}
+
+/// delete_then_read: a read of the id just deleted is refused (a 4xx).
+pub fn read_after_delete(id: &Value, read: &Exchange) -> Option<Outcome> {
+    let a = read.outcome.as_ref().ok()?;
+    Some(if (200..300).contains(&a.status) {
+        fail(
+            format!("a 4xx (not found) for the id {id} just deleted"),
+            format!("status {}: the deleted resource is still read", a.status),
+            "deleted resource still readable",
+        )
+    } else if a.status >= 500 {
+        return None;
+    } else {
+        Ok(())
+    })
 }
 
 #[cfg(test)]
@@ -184,16 +247,51 @@ mod tests {
                 "create failed"
             )
         );
-        let f = read_after_create(&body, &id, &answer(404, json!({})))
+        let f = read_after_create(&body, &id, &answer(404, json!({})), None)
             .expect("judged")
             .unwrap_err();
         assert_eq!(f.expected, "a 2xx read of the id \"s1\" just created");
         assert_eq!(f.signature, "read after create: status 404");
-        assert!(read_after_create(&body, &id, &answer(500, json!({}))).is_none());
+        assert!(read_after_create(&body, &id, &answer(500, json!({})), None).is_none());
         assert!(
-            read_after_create(&body, &id, &answer(200, json!({"x": 1})))
+            read_after_create(&body, &id, &answer(200, json!({"x": 1})), None)
                 .expect("judged")
                 .is_ok()
+        );
+    }
+
+    #[test]
+    fn changes_are_judged_by_the_read_that_follows() {
+        let id = json!(7);
+        let sent = json!({"name": "Rex", "age": 4});
+        let stale = answer(200, json!({"id": 7, "name": "Old", "age": 4}));
+        let f = read_after_update(Some(&sent), &id, &stale)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(f.signature, "/name not updated");
+        let fresh = answer(200, json!({"id": 7, "name": "Rex", "age": 4}));
+        assert!(read_after_update(Some(&sent), &id, &fresh).unwrap().is_ok());
+        let f = read_after_delete(&id, &fresh).unwrap().unwrap_err();
+        assert_eq!(f.signature, "deleted resource still readable");
+        assert!(
+            read_after_delete(&id, &answer(404, json!({})))
+                .unwrap()
+                .is_ok()
+        );
+        assert!(read_after_delete(&id, &answer(503, json!({}))).is_none());
+        // An inferred resource is held only to what the create request sent.
+        let created = json!({"id": 7, "name": "Rex", "status": "new"});
+        let later = answer(200, json!({"id": 7, "name": "Rex", "status": "checked"}));
+        let request = json!({"name": "Rex"});
+        assert!(
+            read_after_create(&created, &id, &later, Some(&request))
+                .unwrap()
+                .is_ok()
+        );
+        assert!(
+            read_after_create(&created, &id, &later, None)
+                .unwrap()
+                .is_err()
         );
     }
 

@@ -110,6 +110,15 @@ pub fn malformed_rejected(ex: &Exchange) -> Option<Outcome> {
     )
 }
 
+/// negative_rejected on a request without its required body: a 4xx.
+pub fn missing_body_rejected(ex: &Exchange) -> Option<Outcome> {
+    rejected(
+        ex,
+        "a 4xx rejection (the required body is missing)".into(),
+        "accepted a missing body".into(),
+    )
+}
+
 /// auth_required: missing or wrong credentials get the documented 401/403.
 pub fn auth_required(spec: &Spec, ex: &Exchange, what: &str) -> Option<Outcome> {
     let s = status_of(ex)?;
