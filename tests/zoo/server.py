@@ -19,6 +19,7 @@ import json
 import re
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -35,6 +36,7 @@ THINGS_BUGS = {
     "created_not_readable": "things created by POST are never found by GET",
     "update_invisible": "PATCH answers the updated thing but keeps the old one",
     "delete_ignored": "DELETE answers 204 but the thing stays",
+    "flaky_under_load": "the list answers 500 while another request is being served (never alone)",
 }
 THING_PATCH = {
     "type": "object",
@@ -146,6 +148,7 @@ class App:
         self.args = args
         self.bug = args.bug
         self.lock = threading.Lock()
+        self.active = 0  # requests being served now
 
     def json_body(self, handler, schema, invalid):
         """The request's JSON body checked against `schema`; `invalid(loc, msg)` makes
@@ -216,6 +219,12 @@ class Things(App):
                     limit = int(raw)
                     if not 1 <= limit <= 100:
                         raise self.invalid(["query", "limit"], "value out of range")
+                if self.bug == "flaky_under_load":
+                    time.sleep(0.02)  # long enough for requests to overlap
+                    with self.lock:
+                        busy = self.active > 1
+                    if busy:
+                        return 500, Rejection(500, "Internal Server Error", "text/plain"), {}
                 with self.lock:
                     items = list(self.things.values())[:limit]
                 if self.bug == "response_schema":
@@ -358,12 +367,17 @@ def make_handler(app):
             url = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             self.raw_body = self.rfile.read(length) if length else b""
+            with app.lock:
+                app.active += 1
             try:
                 status, body, headers = app.handle(
                     self, self.command, url.path, parse_qs(url.query, keep_blank_values=True)
                 )
             except Rejection as r:
                 status, body, headers = r.status, r, {}
+            finally:
+                with app.lock:
+                    app.active -= 1
             self.answer(status, body, headers)
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = dispatch

@@ -50,6 +50,10 @@ pub struct SuiteArgs {
     /// Report failing cases as found, without shrinking them.
     #[arg(long)]
     pub no_shrink: bool,
+    /// What a violation that does not fail again when its minimal case is replayed
+    /// alone counts as: `pass` (reported as flaky, the run still passes) or `fail`.
+    #[arg(long, value_name = "pass|fail", default_value = "pass", value_parser = ["pass", "fail"])]
+    pub flaky: String,
     /// Leave an operation out (its operationId, or "METHOD /path" as in the spec);
     /// repeatable. A selected operation that cannot be tested makes the run exit 2;
     /// excluding it says that is accepted, and the reports list it as excluded.
@@ -99,6 +103,7 @@ impl SuiteArgs {
             max_response_time: self.max_response_time.map(Duration::from_millis),
             shrink_runs: if self.no_shrink { 0 } else { 200 },
             exclude: self.exclude_operations.clone(),
+            flaky_fails: self.flaky == "fail",
         })
     }
 }
@@ -275,7 +280,7 @@ fn print_summary(report: &Report, scrubber: &CredentialScrubber) {
     ));
     for p in &report.providers {
         use covenant_runner::report::{Status, Verdict};
-        let verdict = p.verdict();
+        let verdict = p.verdict(report.flaky_fails);
         let result = paint(
             match verdict {
                 Verdict::CouldNotRun | Verdict::Incomplete => "33",
@@ -302,13 +307,18 @@ fn print_summary(report: &Report, scrubber: &CredentialScrubber) {
             out.push_str(&format!("\n{}: could not run: {e}\n", p.name));
         }
         for v in p.violations.iter().filter(|v| v.new) {
-            out.push_str(&format!("\n{}\n", v.describe()));
+            let flaky = if v.flaky {
+                "flaky (did not fail when replayed alone): "
+            } else {
+                ""
+            };
+            out.push_str(&format!("\n{flaky}{}\n", v.describe()));
         }
         out.push_str(&covenant_runner::report::coverage_notes(p));
     }
     let s = &report.summary;
     out.push_str(&format!(
-        "\n{} provider(s), {} case(s), {} request(s) in {} ms: {} violation(s){}, {} could not run, {} operation(s) not tested\n",
+        "\n{} provider(s), {} case(s), {} request(s) in {} ms: {} violation(s){}{}, {} could not run, {} operation(s) not tested\n",
         s.providers,
         s.cases,
         s.requests,
@@ -316,6 +326,11 @@ fn print_summary(report: &Report, scrubber: &CredentialScrubber) {
         s.violations,
         if s.new_violations != s.violations {
             format!(" ({} new)", s.new_violations)
+        } else {
+            String::new()
+        },
+        if s.flaky > 0 {
+            format!(" ({} flaky)", s.flaky)
         } else {
             String::new()
         },

@@ -217,3 +217,49 @@ fn missing_credentials_name_their_variables() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A failure that needs concurrent traffic (the list answers 500 only while
+/// another request is served) does not fail again when its minimal case is
+/// replayed alone: it is reported as flaky, and the run passes unless the user
+/// asks for `--flaky fail`.
+#[test]
+fn findings_that_do_not_reproduce_alone_are_flaky() {
+    let server = start("things", Some("flaky_under_load"));
+    let dir = scratch("things-flaky");
+    let out = covenant_run("things", &server.url, &dir, &credentials("things"));
+    let report = Report::read(&dir.join("reports/report.json")).expect("report");
+    let flaky: Vec<_> = report.providers[0]
+        .violations
+        .iter()
+        .filter(|v| v.flaky)
+        .collect();
+    assert!(
+        flaky.iter().any(|v| v.check == "server_error"),
+        "the 500 under load is reported flaky: {:#?}",
+        report.providers[0].violations
+    );
+    assert!(
+        report.providers[0].violations.iter().all(|v| v.flaky),
+        "nothing else fails: {:#?}",
+        report.providers[0].violations
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "flaky alone does not fail the run"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("flaky"));
+    let mut strict = Command::new(env!("CARGO_BIN_EXE_covenant"));
+    strict
+        .current_dir(&dir)
+        .arg("run")
+        .arg("--spec")
+        .arg(zoo().join("things.yaml"))
+        .args(["--base-url", &server.url, "--seed", "3", "--cases", "30"])
+        .args(["--report-dir", "strict", "--flaky", "fail"])
+        .envs(credentials("things"));
+    let out = strict.output().expect("covenant runs");
+    drop(server);
+    assert_eq!(out.status.code(), Some(1), "--flaky fail fails on it");
+    let _ = std::fs::remove_dir_all(&dir);
+}

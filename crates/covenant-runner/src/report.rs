@@ -32,6 +32,9 @@ pub struct Report {
     pub timing: Timing,
     pub providers: Vec<ProviderReport>,
     pub summary: Summary,
+    /// `--flaky fail`: violations that did not reproduce alone fail the run too.
+    #[serde(default)]
+    pub flaky_fails: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -80,11 +83,12 @@ impl ProviderReport {
             .count()
     }
 
-    /// Could not run, failed (a violation not in the baseline), or passed.
-    pub fn verdict(&self) -> Verdict {
+    /// Could not run, failed (a violation not in the baseline; a flaky one only
+    /// with `flaky_fails`), incomplete, or passed.
+    pub fn verdict(&self, flaky_fails: bool) -> Verdict {
         if self.error.is_some() {
             Verdict::CouldNotRun
-        } else if self.violations.iter().any(|v| v.new) {
+        } else if self.violations.iter().any(|v| v.fails(flaky_fails)) {
             Verdict::Fail
         } else if self.untested().next().is_some() {
             Verdict::Incomplete
@@ -202,6 +206,17 @@ pub struct Violation {
     pub curl: String,
     /// Set by `--baseline`: whether the baseline already had this violation.
     pub new: bool,
+    /// The minimal case, replayed alone (no concurrent traffic), did not fail:
+    /// reported, but not a failure unless `--flaky fail`.
+    #[serde(default)]
+    pub flaky: bool,
+}
+
+impl Violation {
+    /// Whether it fails the run.
+    pub fn fails(&self, flaky_fails: bool) -> bool {
+        self.new && (flaky_fails || !self.flaky)
+    }
 }
 
 /// A minimal request as a report shows it (credentials only as variable references).
@@ -233,6 +248,12 @@ pub struct Summary {
     /// Selected operations that were not tested (of providers that ran).
     #[serde(default)]
     pub untested: usize,
+    /// Violations that did not reproduce when replayed alone.
+    #[serde(default)]
+    pub flaky: usize,
+    /// Violations that fail the run (new, and not flaky unless `--flaky fail`).
+    #[serde(default)]
+    pub failing: usize,
 }
 
 impl Report {
@@ -260,6 +281,12 @@ impl Report {
             }
             s.violations += p.violations.len();
             s.new_violations += p.violations.iter().filter(|v| v.new).count();
+            s.flaky += p.violations.iter().filter(|v| v.flaky).count();
+            s.failing += p
+                .violations
+                .iter()
+                .filter(|v| v.fails(self.flaky_fails))
+                .count();
             if p.error.is_none() {
                 s.untested += p.untested().count();
             }
@@ -271,7 +298,7 @@ impl Report {
     pub fn exit_code(&self) -> u8 {
         if self.summary.could_not_run > 0 || self.summary.untested > 0 {
             2
-        } else if self.summary.new_violations > 0 {
+        } else if self.summary.failing > 0 {
             1
         } else {
             0
@@ -407,7 +434,7 @@ impl Report {
                 p.count(Status::Failed),
                 p.count(Status::Skipped),
                 p.violations.len(),
-                p.verdict().label()
+                p.verdict(self.flaky_fails).label()
             ));
         }
         md.push_str(&format!(
@@ -434,7 +461,11 @@ impl Report {
                 md.push_str(&format!(
                     "\n### `{}` {} on `{}`{}\n\n- expected: {}\n- actual: {}\n- case `{}` (seed {}), {} occurrence(s), shrunk from {} to {} bytes\n\n```sh\n{}\n```\n",
                     v.check,
-                    if v.new { "" } else { "(in baseline)" },
+                    match (v.new, v.flaky) {
+                        (_, true) => "(flaky: did not fail when replayed alone)",
+                        (false, false) => "(in baseline)",
+                        (true, false) => "",
+                    },
                     v.operation,
                     "",
                     md_escape(&v.expected),

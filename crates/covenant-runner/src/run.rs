@@ -40,6 +40,8 @@ pub struct RunOptions {
     /// Operations left out (`operationId` or `METHOD /path`): not run, reported
     /// as excluded.
     pub exclude: Vec<String>,
+    /// Violations that do not reproduce alone fail the run too (`--flaky fail`).
+    pub flaky_fails: bool,
 }
 
 impl Default for RunOptions {
@@ -53,6 +55,7 @@ impl Default for RunOptions {
             max_response_time: None,
             shrink_runs: 200,
             exclude: Vec::new(),
+            flaky_fails: false,
         }
     }
 }
@@ -449,6 +452,10 @@ async fn aggregate(
             } else {
                 (case.request.clone(), finding, original_sent)
             };
+            // Confirmed before it is reported: the minimal case replayed alone, with
+            // no concurrent traffic. One that passes then is reported flaky.
+            let confirm = ctx.run(case, &request).await;
+            let flaky = confirm.failure(check).is_none();
             // The reproduction prints what was sent: a read carries the id its
             // create returned, not the template's placeholder.
             let last = sent.last().cloned().unwrap_or_else(|| request.clone());
@@ -520,6 +527,7 @@ async fn aggregate(
                 },
                 curl,
                 new: true,
+                flaky,
             });
         }
     }
@@ -540,6 +548,7 @@ pub fn new_report(opts: &RunOptions, providers: Vec<ProviderReport>, timing: Tim
         timing,
         providers,
         summary: Default::default(),
+        flaky_fails: opts.flaky_fails,
     };
     r.summarize();
     r

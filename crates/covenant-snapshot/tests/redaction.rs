@@ -143,9 +143,11 @@ fn run_report() -> Report {
                 },
                 curl: format!("curl -H 'Authorization: Bearer {TOKEN}' -H 'X-Key: {API_KEY}'"),
                 new: true,
+                flaky: false,
             }],
         }],
         summary: Summary::default(),
+        flaky_fails: false,
     }
 }
 
