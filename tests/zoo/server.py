@@ -50,6 +50,7 @@ RPC_BUGS = {
     "auth_ignored": "requests without valid credentials are served",
     "error_body": "400 answers carry a body outside the documented error schema",
     "reject_valid": "a valid two-letter country other than DE is rejected",
+    "forgets_sessions": "session.get answers 404 for the sessions session.create made",
 }
 
 
@@ -331,7 +332,7 @@ class Rpc(App):
         body = self.json_body(handler, SESSION_GET, self.invalid)
         with self.lock:
             session = self.sessions.get(body["session_id"])
-        if session is None:
+        if session is None or self.bug == "forgets_sessions":
             return 404, {"error": {"code": "not_found", "message": "no such session"}}, {}
         return 200, session, {}
 

@@ -181,6 +181,7 @@ fn planted_bugs_are_caught_by_their_check() {
         ("rpc", "auth_ignored", "auth_required"),
         ("rpc", "error_body", "response_schema"),
         ("rpc", "reject_valid", "positive_accepted"),
+        ("rpc", "forgets_sessions", "create_then_read"),
     ];
     let mut missed = Vec::new();
     for (app, bug, check) in cases {

@@ -1,7 +1,11 @@
 //! Resources inferred from the plain document, for specs without
 //! `x-covenant-resource` (which always wins, operation by operation).
 //!
-//! REST paths: `POST /things` beside `GET /things/{thing_id}` is a collection whose
+//! In order of trust: OpenAPI `links` on a create's success response
+//! (`operationId`/`operationRef` and a parameter or body member given by
+//! `$response.body#/pointer`); RPC pairs (`POST .../session.create` beside
+//! `POST .../session.get` whose body names a member the create answers); REST
+//! paths. REST paths: `POST /things` beside `GET /things/{thing_id}` is a collection whose
 //! create answers a JSON object carrying the new id (the member named like the path
 //! parameter, else `id`); `GET`, `PUT`/`PATCH` and `DELETE` of `/things/{thing_id}`
 //! read, update and delete what it created. The path may have templated segments
@@ -21,8 +25,13 @@ use crate::{Method, pointer, view};
 /// declare none.
 pub fn resources(spec: &Spec) -> BTreeMap<String, Resource> {
     let mut out = BTreeMap::new();
+    links(spec, &mut out);
+    rpc_pairs(spec, &mut out);
     for create in spec.operations.iter().filter(|o| o.method == Method::Post) {
-        if spec.covenant.resources.contains_key(&create.pointer) || create.path.ends_with('}') {
+        if spec.covenant.resources.contains_key(&create.pointer)
+            || out.contains_key(&create.pointer)
+            || create.path.ends_with('}')
+        {
             continue;
         }
         let items: Vec<&Operation> = spec
@@ -39,12 +48,7 @@ pub fn resources(spec: &Spec) -> BTreeMap<String, Resource> {
         let Some(member) = id_member(spec, create, param) else {
             continue;
         };
-        let name = create
-            .path
-            .rsplit('/')
-            .find(|s| !s.is_empty() && !s.starts_with('{'))
-            .unwrap_or("resource")
-            .to_string();
+        let name = resource_name(&create.path);
         let from = format!("REST paths: POST {} beside GET {}", create.path, read.path);
         let id = pointer::join("", &member);
         let resource = |role, lookup| Resource {
@@ -71,11 +75,216 @@ pub fn resources(spec: &Spec) -> BTreeMap<String, Resource> {
                 _ => continue,
             };
             if !spec.covenant.resources.contains_key(&op.pointer) {
-                out.insert(op.pointer.clone(), resource(role, by_path()));
+                out.entry(op.pointer.clone())
+                    .or_insert_with(|| resource(role, by_path()));
             }
         }
     }
     out
+}
+
+/// The role an operation plays on a resource, by its method.
+fn role_of(method: Method) -> Option<ResourceRole> {
+    match method {
+        Method::Get => Some(ResourceRole::Read),
+        Method::Put | Method::Patch => Some(ResourceRole::Update),
+        Method::Delete => Some(ResourceRole::Delete),
+        Method::Post => Some(ResourceRole::Read),
+        _ => None,
+    }
+}
+
+/// OpenAPI `links` on a POST's 2xx response: each link to an operation whose
+/// parameter (or body member) is `$response.body#/<pointer>` makes the POST a
+/// create and the target a read (update, delete: by its method).
+fn links(spec: &Spec, out: &mut BTreeMap<String, Resource>) {
+    let doc = &spec.source.value;
+    for create in spec.operations.iter().filter(|o| o.method == Method::Post) {
+        if spec.covenant.resources.contains_key(&create.pointer) {
+            continue;
+        }
+        for r in create.success_responses() {
+            let at = pointer::join(&r.pointer, "links");
+            let Some(Value::Object(links)) = doc.pointer(&at) else {
+                continue;
+            };
+            for link in links.values() {
+                let link = pointer::deref(doc, link);
+                let target = link
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .and_then(|id| spec.operations.iter().find(|o| o.id == id))
+                    .or_else(|| {
+                        let r = link.get("operationRef")?.as_str()?.strip_prefix('#')?;
+                        spec.operations.iter().find(|o| o.pointer == r)
+                    });
+                let Some(target) = target else { continue };
+                let Some(role) = role_of(target.method) else {
+                    continue;
+                };
+                let params = link.get("parameters").and_then(Value::as_object);
+                let body = link
+                    .get("requestBody")
+                    .and_then(Value::as_str)
+                    .and_then(body_expression);
+                let by_param = params.into_iter().flatten().find_map(|(name, expr)| {
+                    let ptr = body_expression(expr.as_str()?)?;
+                    let name = name.rsplit('.').next().unwrap_or(name);
+                    let p = target.parameters.iter().find(|p| p.name == name)?;
+                    let location = match p.location {
+                        crate::ParameterLocation::Path => LookupLocation::Path,
+                        crate::ParameterLocation::Query => LookupLocation::Query,
+                        _ => return None,
+                    };
+                    Some((
+                        ptr,
+                        Lookup {
+                            location,
+                            pointer: None,
+                            name: Some(name.to_string()),
+                        },
+                    ))
+                });
+                let Some((id, lookup)) = by_param.or_else(|| {
+                    body.map(|ptr| {
+                        (
+                            ptr.clone(),
+                            Lookup {
+                                location: LookupLocation::Body,
+                                pointer: Some(ptr),
+                                name: None,
+                            },
+                        )
+                    })
+                }) else {
+                    continue;
+                };
+                let name = resource_name(&create.path);
+                let from = format!("OpenAPI link from {} to {}", create.id, target.id);
+                let make = |role, lookup| Resource {
+                    name: name.clone(),
+                    role,
+                    id: Some(id.clone()),
+                    lookup,
+                    initial: Vec::new(),
+                    inferred: Some(from.clone()),
+                };
+                out.entry(create.pointer.clone())
+                    .or_insert_with(|| make(ResourceRole::Create, None));
+                if !spec.covenant.resources.contains_key(&target.pointer) {
+                    out.entry(target.pointer.clone())
+                        .or_insert_with(|| make(role, Some(lookup)));
+                }
+            }
+        }
+    }
+}
+
+/// `/id` for the runtime expression `$response.body#/id`.
+fn body_expression(expr: &str) -> Option<String> {
+    let ptr = expr.strip_prefix("$response.body#")?;
+    (ptr.starts_with('/') && ptr.len() > 1).then(|| ptr.to_string())
+}
+
+/// RPC pairs: `POST <prefix>create` beside `POST <prefix>get` (or `read`,
+/// `retrieve`, `state`, `status`) whose required body member the create's answer
+/// also carries: that member is the id, sent in the read's body.
+fn rpc_pairs(spec: &Spec, out: &mut BTreeMap<String, Resource>) {
+    for create in spec.operations.iter().filter(|o| o.method == Method::Post) {
+        let Some(prefix) = create
+            .path
+            .strip_suffix("create")
+            .filter(|p| p.ends_with(['.', '/', '_']))
+        else {
+            continue;
+        };
+        if spec.covenant.resources.contains_key(&create.pointer)
+            || out.contains_key(&create.pointer)
+        {
+            continue;
+        }
+        let Some(answer) = success_members(spec, create) else {
+            continue;
+        };
+        for verb in ["get", "read", "retrieve", "state", "status"] {
+            let path = format!("{prefix}{verb}");
+            let Some(read) = spec
+                .operations
+                .iter()
+                .find(|o| o.method == Method::Post && o.path == path)
+            else {
+                continue;
+            };
+            let Some(site) = read
+                .request_body
+                .as_ref()
+                .and_then(|b| b.content.iter().find(|m| m.is_json()))
+                .and_then(|m| m.schema.as_ref())
+            else {
+                continue;
+            };
+            let js = spec.json_schema(site);
+            let root = pointer::deref(&js, &js);
+            let required: Vec<&str> = root
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let Some(member) = required.iter().find(|r| answer.iter().any(|a| a == *r)) else {
+                continue;
+            };
+            let id = pointer::join("", member);
+            let from = format!("RPC pair: {} beside {}", create.path, read.path);
+            let name = resource_name(prefix);
+            let make = |role, lookup| Resource {
+                name: name.clone(),
+                role,
+                id: Some(id.clone()),
+                lookup,
+                initial: Vec::new(),
+                inferred: Some(from.clone()),
+            };
+            out.entry(create.pointer.clone())
+                .or_insert_with(|| make(ResourceRole::Create, None));
+            if !spec.covenant.resources.contains_key(&read.pointer) {
+                out.entry(read.pointer.clone()).or_insert_with(|| {
+                    make(
+                        ResourceRole::Read,
+                        Some(Lookup {
+                            location: LookupLocation::Body,
+                            pointer: Some(id.clone()),
+                            name: None,
+                        }),
+                    )
+                });
+            }
+        }
+    }
+}
+
+/// The scalar members of an operation's 2xx JSON answer.
+fn success_members(spec: &Spec, op: &Operation) -> Option<Vec<String>> {
+    let media = op.success_responses().find_map(|r| r.json())?;
+    let js = spec.json_schema(media.schema.as_ref()?);
+    Some(
+        view::object_properties(&js, &js)
+            .into_iter()
+            .filter(|(_, s)| is_scalar(s))
+            .map(|(n, _)| n.to_string())
+            .collect(),
+    )
+}
+
+/// The last word of a path that names things: `/v1/things` -> `things`,
+/// `/rpc/session.` -> `session`.
+fn resource_name(path: &str) -> String {
+    path.trim_end_matches(['.', '/', '_'])
+        .rsplit(['/', '.'])
+        .find(|s| !s.is_empty() && !s.starts_with('{'))
+        .unwrap_or("resource")
+        .to_string()
 }
 
 /// `thing_id` when `item` is `collection` plus one templated segment `{thing_id}`.

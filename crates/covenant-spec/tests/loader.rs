@@ -212,3 +212,99 @@ fn lint_finds_semantic_problems_with_locations() {
         Some("/components/schemas/Thing/properties/name/enum/1")
     );
 }
+
+/// Resources are inferred from the plain document: OpenAPI links (any path
+/// shape), RPC pairs and REST paths; an extension on an operation wins.
+#[test]
+fn resources_are_inferred_from_links_rpc_pairs_and_rest_paths() {
+    use covenant_spec::ext::{LookupLocation, ResourceRole};
+    let spec = load(
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /orders/new:
+    post:
+      operationId: placeOrder
+      responses:
+        '201':
+          description: placed
+          content:
+            application/json:
+              schema: {type: object, properties: {number: {type: string}}}
+          links:
+            ReadIt:
+              operationId: findOrder
+              parameters: {num: '$response.body#/number'}
+  /lookup/{num}:
+    get:
+      operationId: findOrder
+      parameters:
+        - {name: num, in: path, required: true, schema: {type: string}}
+      responses:
+        '200': {description: ok}
+  /rpc/job.create:
+    post:
+      operationId: jobCreate
+      responses:
+        '200':
+          description: made
+          content:
+            application/json:
+              schema: {type: object, properties: {job_id: {type: string}}}
+  /rpc/job.state:
+    post:
+      operationId: jobState
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [job_id], properties: {job_id: {type: string}}}
+      responses:
+        '200': {description: ok}
+  /pets:
+    post:
+      operationId: addPet
+      responses:
+        '201':
+          description: added
+          content:
+            application/json:
+              schema: {type: object, properties: {id: {type: integer}}}
+  /pets/{pet_id}:
+    get:
+      operationId: getPet
+      parameters:
+        - {name: pet_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200': {description: ok}
+    delete:
+      operationId: deletePet
+      parameters:
+        - {name: pet_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '204': {description: gone}
+",
+    )
+    .unwrap();
+    let of = |id: &str| {
+        let op = spec.operations.iter().find(|o| o.id == id).unwrap();
+        spec.covenant.resources.get(&op.pointer).cloned()
+    };
+    let read = of("findOrder").expect("linked read");
+    assert_eq!(read.role, ResourceRole::Read);
+    assert_eq!(read.id.as_deref(), Some("/number"));
+    let lookup = read.lookup.unwrap();
+    assert_eq!(
+        (lookup.location, lookup.name.as_deref()),
+        (LookupLocation::Path, Some("num"))
+    );
+    assert!(read.inferred.unwrap().contains("link"));
+    assert_eq!(of("placeOrder").unwrap().role, ResourceRole::Create);
+    let state = of("jobState").expect("RPC pair");
+    assert_eq!(state.lookup.unwrap().location, LookupLocation::Body);
+    assert_eq!(state.id.as_deref(), Some("/job_id"));
+    assert_eq!(of("jobCreate").unwrap().name, "job");
+    assert_eq!(of("deletePet").unwrap().role, ResourceRole::Delete);
+    assert_eq!(of("getPet").unwrap().id.as_deref(), Some("/id"));
+    assert_eq!(of("addPet").unwrap().name, "pets");
+}
