@@ -24,7 +24,7 @@ use crate::compile::{CMedia, CompiledOp, compile_op};
 use crate::config::MockConfig;
 use crate::errors::ErrorAnswers;
 pub use crate::message::{Incoming, Outgoing, media_header};
-use crate::request::{Sources, accepts, depth, match_path, parse_query, too_deep};
+use crate::request::{Seg, Sources, accepts, depth, match_path, parse_query, too_deep};
 pub use crate::state::Scenario;
 use crate::state::{State, parse_scenario};
 use crate::store::{Bounded, IdemSlot, StoredAnswer};
@@ -126,22 +126,47 @@ impl Provider {
         produce(ctx, &self.state, &self.errors, &self.spec.provider)
     }
 
-    /// The index of the operation that serves `method` on `path`, if any.
+    /// The index of the operation that serves `method` on `path`, if any (the
+    /// most specific template, as routing picks it).
     pub fn operation_at(&self, method: &http::Method, path: &str) -> Option<usize> {
         self.ops
             .iter()
-            .position(|c| c.method == *method && match_path(&c.segments, path).is_some())
+            .enumerate()
+            .filter(|(_, c)| c.method == *method && match_path(&c.segments, path).is_some())
+            .max_by_key(|(i, c)| {
+                let literals = c
+                    .segments
+                    .iter()
+                    .filter(|s| matches!(s, Seg::Lit(_)))
+                    .count();
+                (literals, std::cmp::Reverse(*i))
+            })
+            .map(|(i, _)| i)
     }
 
     /// Route: the operation and its path parameters; a miss is a generic 405 when
     /// another method serves the path, else 404 (not provider classes).
     fn route(&self, req: &Incoming) -> Step<(usize, Vec<(String, String)>)> {
-        let found = self.ops.iter().enumerate().find_map(|(i, c)| {
+        // The most specific template wins: `/things/latest` over `/things/{id}`,
+        // whatever the spec's order (ties: the first declared).
+        let mut found = None;
+        let mut most_literals = 0;
+        for (i, c) in self.ops.iter().enumerate() {
             if c.method != req.method {
-                return None;
+                continue;
             }
-            match_path(&c.segments, &req.path).map(|p| (i, p))
-        });
+            if let Some(p) = match_path(&c.segments, &req.path) {
+                let literals = c
+                    .segments
+                    .iter()
+                    .filter(|s| matches!(s, Seg::Lit(_)))
+                    .count();
+                if found.is_none() || literals > most_literals {
+                    most_literals = literals;
+                    found = Some((i, p));
+                }
+            }
+        }
         found.ok_or_else(|| {
             // 405 names the methods the path does serve (RFC 9110 requires `Allow`).
             let mut allowed: Vec<&str> = self
@@ -523,5 +548,48 @@ fn idempotency_key(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A literal path segment beats a template, whichever the spec declares first.
+    #[test]
+    fn the_most_specific_template_serves_a_path() {
+        let spec = Spec::from_str(
+            "t.yaml",
+            "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+  /things/latest:
+    get:
+      operationId: latestThing
+      responses: {'200': {description: ok}}
+",
+        )
+        .expect("spec");
+        let p = Provider::new(Arc::new(spec), MockConfig::default()).expect("provider");
+        let id = |path: &str| {
+            p.operation_at(&http::Method::GET, path)
+                .map(|i| p.ops[i].op.id.as_str())
+        };
+        assert_eq!(id("/things/latest"), Some("latestThing"));
+        assert_eq!(id("/things/42"), Some("getThing"));
+        let req = Incoming {
+            method: http::Method::GET,
+            path: "/things/latest".into(),
+            query: None,
+            headers: Default::default(),
+            body: Default::default(),
+        };
+        let (i, _) = p.route(&req).expect("routed");
+        assert_eq!(p.ops[i].op.id, "latestThing");
     }
 }

@@ -145,6 +145,12 @@ pub struct Param {
     coerce: Vec<Coerce>,
     /// Array parameters (comma-separated / repeated), with the item coercions.
     array: Option<Vec<Coerce>>,
+    /// What separates an unexploded array's items: `,` (form, simple), ` `
+    /// (spaceDelimited), `|` (pipeDelimited).
+    delimiter: char,
+    /// `deepObject`: the value is the object of `name[member]` pairs, with each
+    /// member's coercions.
+    deep: Option<std::collections::BTreeMap<String, Vec<Coerce>>>,
 }
 
 /// Where a request's parameters come from.
@@ -156,10 +162,19 @@ pub struct Sources<'a> {
 
 impl Param {
     pub fn compile(spec: &Spec, p: &covenant_spec::Parameter) -> Result<Param, String> {
+        let mut deep = None;
         let (validator, coerce, array) = match &p.schema {
             Some(site) => {
                 let js = spec.json_schema(site);
                 let root = covenant_spec::pointer::deref(&js, &js);
+                if p.style == "deepObject" {
+                    deep = Some(
+                        covenant_spec::view::object_properties(&js, &js)
+                            .into_iter()
+                            .map(|(k, s)| (k.to_string(), coercions(&types_of(&js, s))))
+                            .collect(),
+                    );
+                }
                 let types = types_of(&js, root);
                 let array = types.iter().any(|t| t == "array").then(|| {
                     coercions(
@@ -183,6 +198,12 @@ impl Param {
             validator,
             coerce,
             array,
+            delimiter: match p.style.as_str() {
+                "spaceDelimited" => ' ',
+                "pipeDelimited" => '|',
+                _ => ',',
+            },
+            deep,
         })
     }
 
@@ -196,6 +217,29 @@ impl Param {
                 .map(|(_, v)| v.clone())
                 .collect()
         };
+        if let (Some(members), ParameterLocation::Query) = (&self.deep, self.location) {
+            let prefix = format!("{}[", self.name);
+            let mut obj = serde_json::Map::new();
+            for (k, v) in from.query {
+                if let Some(member) = k.strip_prefix(&prefix).and_then(|m| m.strip_suffix(']')) {
+                    let how = members.get(member).cloned().unwrap_or(vec![Coerce::String]);
+                    obj.insert(member.to_string(), coerce(v, &how));
+                }
+            }
+            if !obj.is_empty() {
+                let value = Value::Object(obj);
+                if let Some(v) = &self.validator {
+                    for viol in violations(v, &value) {
+                        errors.push(FieldError::parameter(
+                            &self.name,
+                            &viol.keyword,
+                            viol.message,
+                        ));
+                    }
+                }
+                return Some(value);
+            }
+        }
         let raw: Vec<String> = match self.location {
             ParameterLocation::Path => by_name(from.path),
             ParameterLocation::Query => by_name(from.query),
@@ -232,7 +276,7 @@ impl Param {
         let value = match &self.array {
             Some(items) => Value::Array(
                 raw.iter()
-                    .flat_map(|r| r.split(','))
+                    .flat_map(|r| r.split(self.delimiter))
                     .map(|r| coerce(r, items))
                     .collect(),
             ),

@@ -424,6 +424,19 @@ fn renders_valid(plan: &OpPlan, part: Part, v: &Value) -> bool {
     if part == Part::Body && !form_body(plan) {
         return true;
     }
+    // An empty query value is valid only where `allowEmptyValue` says so.
+    if part == Part::Query
+        && let Some(m) = v.as_object()
+        && m.iter().any(|(k, val)| {
+            scalar(val).is_empty()
+                && !plan
+                    .op
+                    .parameters_in(covenant_spec::ParameterLocation::Query)
+                    .any(|p| &p.name == k && p.allow_empty_value)
+        })
+    {
+        return false;
+    }
     let Some(pp) = plan.parts.get(&part) else {
         return true;
     };
@@ -454,7 +467,7 @@ pub fn round_trip(plan: &OpPlan, part: Part, v: &Value) -> Value {
             Value::Array(items) => items.iter().any(|i| i.is_object() || i.is_array()),
             _ => false,
         };
-        if part == Part::Body && structured {
+        if structured && (part == Part::Body || val.is_object()) {
             out.insert(k.clone(), val.clone());
             continue;
         }
@@ -518,6 +531,12 @@ fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Request> {
                 auth: AuthMode::Valid,
                 flaw: None,
                 files: plan.body_files.clone(),
+                query_styles: plan
+                    .op
+                    .parameters_in(covenant_spec::ParameterLocation::Query)
+                    .filter(|p| !(p.style == "form" && p.explode))
+                    .map(|p| (p.name.clone(), (p.style.clone(), p.explode)))
+                    .collect(),
             };
             for (part, values) in &samples {
                 set_part(&mut r, *part, values[i % values.len()].clone());

@@ -126,6 +126,7 @@ mod tests {
             auth: AuthMode::Valid,
             flaw: None,
             files: Vec::new(),
+            query_styles: Default::default(),
         };
         let auth = vec![
             AuthPart::Header {

@@ -3,6 +3,8 @@
 //! refer into them), rendered to URL, headers and bytes only when sent.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use covenant_spec::Method;
@@ -42,6 +44,10 @@ pub struct Request {
     /// Members of a multipart body sent as file parts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
+    /// Query parameters not written in OpenAPI's default style (`form`,
+    /// exploded): their `(style, explode)`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub query_styles: BTreeMap<String, (String, bool)>,
 }
 
 /// The boundary of the multipart bodies the runner sends (fixed: reproductions are
@@ -94,17 +100,63 @@ impl Request {
         out
     }
 
-    /// Query pairs: arrays exploded (`form` style, `explode: true`, OpenAPI's default).
+    /// Query pairs, each parameter in its style: `form` exploded (OpenAPI's
+    /// default: arrays as repeated names, objects as their members), `form`
+    /// unexploded (`a,b`; objects `k,v,k2,v2`), `spaceDelimited` and
+    /// `pipeDelimited` (items joined by ` ` and `|`), `deepObject` (`name[k]=v`).
     pub fn query_pairs(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for (k, v) in &self.query {
-            match v {
-                Value::Array(items) => {
+            let (style, explode) = self
+                .query_styles
+                .get(k)
+                .map(|(s, e)| (s.as_str(), *e))
+                .unwrap_or(("form", true));
+            match (v, style, explode) {
+                // No items: nothing to write (an unexploded `name=` would read
+                // back as one empty item).
+                (Value::Array(items), _, _) if items.is_empty() => {}
+                (Value::Object(m), "deepObject", _) => {
+                    for (mk, mv) in m {
+                        out.push((format!("{k}[{mk}]"), scalar(mv)));
+                    }
+                }
+                (Value::Object(m), _, true) => {
+                    for (mk, mv) in m {
+                        out.push((mk.clone(), scalar(mv)));
+                    }
+                }
+                (Value::Object(m), _, false) => {
+                    let flat: Vec<String> = m
+                        .iter()
+                        .flat_map(|(mk, mv)| [mk.clone(), scalar(mv)])
+                        .collect();
+                    out.push((k.clone(), flat.join(",")));
+                }
+                (Value::Array(items), "spaceDelimited", false) => {
+                    out.push((
+                        k.clone(),
+                        items.iter().map(scalar).collect::<Vec<_>>().join(" "),
+                    ));
+                }
+                (Value::Array(items), "pipeDelimited", false) => {
+                    out.push((
+                        k.clone(),
+                        items.iter().map(scalar).collect::<Vec<_>>().join("|"),
+                    ));
+                }
+                (Value::Array(items), _, false) => {
+                    out.push((
+                        k.clone(),
+                        items.iter().map(scalar).collect::<Vec<_>>().join(","),
+                    ));
+                }
+                (Value::Array(items), _, true) => {
                     for i in items {
                         out.push((k.clone(), scalar(i)));
                     }
                 }
-                other => out.push((k.clone(), scalar(other))),
+                (other, _, _) => out.push((k.clone(), scalar(other))),
             }
         }
         out
@@ -290,12 +342,29 @@ mod tests {
             auth: AuthMode::Valid,
             flaw: None,
             files: Vec::new(),
+            query_styles: BTreeMap::new(),
         };
         assert_eq!(
             r.path_and_query(),
             "/customers/a%20b%2Fc/x?draft=true&tags=x&tags=y%26z"
         );
         assert_eq!(r.header_pairs(), vec![("X-N".to_string(), "5".to_string())]);
+        let styled = Request {
+            query: json!({"ids": [1, 2], "f": {"type": "a b"}, "p": ["x", "y"]})
+                .as_object()
+                .unwrap()
+                .clone(),
+            query_styles: BTreeMap::from([
+                ("ids".to_string(), ("form".to_string(), false)),
+                ("f".to_string(), ("deepObject".to_string(), true)),
+                ("p".to_string(), ("pipeDelimited".to_string(), false)),
+            ]),
+            ..r.clone()
+        };
+        assert_eq!(
+            styled.path_and_query(),
+            "/customers/a%20b%2Fc/x?ids=1%2C2&f%5Btype%5D=a%20b&p=x%7Cy"
+        );
         assert_eq!(r.body_bytes().unwrap(), b"{\"a\":1}");
         assert!(r.size() > 0);
         let bare = Request {

@@ -106,6 +106,13 @@ pub struct Parameter {
     pub example: Option<Value>,
     pub extensions: Map<String, Value>,
     pub pointer: String,
+    /// `style`, else the location's default (`form` for query and cookie,
+    /// `simple` for path and header).
+    pub style: String,
+    /// `explode`, else true exactly for `form`.
+    pub explode: bool,
+    /// `allowEmptyValue` (query only; default false).
+    pub allow_empty_value: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -356,7 +356,28 @@ impl<'a> Builder<'a> {
                 .and_then(|e| e.get("value"))
                 .cloned()
         });
+        let style = p
+            .get("style")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                match location {
+                    ParameterLocation::Query | ParameterLocation::Cookie => "form",
+                    _ => "simple",
+                }
+                .to_string()
+            });
+        let explode = p
+            .get("explode")
+            .and_then(Value::as_bool)
+            .unwrap_or(style == "form");
         Some(Parameter {
+            allow_empty_value: p
+                .get("allowEmptyValue")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            style,
+            explode,
             required: p
                 .get("required")
                 .and_then(Value::as_bool)

@@ -382,6 +382,7 @@ mod tests {
             auth: crate::request::AuthMode::Valid,
             flaw: None,
             files: Vec::new(),
+            query_styles: Default::default(),
         };
         let changed = |read: u16| Sent::ChangeThenRead {
             create_operation: "create".into(),
