@@ -264,3 +264,82 @@ fn findings_that_do_not_reproduce_alone_are_flaky() {
     assert_eq!(out.status.code(), Some(1), "--flaky fail fails on it");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The printed reproduction of a sequence finding, run as printed (only the
+/// server's address changes: each replay starts a fresh server), shows the failure
+/// against the buggy server and not against the correct one.
+#[test]
+fn sequence_reproductions_run_as_printed() {
+    // The status line and body of the last answer a script printed.
+    fn last_answer(out: &str) -> (u16, String) {
+        let start = out.rfind("HTTP/1.").expect("an answer");
+        let answer = &out[start..];
+        let status = answer
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = answer
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+    fn replay(script: &str, old_url: &str, bug: Option<&str>) -> (u16, String) {
+        let server = start("things", bug);
+        let script = script.replace(old_url, &server.url);
+        let out = Command::new("bash")
+            .args(["-c", &script])
+            .envs(credentials("things"))
+            .output()
+            .expect("bash runs");
+        drop(server);
+        last_answer(&String::from_utf8_lossy(&out.stdout))
+    }
+    for (bug, check) in [
+        ("created_not_readable", "create_then_read"),
+        ("update_invisible", "update_then_read"),
+        ("delete_ignored", "delete_then_read"),
+    ] {
+        let server = start("things", Some(bug));
+        let url = server.url.clone();
+        let dir = scratch(&format!("things-replay-{bug}"));
+        covenant_run("things", &url, &dir, &credentials("things"));
+        drop(server);
+        let report = Report::read(&dir.join("reports/report.json")).expect("report");
+        let v = report.providers[0]
+            .violations
+            .iter()
+            .find(|v| v.check == check)
+            .unwrap_or_else(|| panic!("{bug}: no {check} finding"));
+        assert!(v.curl.contains("ID=$(curl"), "{bug}: {}", v.curl);
+        let (buggy, buggy_body) = replay(&v.curl, &url, Some(bug));
+        let (correct, correct_body) = replay(&v.curl, &url, None);
+        match bug {
+            "created_not_readable" => assert_eq!((buggy, correct), (404, 200), "{}", v.curl),
+            "delete_ignored" => assert_eq!((buggy, correct), (200, 404), "{}", v.curl),
+            _ => {
+                // The update's own body, as the script sends it.
+                let sent: serde_json::Value = v
+                    .curl
+                    .lines()
+                    .find(|l| l.contains("-X PATCH"))
+                    .and_then(|l| l.split("--data-raw '").nth(1))
+                    .and_then(|b| b.split("' ").next())
+                    .and_then(|b| serde_json::from_str(&b.replace(r"'\''", "'")).ok())
+                    .unwrap_or_else(|| panic!("a PATCH body in {}", v.curl));
+                let shows = |body: &str| {
+                    let read: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+                    sent.as_object()
+                        .unwrap()
+                        .iter()
+                        .all(|(k, val)| read.get(k) == Some(val))
+                };
+                assert_eq!((buggy, correct), (200, 200), "{}", v.curl);
+                assert!(!shows(&buggy_body), "{buggy_body}\n{}", v.curl);
+                assert!(shows(&correct_body), "{correct_body}\n{}", v.curl);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -56,7 +56,8 @@ pub fn command(base_url: &str, req: &Request, auth: &[AuthPart]) -> String {
             args.push(single_quote(&text));
         }
     }
-    let url_arg = if env_query.is_empty() {
+    // A base URL given as a variable (`$COVENANT_MOCK_URL`) must expand.
+    let url_arg = if env_query.is_empty() && !url.starts_with('$') {
         single_quote(&url)
     } else {
         for q in env_query {
@@ -67,6 +68,78 @@ pub fn command(base_url: &str, req: &Request, auth: &[AuthPart]) -> String {
     };
     args.push(url_arg);
     args.join(" ")
+}
+
+/// A value the script takes from an earlier answer, written where the id goes
+/// while rendering (letters only, so no encoding changes it).
+pub const ID_SENTINEL: &str = "COVENANTIDSENTINEL";
+
+/// The line that runs `create` and keeps the id its JSON answer holds at `pointer`
+/// in the shell variable `var` (read by python3, which the runner's machine has).
+pub fn capture(var: &str, create: &str, pointer: &str) -> String {
+    let quiet = create.replacen("curl -sS -i ", "curl -sS ", 1);
+    format!(
+        "{var}=$({quiet} | python3 -c 'import json,sys\nv=json.load(sys.stdin)\nfor t in sys.argv[1].split(\"/\")[1:]: v=v[int(t)] if isinstance(v,list) else v[t]\nprint(v)' {})",
+        single_quote(pointer)
+    )
+}
+
+/// `command` (rendered with [`ID_SENTINEL`] where the id goes) with the id read
+/// from `$var` instead, in whatever quoting the sentinel sits: `'..'"$ID"'..'`,
+/// `"..$ID.."`, `$'..'"$ID"$'..'`. A numeric id drops the JSON quotes around it.
+pub fn with_variable(command: &str, var: &str, numeric: bool) -> String {
+    let quoted = format!("\"{ID_SENTINEL}\"");
+    let mut out = String::with_capacity(command.len());
+    let mut state = ' '; // ' ' none, '\'' single, '"' double, '$' ansi-c
+    let mut i = 0;
+    let bytes = command.as_bytes();
+    while i < command.len() {
+        let rest = &command[i..];
+        let hit = if numeric && rest.starts_with(&quoted) {
+            Some(quoted.len())
+        } else if rest.starts_with(ID_SENTINEL) {
+            Some(ID_SENTINEL.len())
+        } else {
+            None
+        };
+        if let Some(n) = hit {
+            out.push_str(&match state {
+                '\'' => format!("'\"${var}\"'"),
+                '"' => format!("${var}"),
+                '$' => format!("'\"${var}\"$'"),
+                _ => format!("\"${var}\""),
+            });
+            i += n;
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or_default();
+        match (state, c) {
+            (' ', '\'') => state = '\'',
+            (' ', '"') => state = '"',
+            (' ', '$') if bytes.get(i + 1) == Some(&b'\'') => {
+                state = '$';
+                out.push_str("$'");
+                i += 2;
+                continue;
+            }
+            ('\'', '\'') | ('"', '"') => state = ' ',
+            (' ', '\\') | ('"', '\\') | ('$', '\\') => {
+                // An escaped character: copy it and the escape together.
+                out.push(c);
+                i += 1;
+                if let Some(next) = command[i..].chars().next() {
+                    out.push(next);
+                    i += next.len_utf8();
+                }
+                continue;
+            }
+            ('$', '\'') => state = ' ',
+            _ => {}
+        }
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
 }
 
 /// Bash's `$'...'` quoting: control characters as escapes, so a multipart body's
@@ -150,5 +223,67 @@ mod tests {
         assert!(c.contains("-u \"$U:$P\""), "{c}");
         assert!(c.contains(r#"--data-raw '{"name":"O'\''Brien"}'"#), "{c}");
         assert!(c.ends_with("'http://127.0.0.1:1/x'"), "{c}");
+    }
+
+    /// The id variable lands in every quoting the command uses, and bash reads the
+    /// result back as the values the request means.
+    #[test]
+    fn ids_from_earlier_answers_expand_where_they_are_quoted() {
+        let mut req = Request {
+            method: Method::Post,
+            path: "/things/{id}".into(),
+            path_params: json!({"id": ID_SENTINEL}).as_object().unwrap().clone(),
+            query: Default::default(),
+            headers: Default::default(),
+            body: Some(json!({"id": ID_SENTINEL, "note": "it's"})),
+            content_type: Some("application/json".into()),
+            auth: AuthMode::Valid,
+            flaw: None,
+            files: Vec::new(),
+            query_styles: Default::default(),
+        };
+        let shell = |cmd: &str, id: &str| {
+            // The command's words, as bash splits them, one per line.
+            let script = format!(
+                "ID={id}; printf '%s\\n' {}",
+                cmd.trim_start_matches("curl ")
+            );
+            let out = std::process::Command::new("bash")
+                .args(["-c", &script])
+                .env("COVENANT_MOCK_URL", "http://h")
+                .output()
+                .expect("bash runs");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let numeric = with_variable(&command("$COVENANT_MOCK_URL", &req, &[]), "ID", true);
+        let words = shell(&numeric, "42");
+        assert!(
+            words.contains("\n{\"id\":42,\"note\":\"it's\"}\n"),
+            "{numeric}\n{words}"
+        );
+        assert!(
+            words.ends_with("\nhttp://h/things/42\n"),
+            "{numeric}\n{words}"
+        );
+        let text = with_variable(&command("http://h", &req, &[]), "ID", false);
+        let words = shell(&text, "abc");
+        assert!(
+            words.contains("{\"id\":\"abc\",\"note\":\"it's\"}"),
+            "{text}\n{words}"
+        );
+        assert!(
+            words.ends_with("\nhttp://h/things/abc\n"),
+            "{text}\n{words}"
+        );
+        // Multipart bodies are $'...'-quoted.
+        req.content_type = Some("multipart/form-data".into());
+        let multi = with_variable(&command("http://h", &req, &[]), "ID", false);
+        let words = shell(&multi, "abc");
+        assert!(
+            words.contains("name=\"id\"\r\n\r\nabc\r\n"),
+            "{multi}\n{words}"
+        );
+        let line = capture("ID", "curl -sS -i -X POST 'http://h/things'", "/data/id");
+        assert!(line.starts_with("ID=$(curl -sS -X POST"), "{line}");
     }
 }

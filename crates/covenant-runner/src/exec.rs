@@ -183,6 +183,17 @@ pub fn set_pointer(v: &mut Value, ptr: &str, new: Value) {
     }
 }
 
+/// The id a request carries where `plan`'s resource lookup says (the inverse of
+/// [`with_id`]).
+pub fn id_in(plan: &OpPlan, request: &Request) -> Option<Value> {
+    let lookup = plan.resource.as_ref()?.lookup.as_ref()?;
+    match lookup.location {
+        LookupLocation::Body => request.body.as_ref()?.pointer(lookup.id_pointer()).cloned(),
+        LookupLocation::Path => request.path_params.get(lookup.name.as_deref()?).cloned(),
+        LookupLocation::Query => request.query.get(lookup.name.as_deref()?).cloned(),
+    }
+}
+
 /// `request` under the same collection as `create`: path parameters both share
 /// (`/customers/{customer_id}/...`) take the create's values.
 fn under(create: &Request, mut request: Request) -> Request {

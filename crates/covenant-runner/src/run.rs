@@ -21,7 +21,7 @@ use crate::report::{
     Timing, Violation,
 };
 use crate::request::AuthMode;
-use crate::{curl, plan, shrink};
+use crate::{curl, exec, plan, shrink};
 
 /// How a run is shaped.
 #[derive(Debug, Clone)]
@@ -461,35 +461,54 @@ async fn aggregate(
             let last = sent.last().cloned().unwrap_or_else(|| request.clone());
             let auth = plan.auth.parts(last.auth);
             let mut curl = curl::command(&target.shown_base_url, &last, auth);
-            if let CaseKind::CreateThenRead { create, .. } = &case.kind
-                && let Some(cplan) = ctx.plans.get(*create)
-                && let [create_request, ..] = sent.as_slice()
+            // A sequence prints as a script: the create keeps the id it returns in
+            // $ID, and the later steps use it, so it reproduces as printed.
+            let steps: Option<(usize, Vec<usize>)> = match &case.kind {
+                CaseKind::CreateThenRead { create, .. } => Some((*create, vec![plan.index])),
+                CaseKind::UpdateThenRead { create, read, .. }
+                | CaseKind::DeleteThenRead { create, read, .. } => {
+                    Some((*create, vec![plan.index, *read]))
+                }
+                _ => None,
+            };
+            if let Some((create, later)) = steps
+                && let (Some(cplan), Some(create_request)) = (ctx.plans.get(create), sent.first())
+                && sent.len() > later.len()
             {
-                curl = format!(
-                    "# first create (the read below carries the id it returned in that run;\n# a new create returns a new id: put it in the read's place):\n{}\n{}",
-                    curl::command(
+                let id_pointer = cplan
+                    .resource
+                    .as_ref()
+                    .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer());
+                let mut script = vec![format!(
+                    "# create, keep the id it returns in $ID, then {}:",
+                    later
+                        .iter()
+                        .filter_map(|i| ctx.plans.get(*i).map(|p| p.op.id.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(" then ")
+                )];
+                script.push(curl::capture(
+                    "ID",
+                    &curl::command(
                         &target.shown_base_url,
                         create_request,
-                        cplan.auth.parts(create_request.auth)
+                        cplan.auth.parts(create_request.auth),
                     ),
-                    curl
-                );
-            }
-            if let CaseKind::UpdateThenRead { create, read, .. }
-            | CaseKind::DeleteThenRead { create, read, .. } = &case.kind
-                && let [c, change, r, ..] = sent.as_slice()
-            {
-                let step = |op: usize, req: &crate::request::Request| {
-                    let auth = ctx.plans.get(op).map(|p| p.auth.parts(req.auth));
-                    curl::command(&target.shown_base_url, req, auth.unwrap_or_default())
-                };
-                curl = format!(
-                    "# create, then {} the id it returned, then read it (ids as sent in that run):\n{}\n{}\n{}",
-                    plan.op.id,
-                    step(*create, c),
-                    step(plan.index, change),
-                    step(*read, r)
-                );
+                    id_pointer,
+                ));
+                for (op, req) in later.iter().zip(&sent[1..]) {
+                    let Some(p) = ctx.plans.get(*op) else {
+                        continue;
+                    };
+                    let numeric = exec::id_in(p, req).is_some_and(|v| v.is_number());
+                    let templated = exec::with_id(p, req, serde_json::json!(curl::ID_SENTINEL));
+                    script.push(curl::with_variable(
+                        &curl::command(&target.shown_base_url, &templated, p.auth.parts(req.auth)),
+                        "ID",
+                        numeric,
+                    ));
+                }
+                curl = script.join("\n");
             }
             if let CaseKind::IdempotentReplay = &case.kind {
                 curl = format!("# send twice:\n{curl}");

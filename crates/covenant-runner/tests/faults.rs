@@ -243,16 +243,17 @@ async fn create_then_read_reproduces_with_the_created_id() {
         .iter()
         .find(|v| v.check == "create_then_read" && v.operation == "getSession")
         .unwrap_or_else(|| panic!("create_then_read not caught: {r:#?}"));
-    assert!(v.curl.starts_with("# first create"), "{}", v.curl);
+    assert!(v.curl.starts_with("# create, keep the id"), "{}", v.curl);
+    assert!(v.curl.contains("ID=$(curl -sS -X POST"), "{}", v.curl);
+    // The read takes the id from $ID (a number: no JSON quotes around it).
+    assert!(v.curl.contains(r#"'{"id":'"$ID"'}'"#), "{}", v.curl);
+    // The report's request is the read as sent, with the real id.
     let body = v.request.body.as_ref().expect("session.get has a body");
-    // The read template's id is the generator's minimal value; the mock's ids are
-    // large, so a real one is easy to tell apart.
     let id = body.get("id").map(|i| i.to_string()).unwrap_or_default();
     assert!(
         id.len() > 3,
         "the read carries the created session id: {body}"
     );
-    assert!(v.curl.contains(&format!("\"id\":{id}")), "{}", v.curl);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
