@@ -37,12 +37,13 @@ THINGS_BUGS = {
     "update_invisible": "PATCH answers the updated thing but keeps the old one",
     "delete_ignored": "DELETE answers 204 but the thing stays",
     "flaky_under_load": "the list answers 500 while another request is being served (never alone)",
+    "chain_500": "reading a thing whose age was updated to null crashes with 500 (create, update, read)",
 }
 THING_PATCH = {
     "type": "object",
     "properties": {
         "name": {"type": "string", "minLength": 1, "maxLength": 40},
-        "age": {"type": "integer", "minimum": 0, "maximum": 150},
+        "age": {"type": ["integer", "null"], "minimum": 0, "maximum": 150},
     },
 }
 RPC_BUGS = {
@@ -63,6 +64,10 @@ def is_int(v):
 def check(schema, value, loc):
     """The JSON Schema subset the zoo's specs use; returns (loc, msg) or None."""
     t = schema.get("type")
+    if isinstance(t, list):  # ["integer", "null"]: null, or the other type
+        if value is None and "null" in t:
+            return None
+        t = next((x for x in t if x != "null"), None)
     if t == "object":
         if not isinstance(value, dict):
             return loc, "value is not an object"
@@ -273,6 +278,8 @@ class Things(App):
                         self.things[n] = updated
                     return 200, updated, {}
                 thing = dict(thing)
+            if self.bug == "chain_500" and "age" in thing and thing["age"] is None:
+                return 500, Rejection(500, "Internal Server Error", "text/plain"), {}
             if self.bug == "response_schema" and "age" in thing:
                 thing["age"] = str(thing["age"])
             elif self.bug == "response_schema":

@@ -177,6 +177,7 @@ fn planted_bugs_are_caught_by_their_check() {
         ("things", "created_not_readable", "create_then_read"),
         ("things", "update_invisible", "update_then_read"),
         ("things", "delete_ignored", "delete_then_read"),
+        ("things", "chain_500", "server_error"),
         ("rpc", "server_error", "server_error"),
         ("rpc", "auth_ignored", "auth_required"),
         ("rpc", "error_body", "response_schema"),

@@ -25,7 +25,7 @@ use covenant_spec::Spec;
 use crate::cases::CaseKind;
 use crate::checks::Check;
 use crate::client::Exchange;
-use crate::finding::Outcome;
+use crate::finding::{Outcome, fail};
 use crate::plan::{OpPlan, Part};
 use crate::request::BodyFlaw;
 
@@ -297,8 +297,21 @@ pub fn judge(
                         Check::PositiveAccepted,
                         status::positive_accepted(&c.changed, &plan.redaction),
                     );
-                    // The read is another operation's answer: its own checks judge
-                    // it in its own cases; here it only says whether the change took.
+                    // The read is another operation's answer: its own cases judge
+                    // its contract; here it says whether the change took, and a 5xx
+                    // the chain provoked (create, change, read) is a server error.
+                    if let Ok(a) = &c.read.outcome
+                        && a.status >= 500
+                    {
+                        out.push((
+                            Check::ServerError,
+                            fail(
+                                "a status below 500 for the read after the change",
+                                format!("status {}", a.status),
+                                format!("read after {}: status {}", plan.op.id, a.status),
+                            ),
+                        ));
+                    }
                     let verdict = if (200..300)
                         .contains(&c.changed.outcome.as_ref().map(|a| a.status).unwrap_or(0))
                     {
