@@ -156,6 +156,21 @@ fn correct_servers_pass_without_config_extensions() {
             found.join("\n\n")
         );
         assert_eq!(report.exit_code(), 0, "{app}");
+        // What was inferred, and from what, is in the report.
+        let resources: Vec<&str> = report.providers[0]
+            .operations
+            .iter()
+            .filter_map(|o| o.resource.as_deref())
+            .collect();
+        let expected = match app {
+            "things" => {
+                "read of things (inferred from REST paths: POST /things beside GET /things/{thing_id})"
+            }
+            _ => {
+                "read of session (inferred from RPC pair: /rpc/session.create beside /rpc/session.get)"
+            }
+        };
+        assert!(resources.contains(&expected), "{app}: {resources:?}");
         let requests: usize = report.providers.iter().map(|p| p.operations.len()).sum();
         assert!(requests > 0, "{app}: nothing was tested");
     }

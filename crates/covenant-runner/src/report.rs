@@ -130,6 +130,10 @@ pub struct OperationReport {
     /// Problems that kept some cases from being generated.
     pub problems: Vec<String>,
     pub checks: Vec<CheckResult>,
+    /// The resource it acts on and how that is known, e.g. `read of things
+    /// (inferred from REST paths: POST /things beside GET /things/{thing_id})`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
     /// Whether the run tested it; `reason` says why not (or why only partly).
     #[serde(default)]
     pub coverage: Coverage,

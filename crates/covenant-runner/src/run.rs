@@ -428,7 +428,20 @@ async fn aggregate(
         }
         let n = cases.iter().filter(|c| c.operation == plan.index).count();
         let (coverage, reason) = coverage(plan, selection, n, &checks);
+        let resource = plan.resource.as_ref().map(|r| {
+            let role = match r.role {
+                covenant_spec::ext::ResourceRole::Create => "create",
+                covenant_spec::ext::ResourceRole::Read => "read",
+                covenant_spec::ext::ResourceRole::Update => "update",
+                covenant_spec::ext::ResourceRole::Delete => "delete",
+            };
+            match &r.inferred {
+                Some(from) => format!("{role} of {} (inferred from {from})", r.name),
+                None => format!("{role} of {} (x-covenant-resource)", r.name),
+            }
+        });
         report.operations.push(OperationReport {
+            resource,
             id: plan.op.id.clone(),
             method: plan.op.method.as_str().into(),
             path: plan.op.path.clone(),

@@ -121,6 +121,7 @@ fn run_report() -> Report {
                 checks: vec![],
                 coverage: Default::default(),
                 reason: None,
+                resource: None,
             }],
             violations: vec![Violation {
                 id: "identplus/postIdentcheck/auth_required/x".into(),
