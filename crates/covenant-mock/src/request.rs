@@ -228,15 +228,7 @@ impl Param {
             }
             if !obj.is_empty() {
                 let value = Value::Object(obj);
-                if let Some(v) = &self.validator {
-                    for viol in violations(v, &value) {
-                        errors.push(FieldError::parameter(
-                            &self.name,
-                            &viol.keyword,
-                            viol.message,
-                        ));
-                    }
-                }
+                self.check(&value, errors);
                 return Some(value);
             }
         }
@@ -282,8 +274,14 @@ impl Param {
             ),
             None => coerce(&raw[0], &self.coerce),
         };
+        self.check(&value, errors);
+        Some(value)
+    }
+
+    /// What is wrong with `value` against the parameter's schema, into `errors`.
+    fn check(&self, value: &Value, errors: &mut Vec<FieldError>) {
         if let Some(v) = &self.validator {
-            for viol in violations(v, &value) {
+            for viol in violations(v, value) {
                 errors.push(FieldError::parameter(
                     &self.name,
                     &viol.keyword,
@@ -291,7 +289,6 @@ impl Param {
                 ));
             }
         }
-        Some(value)
     }
 }
 

@@ -82,12 +82,7 @@ impl Ctx {
                 let Some(cplan) = self.plans.get(*create) else {
                     return run;
                 };
-                let id_pointer = cplan
-                    .resource
-                    .as_ref()
-                    .filter(|r| r.role == ResourceRole::Create)
-                    .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer())
-                    .to_owned();
+                let id_pointer = created_id_pointer(cplan);
                 let created = self.send(cplan, create_request, &mut run).await;
                 let read = match judge::sequence::created(&created, &id_pointer) {
                     None => None,
@@ -123,11 +118,7 @@ impl Ctx {
                 else {
                     return run;
                 };
-                let id_pointer = cplan
-                    .resource
-                    .as_ref()
-                    .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer())
-                    .to_owned();
+                let id_pointer = created_id_pointer(cplan);
                 let created = self.send(cplan, create_request, &mut run).await;
                 let then = match judge::sequence::created(&created, &id_pointer) {
                     None => None,
@@ -181,6 +172,16 @@ pub fn set_pointer(v: &mut Value, ptr: &str, new: Value) {
             .entry(t.clone())
             .or_insert(Value::Object(Default::default()));
     }
+}
+
+/// Where a create operation's answer holds the new id (default `/id`).
+pub fn created_id_pointer(create: &OpPlan) -> String {
+    create
+        .resource
+        .as_ref()
+        .filter(|r| r.role == ResourceRole::Create)
+        .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer())
+        .to_owned()
 }
 
 /// The id a request carries where `plan`'s resource lookup says (the inverse of

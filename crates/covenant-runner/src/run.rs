@@ -488,10 +488,7 @@ async fn aggregate(
                 && let (Some(cplan), Some(create_request)) = (ctx.plans.get(create), sent.first())
                 && sent.len() > later.len()
             {
-                let id_pointer = cplan
-                    .resource
-                    .as_ref()
-                    .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer());
+                let id_pointer = exec::created_id_pointer(cplan);
                 let mut script = vec![format!(
                     "# create, keep the id it returns in $ID, then {}:",
                     later
@@ -507,7 +504,7 @@ async fn aggregate(
                         create_request,
                         cplan.auth.parts(create_request.auth),
                     ),
-                    id_pointer,
+                    &id_pointer,
                 ));
                 for (op, req) in later.iter().zip(&sent[1..]) {
                     let Some(p) = ctx.plans.get(*op) else {

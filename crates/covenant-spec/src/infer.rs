@@ -51,14 +51,7 @@ pub fn resources(spec: &Spec) -> BTreeMap<String, Resource> {
         let name = resource_name(&create.path);
         let from = format!("REST paths: POST {} beside GET {}", create.path, read.path);
         let id = pointer::join("", &member);
-        let resource = |role, lookup| Resource {
-            name: name.clone(),
-            role,
-            id: Some(id.clone()),
-            lookup,
-            initial: Vec::new(),
-            inferred: Some(from.clone()),
-        };
+        let resource = |role, lookup| inferred(&name, role, &id, lookup, &from);
         let by_path = || {
             Some(Lookup {
                 location: LookupLocation::Path,
@@ -81,6 +74,24 @@ pub fn resources(spec: &Spec) -> BTreeMap<String, Resource> {
         }
     }
     out
+}
+
+/// A resource the document implies, saying what it was inferred `from`.
+fn inferred(
+    name: &str,
+    role: ResourceRole,
+    id: &str,
+    lookup: Option<Lookup>,
+    from: &str,
+) -> Resource {
+    Resource {
+        name: name.to_string(),
+        role,
+        id: Some(id.to_string()),
+        lookup,
+        initial: Vec::new(),
+        inferred: Some(from.to_string()),
+    }
 }
 
 /// The role an operation plays on a resource, by its method.
@@ -161,14 +172,7 @@ fn links(spec: &Spec, out: &mut BTreeMap<String, Resource>) {
                 };
                 let name = resource_name(&create.path);
                 let from = format!("OpenAPI link from {} to {}", create.id, target.id);
-                let make = |role, lookup| Resource {
-                    name: name.clone(),
-                    role,
-                    id: Some(id.clone()),
-                    lookup,
-                    initial: Vec::new(),
-                    inferred: Some(from.clone()),
-                };
+                let make = |role, lookup| inferred(&name, role, &id, lookup, &from);
                 out.entry(create.pointer.clone())
                     .or_insert_with(|| make(ResourceRole::Create, None));
                 if !spec.covenant.resources.contains_key(&target.pointer) {
@@ -238,14 +242,7 @@ fn rpc_pairs(spec: &Spec, out: &mut BTreeMap<String, Resource>) {
             let id = pointer::join("", member);
             let from = format!("RPC pair: {} beside {}", create.path, read.path);
             let name = resource_name(prefix);
-            let make = |role, lookup| Resource {
-                name: name.clone(),
-                role,
-                id: Some(id.clone()),
-                lookup,
-                initial: Vec::new(),
-                inferred: Some(from.clone()),
-            };
+            let make = |role, lookup| inferred(&name, role, &id, lookup, &from);
             out.entry(create.pointer.clone())
                 .or_insert_with(|| make(ResourceRole::Create, None));
             if !spec.covenant.resources.contains_key(&read.pointer) {
