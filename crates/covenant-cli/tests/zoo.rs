@@ -171,6 +171,28 @@ fn correct_servers_pass_without_config_extensions() {
             }
         };
         assert!(resources.contains(&expected), "{app}: {resources:?}");
+        // Coverage: the statuses seen, and the documented ones never provoked.
+        if app == "things" {
+            let get = report.providers[0]
+                .operations
+                .iter()
+                .find(|o| o.id == "getThing")
+                .expect("getThing");
+            for status in [200, 401, 404] {
+                assert!(
+                    get.statuses_seen.contains(&status),
+                    "{:?}",
+                    get.statuses_seen
+                );
+            }
+            assert!(
+                get.documented_unseen
+                    .iter()
+                    .all(|d| d != "200" && d != "404"),
+                "{:?}",
+                get.documented_unseen
+            );
+        }
         let requests: usize = report.providers.iter().map(|p| p.operations.len()).sum();
         assert!(requests > 0, "{app}: nothing was tested");
     }

@@ -38,6 +38,8 @@ pub struct CaseRun {
     /// The requests as actually sent, in order (a read carries the id the create
     /// returned): what a reproduction prints.
     pub sent: Vec<Request>,
+    /// Every answer's status, with the operation it answered (coverage).
+    pub statuses: Vec<(usize, u16)>,
 }
 
 impl CaseRun {
@@ -57,6 +59,9 @@ impl Ctx {
             .await;
         run.requests += 1;
         run.sent.push(req.clone());
+        if let Ok(a) = &ex.outcome {
+            run.statuses.push((plan.index, a.status));
+        }
         if ex.outcome.is_err() {
             run.transport_failures += 1;
         }

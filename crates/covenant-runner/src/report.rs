@@ -134,6 +134,13 @@ pub struct OperationReport {
     /// (inferred from REST paths: POST /things beside GET /things/{thing_id})`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
+    /// Statuses its answers had.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statuses_seen: Vec<u16>,
+    /// Documented responses (`404`, `4XX`, `default`) no answer matched: what the
+    /// run never provoked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documented_unseen: Vec<String>,
     /// Whether the run tested it; `reason` says why not (or why only partly).
     #[serde(default)]
     pub coverage: Coverage,
@@ -448,6 +455,19 @@ impl Report {
         for p in &self.providers {
             if let Some(e) = &p.error {
                 md.push_str(&format!("\n## {}: could not run\n\n{}\n", p.name, e));
+            }
+            let unseen: Vec<String> = p
+                .operations
+                .iter()
+                .filter(|o| !o.documented_unseen.is_empty())
+                .map(|o| format!("- {}: {}\n", o.id, o.documented_unseen.join(", ")))
+                .collect();
+            if !unseen.is_empty() {
+                md.push_str(&format!(
+                    "\n## {}: documented responses no case provoked\n\n{}",
+                    p.name,
+                    unseen.concat()
+                ));
             }
             let notes = coverage_notes(p);
             if !notes.is_empty() {

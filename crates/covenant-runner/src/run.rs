@@ -426,6 +426,31 @@ async fn aggregate(
                 reason: skipped.then(|| skip_reason(&ctx.spec, *check, &kinds, opts)),
             });
         }
+        let mut seen: Vec<u16> = runs
+            .iter()
+            .flat_map(|r| &r.statuses)
+            .filter(|(op, _)| *op == plan.index)
+            .map(|(_, s)| *s)
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        let documented_unseen = plan
+            .op
+            .responses
+            .iter()
+            .filter(|r| {
+                !seen.iter().any(|s| match r.status {
+                    covenant_spec::StatusCode::Code(c) => c == *s,
+                    covenant_spec::StatusCode::Range(k) => s / 100 == k,
+                    // `default` answers whatever no explicit code or range does.
+                    covenant_spec::StatusCode::Default => {
+                        plan.op.response_for(*s).map(|d| d.status)
+                            == Some(covenant_spec::StatusCode::Default)
+                    }
+                })
+            })
+            .map(|r| r.status.to_string())
+            .collect();
         let n = cases.iter().filter(|c| c.operation == plan.index).count();
         let (coverage, reason) = coverage(plan, selection, n, &checks);
         let resource = plan.resource.as_ref().map(|r| {
@@ -441,6 +466,8 @@ async fn aggregate(
             }
         });
         report.operations.push(OperationReport {
+            statuses_seen: seen,
+            documented_unseen,
             resource,
             id: plan.op.id.clone(),
             method: plan.op.method.as_str().into(),

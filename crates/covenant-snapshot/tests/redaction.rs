@@ -122,6 +122,8 @@ fn run_report() -> Report {
                 coverage: Default::default(),
                 reason: None,
                 resource: None,
+                statuses_seen: Vec::new(),
+                documented_unseen: Vec::new(),
             }],
             violations: vec![Violation {
                 id: "identplus/postIdentcheck/auth_required/x".into(),
