@@ -53,10 +53,12 @@ pub fn plan_success(
         .and_then(|r| r.content.first())
         .filter(|_| media_type.is_none());
     let shown = media_type.or(other);
+    // A documented range (`*/*`, `image/*`) is answered with a concrete type of it.
+    let concrete = shown.map(|m| concrete_media(&m.media_type));
     let mut success = Success {
         status,
-        content_type: shown.map(|m| m.media_type.clone()),
-        content_header: shown.and_then(|m| media_header(&m.media_type)),
+        content_type: concrete.clone(),
+        content_header: concrete.as_deref().and_then(media_header),
         plan: None,
         raw: other.map(sample_file),
         id_style: IdStyle::Uuid,
@@ -157,7 +159,7 @@ fn sample_file(m: &covenant_spec::MediaType) -> bytes::Bytes {
         0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
     ];
     const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
-    let bytes: &'static [u8] = match m.essence().as_str() {
+    let bytes: &'static [u8] = match concrete_media(&m.essence()).as_str() {
         "application/pdf" => PDF,
         "image/png" => PNG,
         "image/gif" => GIF,
@@ -165,6 +167,22 @@ fn sample_file(m: &covenant_spec::MediaType) -> bytes::Bytes {
         _ => b"covenant mock sample\n",
     };
     bytes::Bytes::from_static(bytes)
+}
+
+/// `media_type`, or for a range the type the mock answers it with: `*/*` and
+/// `application/*` -> `application/octet-stream`, `image/*` -> `image/png`,
+/// `text/*` -> `text/plain`, `video/*` -> `video/mp4`, `audio/*` -> `audio/mpeg`.
+fn concrete_media(media_type: &str) -> String {
+    let essence = covenant_spec::ir::essence(media_type);
+    match essence.as_str() {
+        "*/*" | "application/*" => "application/octet-stream".into(),
+        "image/*" => "image/png".into(),
+        "text/*" => "text/plain".into(),
+        "video/*" => "video/mp4".into(),
+        "audio/*" => "audio/mpeg".into(),
+        _ if essence.contains('*') => "application/octet-stream".into(),
+        _ => media_type.to_string(),
+    }
 }
 
 /// customer_id / customerId <- {id} of /customers/{id}/...: the response members
@@ -207,6 +225,14 @@ fn singular(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A documented media range is answered with a concrete type of it.
+    #[test]
+    fn media_ranges_become_concrete_types() {
+        assert_eq!(concrete_media("*/*"), "application/octet-stream");
+        assert_eq!(concrete_media("image/*"), "image/png");
+        assert_eq!(concrete_media("application/pdf"), "application/pdf");
+    }
 
     #[test]
     fn collections_name_their_members() {

@@ -112,6 +112,21 @@ pub fn coerce(raw: &str, how: &[Coerce]) -> Value {
                 if let Ok(i) = raw.parse::<i64>() {
                     return Value::from(i);
                 }
+                if let Ok(u) = raw.parse::<u64>() {
+                    return Value::from(u);
+                }
+                // Beyond 64 bits JSON still has integers (the schema may bound
+                // them): a whole number, kept as the closest double.
+                let digits = raw.strip_prefix('-').unwrap_or(raw);
+                if !digits.is_empty()
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                    && let Some(n) = raw
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(serde_json::Number::from_f64)
+                {
+                    return Value::Number(n);
+                }
             }
             Coerce::Number => {
                 if let Some(n) = raw
@@ -366,6 +381,16 @@ pub fn too_deep(body: &[u8], max: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Integers past 64 bits are still integers (Schemathesis sends them).
+    #[test]
+    fn huge_integers_read_as_numbers() {
+        let how = coercions(&["integer".to_string()]);
+        assert_eq!(coerce("42", &how), Value::from(42));
+        assert_eq!(coerce("18446744073709551615", &how), Value::from(u64::MAX));
+        assert!(coerce("-564610377427207963279360", &how).is_number());
+        assert!(coerce("12x", &how).is_string());
+    }
 
     #[test]
     fn depth_and_accept() {
