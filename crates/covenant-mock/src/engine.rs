@@ -129,59 +129,19 @@ impl Provider {
     /// The index of the operation that serves `method` on `path`, if any (the
     /// most specific template, as routing picks it).
     pub fn operation_at(&self, method: &http::Method, path: &str) -> Option<usize> {
-        self.ops
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.method == *method && match_path(&c.segments, path).is_some())
-            .max_by_key(|(i, c)| {
-                let literals = c
-                    .segments
-                    .iter()
-                    .filter(|s| matches!(s, Seg::Lit(_)))
-                    .count();
-                (literals, std::cmp::Reverse(*i))
-            })
-            .map(|(i, _)| i)
+        self.resolve(method, path).ok().map(|(i, _)| i)
     }
 
     /// Route: the operation and its path parameters; a miss is a generic 405 when
     /// another method serves the path, else 404 (not provider classes).
     fn route(&self, req: &Incoming) -> Step<(usize, Vec<(String, String)>)> {
-        // The most specific template wins: `/things/latest` over `/things/{id}`,
-        // whatever the spec's order (ties: the first declared).
-        let mut found = None;
-        let mut most_literals = 0;
-        for (i, c) in self.ops.iter().enumerate() {
-            if c.method != req.method {
-                continue;
-            }
-            if let Some(p) = match_path(&c.segments, &req.path) {
-                let literals = c
-                    .segments
-                    .iter()
-                    .filter(|s| matches!(s, Seg::Lit(_)))
-                    .count();
-                if found.is_none() || literals > most_literals {
-                    most_literals = literals;
-                    found = Some((i, p));
-                }
-            }
-        }
-        found.ok_or_else(|| {
-            // 405 names the methods the path does serve (RFC 9110 requires `Allow`).
-            let mut allowed: Vec<&str> = self
-                .ops
-                .iter()
-                .filter(|c| match_path(&c.segments, &req.path).is_some())
-                .map(|c| c.method.as_str())
-                .collect();
+        self.resolve(&req.method, &req.path).map_err(|allowed| {
             if allowed.is_empty() {
                 return self
                     .errors
                     .generic(404, "no operation of this spec matches the path".into());
             }
-            allowed.sort_unstable();
-            allowed.dedup();
+            // 405 names the methods the path does serve (RFC 9110 requires `Allow`).
             let allow = allowed.join(", ");
             let mut out = self.errors.generic(
                 405,
@@ -193,6 +153,47 @@ impl Provider {
             out.headers.push(("allow".into(), allow));
             out
         })
+    }
+
+    /// The operation for `method` on `path` and its path parameters. The most
+    /// specific template that matches the path decides, whatever the method and the
+    /// spec's order (`/webhooks/resend` over `/webhooks/{id}`); when it does not
+    /// serve `method`, the error holds the methods it does serve (empty: no
+    /// template matches at all).
+    fn resolve(
+        &self,
+        method: &http::Method,
+        path: &str,
+    ) -> Result<(usize, Vec<(String, String)>), Vec<&str>> {
+        let literals = |c: &CompiledOp| {
+            c.segments
+                .iter()
+                .filter(|s| matches!(s, Seg::Lit(_)))
+                .count()
+        };
+        let mut most = None;
+        for c in &self.ops {
+            if match_path(&c.segments, path).is_some() {
+                most = most.max(Some(literals(c)));
+            }
+        }
+        let Some(most) = most else {
+            return Err(Vec::new());
+        };
+        let best = || {
+            self.ops
+                .iter()
+                .enumerate()
+                .filter(move |(_, c)| literals(c) == most)
+                .filter_map(|(i, c)| match_path(&c.segments, path).map(|p| (i, c, p)))
+        };
+        if let Some((i, _, p)) = best().find(|(_, c, _)| c.method == *method) {
+            return Ok((i, p));
+        }
+        let mut allowed: Vec<&str> = best().map(|(_, c, _)| c.method.as_str()).collect();
+        allowed.sort_unstable();
+        allowed.dedup();
+        Err(allowed)
     }
 
     /// Header size: names and values within `max_header_bytes`.
@@ -568,6 +569,10 @@ paths:
       operationId: getThing
       parameters: [{name: id, in: path, required: true, schema: {type: string}}]
       responses: {'200': {description: ok}}
+    put:
+      operationId: putThing
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
   /things/latest:
     get:
       operationId: latestThing
@@ -591,5 +596,14 @@ paths:
         };
         let (i, _) = p.route(&req).expect("routed");
         assert_eq!(p.ops[i].op.id, "latestThing");
+        // The literal path serves only GET: a PUT there is 405, not putThing.
+        let put = Incoming {
+            method: http::Method::PUT,
+            ..req
+        };
+        let refused = p.route(&put).expect_err("not routed");
+        assert_eq!(refused.status, 405);
+        assert!(refused.headers.contains(&("allow".into(), "GET".into())));
+        assert_eq!(id("/things/42"), Some("getThing"));
     }
 }

@@ -36,6 +36,9 @@ struct Prop {
     items: Option<Vec<Coerce>>,
     /// Member coercions, when the property is an object.
     members: BTreeMap<String, Vec<Coerce>>,
+    /// An object (or array of objects): a multipart part of it is JSON even
+    /// without a Content-Type, OpenAPI's default for such parts.
+    structured: bool,
 }
 
 /// A form body's shape, compiled from its schema view.
@@ -66,12 +69,18 @@ impl FormShape {
                         .collect()
                 })
                 .unwrap_or_default();
+            let items_object = ps
+                .get("items")
+                .map(|i| types_of(view, i).iter().any(|t| t == "object"))
+                .unwrap_or(false);
+            let structured = types.iter().any(|t| t == "object") || items_object;
             props.insert(
                 name.to_string(),
                 Prop {
                     coerce: coercions(&types),
                     items,
                     members,
+                    structured,
                 },
             );
         }
@@ -95,7 +104,8 @@ impl FormShape {
         for f in fields {
             let (name, member) = split_deep(&f.name);
             let prop = self.props.get(name).cloned().unwrap_or_default();
-            let value = if f.json {
+            let json_part = f.json || (self.kind == FormKind::Multipart && prop.structured);
+            let value = if json_part {
                 serde_json::from_str(&f.value)
                     .map_err(|e| format!("part `{name}` is not valid JSON: {e}"))?
             } else if let Some(m) = member {
@@ -268,6 +278,12 @@ mod tests {
             .read("multipart/form-data; boundary=XyZ", body)
             .unwrap();
         assert_eq!(v, json!({"age": 41, "file": "PNGDATA", "meta": {"n": 2}}));
+        // An object part is JSON even without its Content-Type.
+        let bare = b"--XyZ\r\nContent-Disposition: form-data; name=\"meta\"\r\n\r\n{\"n\":5}\r\n--XyZ--\r\n";
+        let v = shape(FormKind::Multipart)
+            .read("multipart/form-data; boundary=XyZ", bare)
+            .unwrap();
+        assert_eq!(v, json!({"meta": {"n": 5}}));
         for (ct, body) in [
             ("multipart/form-data", &body[..]),
             (
