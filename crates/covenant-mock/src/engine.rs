@@ -26,6 +26,9 @@ use crate::errors::ErrorAnswers;
 pub use crate::message::{Incoming, Outgoing, media_header};
 use crate::request::{Seg, Sources, accepts, depth, match_path, parse_query, too_deep};
 pub use crate::state::Scenario;
+
+/// A routed request: the operation's index and the path parameters' values.
+type Routed = (usize, Vec<(String, String)>);
 use crate::state::{State, parse_scenario};
 use crate::store::{Bounded, IdemSlot, StoredAnswer};
 use crate::success::{Ctx, produce};
@@ -134,7 +137,7 @@ impl Provider {
 
     /// Route: the operation and its path parameters; a miss is a generic 405 when
     /// another method serves the path, else 404 (not provider classes).
-    fn route(&self, req: &Incoming) -> Step<(usize, Vec<(String, String)>)> {
+    fn route(&self, req: &Incoming) -> Step<Routed> {
         self.resolve(&req.method, &req.path).map_err(|allowed| {
             if allowed.is_empty() {
                 return self
@@ -160,11 +163,7 @@ impl Provider {
     /// spec's order (`/webhooks/resend` over `/webhooks/{id}`); when it does not
     /// serve `method`, the error holds the methods it does serve (empty: no
     /// template matches at all).
-    fn resolve(
-        &self,
-        method: &http::Method,
-        path: &str,
-    ) -> Result<(usize, Vec<(String, String)>), Vec<&str>> {
+    fn resolve(&self, method: &http::Method, path: &str) -> Result<Routed, Vec<&str>> {
         let literals = |c: &CompiledOp| {
             c.segments
                 .iter()
