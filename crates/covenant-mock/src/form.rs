@@ -73,7 +73,10 @@ impl FormShape {
                 .get("items")
                 .map(|i| types_of(view, i).iter().any(|t| t == "object"))
                 .unwrap_or(false);
-            let structured = types.iter().any(|t| t == "object") || items_object;
+            // An object by its type, or by the properties it composes (`allOf`).
+            let structured = types.iter().any(|t| t == "object")
+                || items_object
+                || !covenant_spec::view::object_properties(view, ps).is_empty();
             props.insert(
                 name.to_string(),
                 Prop {
