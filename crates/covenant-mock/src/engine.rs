@@ -164,32 +164,34 @@ impl Provider {
     /// serve `method`, the error holds the methods it does serve (empty: no
     /// template matches at all).
     fn resolve(&self, method: &http::Method, path: &str) -> Result<Routed, Vec<&str>> {
-        let literals = |c: &CompiledOp| {
-            c.segments
-                .iter()
-                .filter(|s| matches!(s, Seg::Lit(_)))
-                .count()
-        };
-        let mut most = None;
-        for c in &self.ops {
-            if match_path(&c.segments, path).is_some() {
-                most = most.max(Some(literals(c)));
-            }
-        }
-        let Some(most) = most else {
+        // One pass: every template that matches, with its literal segments.
+        let matches: Vec<_> = self
+            .ops
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let params = match_path(&c.segments, path)?;
+                let literals = c
+                    .segments
+                    .iter()
+                    .filter(|s| matches!(s, Seg::Lit(_)))
+                    .count();
+                Some((i, literals, params))
+            })
+            .collect();
+        let Some(most) = matches.iter().map(|m| m.1).max() else {
             return Err(Vec::new());
         };
-        let best = || {
-            self.ops
-                .iter()
-                .enumerate()
-                .filter(move |(_, c)| literals(c) == most)
-                .filter_map(|(i, c)| match_path(&c.segments, path).map(|p| (i, c, p)))
-        };
-        if let Some((i, _, p)) = best().find(|(_, c, _)| c.method == *method) {
-            return Ok((i, p));
+        let mut allowed = Vec::new();
+        for (i, literals, params) in matches {
+            if literals != most {
+                continue;
+            }
+            if self.ops[i].method == *method {
+                return Ok((i, params));
+            }
+            allowed.push(self.ops[i].method.as_str());
         }
-        let mut allowed: Vec<&str> = best().map(|(_, c, _)| c.method.as_str()).collect();
         allowed.sort_unstable();
         allowed.dedup();
         Err(allowed)
