@@ -38,6 +38,12 @@ THINGS_BUGS = {
     "delete_ignored": "DELETE answers 204 but the thing stays",
     "flaky_under_load": "the list answers 500 while another request is being served (never alone)",
     "chain_500": "reading a thing whose age was updated to null crashes with 500 (create, update, read)",
+    "shared_ids": "GET /things/{id} also serves the ids of owners",
+}
+OWNER_IN = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 40}},
 }
 THING_PATCH = {
     "type": "object",
@@ -185,6 +191,8 @@ class Things(App):
             3: {"id": 3, "name": "Nemo", "kind": "fish"},
         }
         self.next_id = 4
+        # Owners count from 1000: their ids are never things' ids.
+        self.owners, self.next_owner = {}, 1000
 
     def invalid(self, loc, msg, malformed=False):
         if malformed and self.bug == "status_400_malformed":
@@ -255,6 +263,27 @@ class Things(App):
                 self.things[self.next_id] = thing
                 self.next_id += 1
             return 201, thing, {"Location": "/things/%d" % thing["id"]}
+        if path == "/owners":
+            if method != "POST":
+                return 405, None, {"Allow": "POST"}
+            self.authorise(handler)
+            body = self.json_body(handler, OWNER_IN, self.invalid)
+            with self.lock:
+                owner = {"id": self.next_owner, "name": body["name"]}
+                self.owners[self.next_owner] = owner
+                self.next_owner += 1
+            return 201, owner, {}
+        m = re.fullmatch(r"/owners/([^/]+)", path)
+        if m:
+            if method != "GET":
+                return 405, None, {"Allow": "GET"}
+            self.authorise(handler)
+            n = self.thing_id(m.group(1))
+            with self.lock:
+                owner = self.owners.get(n)
+            if owner is None:
+                return 404, None, {}
+            return 200, owner, {}
         m = re.fullmatch(r"/things/([^/]+)", path)
         if m:
             if method not in ("GET", "PATCH", "DELETE"):
@@ -266,6 +295,9 @@ class Things(App):
                 patch = self.json_body(handler, THING_PATCH, self.invalid)
             with self.lock:
                 thing = self.things.get(n)
+                if thing is None and self.bug == "shared_ids" and method == "GET":
+                    owner = self.owners.get(n)
+                    thing = owner and dict(owner, kind="cat")
                 if thing is None or (self.bug == "created_not_readable" and n > 3 and method == "GET"):
                     return 404, None, {}
                 if method == "DELETE":

@@ -215,6 +215,7 @@ fn planted_bugs_are_caught_by_their_check() {
         ("things", "update_invisible", "update_then_read"),
         ("things", "delete_ignored", "delete_then_read"),
         ("things", "chain_500", "server_error"),
+        ("things", "shared_ids", "create_then_read"),
         ("rpc", "server_error", "server_error"),
         ("rpc", "auth_ignored", "auth_required"),
         ("rpc", "error_body", "response_schema"),

@@ -39,6 +39,12 @@ pub enum CaseKind {
     },
     /// A read of an id nobody created: must be not-found.
     UnknownId,
+    /// Create on `create` (another resource), then this read of the id it
+    /// returned: an id of one resource must not read as another.
+    ForeignId {
+        create: usize,
+        create_request: Box<Request>,
+    },
     /// Create with `create_request` on `create`, then this update of the new id,
     /// then `read_request` on `read` of it: the read shows the update.
     UpdateThenRead {
@@ -71,6 +77,7 @@ impl CaseKind {
             CaseKind::IdempotentReplay => Kind::IdempotentReplay,
             CaseKind::CreateThenRead { .. } => Kind::CreateThenRead,
             CaseKind::UnknownId => Kind::UnknownId,
+            CaseKind::ForeignId { .. } => Kind::ForeignId,
             CaseKind::UpdateThenRead { .. } => Kind::UpdateThenRead,
             CaseKind::DeleteThenRead { .. } => Kind::DeleteThenRead,
             CaseKind::BadBody { .. } => Kind::BadBody,
@@ -93,13 +100,14 @@ pub enum Kind {
     IdempotentReplay,
     CreateThenRead,
     UnknownId,
+    ForeignId,
     UpdateThenRead,
     DeleteThenRead,
     BadBody,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Positive,
         Kind::Negative,
         Kind::AuthMissing,
@@ -107,6 +115,7 @@ impl Kind {
         Kind::IdempotentReplay,
         Kind::CreateThenRead,
         Kind::UnknownId,
+        Kind::ForeignId,
         Kind::UpdateThenRead,
         Kind::DeleteThenRead,
         Kind::BadBody,
@@ -122,6 +131,7 @@ impl Kind {
             Kind::IdempotentReplay => "idempotent_replay",
             Kind::CreateThenRead => "create_then_read",
             Kind::UnknownId => "unknown_id",
+            Kind::ForeignId => "foreign_id",
             Kind::UpdateThenRead => "update_then_read",
             Kind::DeleteThenRead => "delete_then_read",
             Kind::BadBody => "bad_body",
@@ -217,6 +227,18 @@ pub fn generate(plans: &[OpPlan], gens: &[Generators], budget: Budget) -> Vec<Ca
             }
             if is_read(plan) {
                 push(CaseKind::UnknownId, first.clone(), 0);
+                if let Some(create) = foreign_create(plan, plans)
+                    && let Some(create_request) = positives[create].first()
+                {
+                    push(
+                        CaseKind::ForeignId {
+                            create,
+                            create_request: Box::new(create_request.clone()),
+                        },
+                        first.clone(),
+                        0,
+                    );
+                }
             }
             for (i, r) in bad_bodies(plan, first).into_iter().enumerate() {
                 if let Some(flaw) = r.flaw.clone() {
@@ -341,6 +363,20 @@ fn is_read(plan: &OpPlan) -> bool {
     plan.resource
         .as_ref()
         .is_some_and(|r| r.role == ResourceRole::Read && r.lookup.is_some())
+}
+
+/// For a read operation: an operation that creates another resource (whose ids
+/// this read must not serve), when the spec has one.
+fn foreign_create(plan: &OpPlan, plans: &[OpPlan]) -> Option<usize> {
+    let name = &plan.resource.as_ref()?.name;
+    plans
+        .iter()
+        .find(|p| {
+            p.resource
+                .as_ref()
+                .is_some_and(|r| r.role == ResourceRole::Create && &r.name != name)
+        })
+        .map(|p| p.index)
 }
 
 /// For a read operation: the index of the operation that creates its resource.

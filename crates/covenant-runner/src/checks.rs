@@ -128,8 +128,8 @@ check_table! {
     },
     CreateThenRead {
         name: "create_then_read",
-        description: "what a create returns is what a read gives back; unknown ids get not-found (x-covenant-resource)",
-        judges: &[Kind::CreateThenRead, Kind::UnknownId],
+        description: "what a create returns is what a read gives back; unknown ids, and ids of another resource, get not-found (x-covenant-resource, or inferred)",
+        judges: &[Kind::CreateThenRead, Kind::UnknownId, Kind::ForeignId],
     },
     UpdateThenRead {
         name: "update_then_read",

@@ -83,6 +83,10 @@ impl Ctx {
             CaseKind::CreateThenRead {
                 create,
                 create_request,
+            }
+            | CaseKind::ForeignId {
+                create,
+                create_request,
             } => {
                 let Some(cplan) = self.plans.get(*create) else {
                     return run;

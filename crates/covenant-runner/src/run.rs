@@ -504,7 +504,9 @@ async fn aggregate(
             // A sequence prints as a script: the create keeps the id it returns in
             // $ID, and the later steps use it, so it reproduces as printed.
             let steps: Option<(usize, Vec<usize>)> = match &case.kind {
-                CaseKind::CreateThenRead { create, .. } => Some((*create, vec![plan.index])),
+                CaseKind::CreateThenRead { create, .. } | CaseKind::ForeignId { create, .. } => {
+                    Some((*create, vec![plan.index]))
+                }
                 CaseKind::UpdateThenRead { create, read, .. }
                 | CaseKind::DeleteThenRead { create, read, .. } => {
                     Some((*create, vec![plan.index, *read]))

@@ -272,6 +272,25 @@ pub fn judge(
             }
         },
         (
+            CaseKind::ForeignId { .. },
+            Sent::CreateThenRead {
+                create_operation,
+                read,
+                ..
+            },
+        ) => {
+            // The create is another resource's: when it fails there is nothing to
+            // judge here (its own cases say why).
+            if let Some(read) = read {
+                answer(&read.exchange, &mut out);
+                push(
+                    &mut out,
+                    Check::CreateThenRead,
+                    sequence::foreign_id(create_operation, &read.id, &read.exchange),
+                );
+            }
+        }
+        (
             CaseKind::UpdateThenRead { .. } | CaseKind::DeleteThenRead { .. },
             Sent::ChangeThenRead {
                 create_operation,
@@ -411,6 +430,22 @@ mod tests {
         };
         let cases = vec![
             (CaseKind::Positive, Sent::One(exchange(200, body.clone()))),
+            (
+                CaseKind::ForeignId {
+                    create: 0,
+                    create_request: Box::new(request.clone()),
+                },
+                Sent::CreateThenRead {
+                    create_operation: "create".into(),
+                    id_pointer: "/id".into(),
+                    created: exchange(201, body.clone()),
+                    read: Some(Read {
+                        created: body.clone(),
+                        id: json!("s1"),
+                        exchange: exchange(404, json!({})),
+                    }),
+                },
+            ),
             (
                 CaseKind::UpdateThenRead {
                     create: 0,

@@ -198,6 +198,23 @@ pub fn read_after_update(sent: Option<&Value>, id: &Value, read: &Exchange) -> O
     Some(Ok(()))
 }
 
+/// create_then_read on a read of an id another resource's create returned: a
+/// refusal (4xx); serving it means the read does not check what it reads.
+pub fn foreign_id(create_operation: &str, id: &Value, read: &Exchange) -> Option<Outcome> {
+    let a = read.outcome.as_ref().ok()?;
+    Some(if (200..300).contains(&a.status) {
+        fail(
+            format!("a 4xx (not found) for {id}, an id {create_operation} created"),
+            format!("status {}: another resource's id was served", a.status),
+            "foreign id served",
+        )
+    } else if a.status >= 500 {
+        return None;
+    } else {
+        Ok(())
+    })
+}
+
 /// delete_then_read: a read of the id just deleted is refused (a 4xx).
 pub fn read_after_delete(id: &Value, read: &Exchange) -> Option<Outcome> {
     let a = read.outcome.as_ref().ok()?;
