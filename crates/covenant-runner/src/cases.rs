@@ -319,16 +319,10 @@ fn change_then_read(
     {
         return Vec::new();
     }
-    let with_role = |role| {
-        plans.iter().find(|p| {
-            p.resource
-                .as_ref()
-                .is_some_and(|x| x.role == role && x.name == r.name)
-        })
-    };
+    let same = |n: &str| n == r.name;
     let (Some(create), Some(read)) = (
-        with_role(ResourceRole::Create),
-        with_role(ResourceRole::Read),
+        with_role(plans, ResourceRole::Create, same).map(|i| &plans[i]),
+        with_role(plans, ResourceRole::Read, same).map(|i| &plans[i]),
     ) else {
         return Vec::new();
     };
@@ -369,12 +363,17 @@ fn is_read(plan: &OpPlan) -> bool {
 /// this read must not serve), when the spec has one.
 fn foreign_create(plan: &OpPlan, plans: &[OpPlan]) -> Option<usize> {
     let name = &plan.resource.as_ref()?.name;
+    with_role(plans, ResourceRole::Create, |n| n != name)
+}
+
+/// The first operation playing `role` on a resource whose name `named` accepts.
+fn with_role(plans: &[OpPlan], role: ResourceRole, named: impl Fn(&str) -> bool) -> Option<usize> {
     plans
         .iter()
         .find(|p| {
             p.resource
                 .as_ref()
-                .is_some_and(|r| r.role == ResourceRole::Create && &r.name != name)
+                .is_some_and(|r| r.role == role && named(&r.name))
         })
         .map(|p| p.index)
 }
@@ -385,14 +384,7 @@ pub fn read_setup(plan: &OpPlan, plans: &[OpPlan]) -> Option<usize> {
         return None;
     }
     let name = &plan.resource.as_ref()?.name;
-    plans
-        .iter()
-        .find(|p| {
-            p.resource
-                .as_ref()
-                .is_some_and(|r| r.role == ResourceRole::Create && &r.name == name)
-        })
-        .map(|p| p.index)
+    with_role(plans, ResourceRole::Create, |n| n == name)
 }
 
 /// A per-operation seed, so adding an operation does not change the others' cases.
