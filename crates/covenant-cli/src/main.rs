@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod check;
+mod codegen;
 mod lint;
 mod mock;
 mod report;
@@ -38,7 +39,7 @@ enum Command {
     ///
     /// Each diagnostic names the file, line, column and JSON Pointer. Warnings name
     /// constructs covenant does not support yet. Exit 0 when no errors, 1 when any
-    /// spec has errors, 2 when a file cannot be read or parsed as OpenAPI 3.0.
+    /// spec has errors, 2 when a file cannot be read or parsed as OpenAPI 3.0 or 3.1.
     Lint {
         /// Spec files (YAML or JSON).
         #[arg(required = true)]
@@ -63,6 +64,10 @@ enum Command {
     /// Serve specs as mock providers (validation, the provider's error style, auth,
     /// state, idempotency, scenarios) until SIGINT/SIGTERM; prints each bound address.
     Mock(mock::MockArgs),
+    /// Write a standalone Rust model crate for any spec: serde types with
+    /// `#[derive(Validate)]` validators and JSON Schemas, one per schema, body,
+    /// parameter set and webhook payload.
+    Codegen(codegen::CodegenArgs),
     /// Record a provider's behaviour as a redacted audit snapshot (one insta .snap per
     /// provider), check it, or compare with a stored one (Markdown + HTML diff report).
     Snapshot(snapshot::SnapshotArgs),
@@ -81,5 +86,6 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Mock(args) => mock::run(args),
         Command::Snapshot(args) => snapshot::run(args),
+        Command::Codegen(args) => codegen::run(args),
     }
 }

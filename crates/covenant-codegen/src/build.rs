@@ -15,7 +15,9 @@ use crate::Unmapped;
 use crate::constraints::{self, Unchecked};
 use crate::model::{Field, Item, Kind, Presence, Ty, Variant};
 use crate::names::{field_name, type_name, variant_name};
-use crate::shape::{doc_of, is_object, string_enum, tagged_union};
+use crate::shape::{
+    doc_of, is_closed, is_object, is_type_union, single_type, string_enum, tagged_union,
+};
 
 pub struct Builder<'s> {
     spec: &'s Spec,
@@ -58,6 +60,13 @@ impl<'s> Builder<'s> {
 
     fn find_open(&mut self) {
         let mut stack: Vec<&Value> = Vec::new();
+        for hook in &self.spec.webhooks {
+            for m in hook.request_body.iter().flat_map(|b| &b.content) {
+                if let Some(s) = &m.schema {
+                    stack.push(&s.schema);
+                }
+            }
+        }
         for op in &self.spec.operations {
             for r in &op.responses {
                 for m in &r.content {
@@ -120,7 +129,8 @@ impl<'s> Builder<'s> {
         name
     }
 
-    /// Builds every component schema and every operation's parameters.
+    /// Builds every component schema, every operation's parameters and inline
+    /// bodies, and every webhook's inline payload.
     pub fn build_all(&mut self) {
         let schemas: Vec<(String, Value)> = self
             .spec
@@ -155,6 +165,17 @@ impl<'s> Builder<'s> {
                     let name = self.unique(&hint);
                     self.named(&name, &site.schema, &site.pointer, true, None, true);
                 }
+            }
+        }
+        // Webhook payloads are the provider's to send: read as tolerantly as answers.
+        let hooks: Vec<_> = self.spec.webhooks.clone();
+        for hook in &hooks {
+            if let Some(body) = &hook.request_body
+                && let Some(site) = body.content.iter().find_map(|m| m.schema.as_ref())
+                && site.name().is_none()
+            {
+                let name = self.unique(&format!("{} webhook", hook.path));
+                self.named(&name, &site.schema, &site.pointer, true, None, true);
             }
         }
     }
@@ -288,10 +309,7 @@ impl<'s> Builder<'s> {
             let merged = self.merge_all_of(m, at);
             return self.object(rust, &merged, at, open, skip_prop);
         }
-        if is_object(m)
-            && (m.contains_key("properties")
-                || m.get("additionalProperties") == Some(&Value::Bool(false)))
-        {
+        if is_object(m) && (m.contains_key("properties") || is_closed(m)) {
             return self.object(rust, m, at, open, skip_prop);
         }
         let (ty, attrs) = self.field_type(schema, &format!("{rust} value"), at, open);
@@ -361,7 +379,10 @@ impl<'s> Builder<'s> {
         out.insert("type".into(), Value::String("object".into()));
         out.insert("properties".into(), Value::Object(props));
         out.insert("required".into(), Value::Array(required));
-        if closed {
+        if m.get("unevaluatedProperties") == Some(&Value::Bool(false)) {
+            // Every part's properties are evaluated: exactly the merged struct's.
+            out.insert("additionalProperties".into(), Value::Bool(false));
+        } else if closed {
             self.report(
                 at,
                 "`additionalProperties: false` inside `allOf` is not enforced on the merged struct",
@@ -433,7 +454,7 @@ impl<'s> Builder<'s> {
             });
         }
         let additional = match m.get("additionalProperties") {
-            Some(Value::Bool(false)) => None,
+            _ if is_closed(m) => None,
             Some(Value::Object(a)) if !a.is_empty() => {
                 let ptr = format!("{at}/additionalProperties");
                 let (ty, attrs) = self.field_type(
@@ -615,9 +636,7 @@ impl<'s> Builder<'s> {
             || m.contains_key("oneOf")
             || m.contains_key("anyOf")
             || m.contains_key("allOf")
-            || (is_object(m)
-                && (m.contains_key("properties")
-                    || m.get("additionalProperties") == Some(&Value::Bool(false))))
+            || (is_object(m) && (m.contains_key("properties") || is_closed(m)))
         {
             if let Some(all) = m.get("allOf").and_then(Value::as_array)
                 && all.len() == 1
@@ -630,9 +649,12 @@ impl<'s> Builder<'s> {
             self.named(&name, schema, at, open, None, false);
             return (Ty::Named(name), Vec::new());
         }
-        let ty_name = m.get("type").and_then(Value::as_str);
-        if m.get("type").is_some_and(Value::is_array) {
-            self.report(at, "`type` given as a list is mapped to serde_json::Value");
+        let ty_name = single_type(m);
+        if is_type_union(m) {
+            self.report(
+                at,
+                "`type` listing several non-null types is mapped to serde_json::Value",
+            );
             return (Ty::Prim(quote!(serde_json::Value)), Vec::new());
         }
         let mut attrs = Vec::new();
@@ -727,6 +749,8 @@ impl<'s> Builder<'s> {
                     _ => Ty::Prim(quote!(serde_json::Value)),
                 }
             }
+            // `type: "null"` (3.1): the unit type, which serde reads and writes as null.
+            Some("null") => Ty::Prim(quote!(())),
             Some(other) => {
                 self.report(at, format!("unknown type `{other}`"));
                 Ty::Prim(quote!(serde_json::Value))

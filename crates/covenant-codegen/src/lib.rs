@@ -77,6 +77,8 @@ pub struct Options {
     pub validate_dependency: String,
     /// Spec path written into the crate docs (relative, so output does not depend on the machine).
     pub spec_label: String,
+    /// The package name; `models-<provider>` when `None`.
+    pub crate_name: Option<String>,
 }
 
 /// One generated model crate.
@@ -171,7 +173,10 @@ pub fn generate(spec: &covenant_spec::Spec, options: &Options) -> Result<Generat
         message: e.to_string(),
     })?;
     let lib_rs = format!("{HEADER}\n{}", prettyplease::unparse(&parsed));
-    let crate_name = crate_name(&spec.provider);
+    let crate_name = options
+        .crate_name
+        .clone()
+        .unwrap_or_else(|| crate_name(&spec.provider));
     let cargo_toml = format!(
         r#"{toml_header}
 [package]

@@ -19,17 +19,51 @@ pub(crate) fn doc_of(schema: &Value) -> Option<String> {
     .filter(|s| !s.is_empty())
 }
 
+/// The one type a node names: `type: T`, or 3.1's `type: [T, "null"]` (whose
+/// nullability the view reads). `None` for no type and for a list of several.
+pub(crate) fn single_type(m: &Map<String, Value>) -> Option<&str> {
+    match m.get("type")? {
+        Value::String(t) => Some(t),
+        Value::Array(ts) => {
+            let mut named = ts.iter().filter(|t| *t != "null");
+            match (named.next(), named.next()) {
+                (Some(t), None) => t.as_str(),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `type` is a list naming more than one non-null type (no Rust mapping
+/// but `serde_json::Value`).
+pub(crate) fn is_type_union(m: &Map<String, Value>) -> bool {
+    m.get("type").is_some_and(Value::is_array) && single_type(m).is_none()
+}
+
+/// `additionalProperties: false`, or 3.1's `unevaluatedProperties: false` (which on a
+/// struct merged from `allOf` parts closes it over all their properties).
+pub(crate) fn is_closed(m: &Map<String, Value>) -> bool {
+    m.get("additionalProperties") == Some(&Value::Bool(false))
+        || m.get("unevaluatedProperties") == Some(&Value::Bool(false))
+}
+
 /// `type: object`, or no type with `properties`/`additionalProperties`.
 pub(crate) fn is_object(m: &Map<String, Value>) -> bool {
-    m.get("type").and_then(Value::as_str) == Some("object")
+    single_type(m) == Some("object")
         || (m.get("type").is_none()
             && (m.contains_key("properties") || m.contains_key("additionalProperties")))
 }
 
-/// The non-null values of a string enum (`type: string` or no type, all values strings).
+/// The non-null values of a string enum (`type: string` or no type, all values
+/// strings); a string `const` is an enum of one.
 pub(crate) fn string_enum(m: &Map<String, Value>) -> Option<Vec<String>> {
-    let values = m.get("enum")?.as_array()?;
-    if !matches!(m.get("type").and_then(Value::as_str), Some("string") | None) {
+    let values = match (m.get("enum"), m.get("const")) {
+        (Some(Value::Array(values)), _) => values.as_slice(),
+        (None, Some(c)) => std::slice::from_ref(c),
+        _ => return None,
+    };
+    if m.get("type").is_some() && single_type(m) != Some("string") {
         return None;
     }
     let strings: Vec<String> = values

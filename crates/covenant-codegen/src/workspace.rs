@@ -96,6 +96,7 @@ pub fn plan(root: &Path) -> Result<Vec<Planned>, WorkspaceError> {
             &Options {
                 validate_dependency: r#"{ path = "../covenant-validate" }"#.into(),
                 spec_label: label,
+                crate_name: None,
             },
         )?;
         let dir = PathBuf::from("crates").join(&generated.crate_name);

@@ -69,6 +69,7 @@ fn a_one_character_spec_edit_makes_the_output_stale() {
         &covenant_codegen::Options {
             validate_dependency: r#"{ path = "../covenant-validate" }"#.into(),
             spec_label: "specs/identplus.yaml".into(),
+            crate_name: None,
         },
     )
     .unwrap();

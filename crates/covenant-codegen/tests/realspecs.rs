@@ -22,6 +22,7 @@ fn generate(file: &str) -> Option<(covenant_codegen::Generated, std::time::Durat
         &covenant_codegen::Options {
             validate_dependency: format!("{{ path = {:?} }}", validate.to_string_lossy()),
             spec_label: file.into(),
+            crate_name: None,
         },
     )
     .expect("generates");
@@ -63,6 +64,7 @@ fn generate_iron(path: &std::path::Path) -> covenant_codegen::Generated {
         &covenant_codegen::Options {
             validate_dependency: "{ path = \"../covenant-validate\" }".into(),
             spec_label: "specs/iron.yaml".into(),
+            crate_name: None,
         },
     )
     .expect("generates")

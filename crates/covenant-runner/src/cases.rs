@@ -478,6 +478,15 @@ fn form_body(plan: &OpPlan) -> bool {
         .is_some_and(|ct| plan::form_kind(&covenant_spec::ir::essence(ct)).is_some())
 }
 
+/// The style of query parameter `name`.
+fn style_of<'p>(plan: &'p OpPlan, name: &str) -> Option<&'p str> {
+    plan.op
+        .parameters
+        .iter()
+        .find(|p| p.name == name && p.location == covenant_spec::ParameterLocation::Query)
+        .map(|p| p.style.as_str())
+}
+
 /// A parameter object (or form body) as the server reads it back from text. A form
 /// body's objects, and arrays holding objects, travel as JSON and come back as they are.
 pub fn round_trip(plan: &OpPlan, part: Part, v: &Value) -> Value {
@@ -485,6 +494,10 @@ pub fn round_trip(plan: &OpPlan, part: Part, v: &Value) -> Value {
         return v.clone();
     };
     let Some(m) = v.as_object() else {
+        // A form has members or nothing: anything else is sent as an empty form.
+        if part == Part::Body && form_body(plan) {
+            return Value::Object(Map::new());
+        }
         return v.clone();
     };
     let mut out = Map::new();
@@ -495,6 +508,23 @@ pub fn round_trip(plan: &OpPlan, part: Part, v: &Value) -> Value {
             Value::Array(items) => items.iter().any(|i| i.is_object() || i.is_array()),
             _ => false,
         };
+        if part == Part::Query && val.is_object() && style_of(plan, k) == Some("deepObject") {
+            // Sent as `k[member]` pairs, read back the way the mock reads them; an
+            // object with nothing to send is not sent at all.
+            let mut pairs = Vec::new();
+            crate::request::deep_pairs(k, val, &mut pairs);
+            let schema = pp
+                .view
+                .pointer(&format!(
+                    "/properties/{}",
+                    covenant_spec::pointer::escape(k)
+                ))
+                .unwrap_or(&Value::Bool(true));
+            if let Some(back) = covenant_mock::request::read_deep(&pp.view, schema, k, &pairs) {
+                out.insert(k.clone(), back);
+            }
+            continue;
+        }
         if structured && (part == Part::Body || val.is_object()) {
             out.insert(k.clone(), val.clone());
             continue;

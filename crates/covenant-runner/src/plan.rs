@@ -47,6 +47,9 @@ pub struct PartPlan {
     /// allows, and its items' under [`items_key`], for coercion of their rendered
     /// text back into values.
     pub types: BTreeMap<String, Vec<String>>,
+    /// The part's JSON Schema view (what the validator checks), for readers that
+    /// walk members (deepObject parameters).
+    pub view: Value,
 }
 
 pub struct OpPlan {
@@ -94,6 +97,7 @@ fn part_plan(
 ) -> Result<PartPlan, String> {
     Ok(PartPlan {
         validator: covenant_spec::view::compile(generator.schema())?,
+        view: generator.schema().clone(),
         types,
     })
 }
@@ -299,8 +303,13 @@ fn collect_types(root: &Value, s: &Value, out: &mut Vec<String>, depth: usize) {
         }
         _ => {}
     }
-    if let Some(Value::Array(e)) = s.get("enum") {
-        for v in e {
+    let values = match (s.get("enum"), s.get("const")) {
+        (Some(Value::Array(e)), _) => e.as_slice(),
+        (None, Some(c)) => std::slice::from_ref(c),
+        _ => &[],
+    };
+    {
+        for v in values {
             out.push(
                 match v {
                     Value::String(_) => "string",
@@ -322,8 +331,6 @@ fn collect_types(root: &Value, s: &Value, out: &mut Vec<String>, depth: usize) {
     }
 }
 
-/// Reads a parameter's rendered text back as the value a server would see, trying
-/// the schema's types in a fixed order (as a provider parsing `?n=5` would).
 /// The key of an array member's item types in [`PartPlan::types`].
 pub fn items_key(name: &str) -> String {
     format!("{name}[]")

@@ -116,11 +116,7 @@ impl Request {
                 // No items: nothing to write (an unexploded `name=` would read
                 // back as one empty item).
                 (Value::Array(items), _, _) if items.is_empty() => {}
-                (Value::Object(m), "deepObject", _) => {
-                    for (mk, mv) in m {
-                        out.push((format!("{k}[{mk}]"), scalar(mv)));
-                    }
-                }
+                (Value::Object(_), "deepObject", _) => deep_pairs(k, v, &mut out),
                 (Value::Object(m), _, true) => {
                     for (mk, mv) in m {
                         out.push((mk.clone(), scalar(mv)));
@@ -306,6 +302,27 @@ fn multipart(body: &Value, files: &[String]) -> Vec<u8> {
 }
 
 /// A parameter value as text: strings as they are, other scalars as JSON.
+/// A deepObject value as `name[member]` pairs: nested objects as `name[a][b]`,
+/// arrays as one pair per item, empty objects and arrays as nothing.
+pub fn deep_pairs(name: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(m) => {
+            for (mk, mv) in m {
+                deep_pairs(&format!("{name}[{mk}]"), mv, out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                match item {
+                    Value::Object(_) | Value::Array(_) => deep_pairs(name, item, out),
+                    _ => out.push((name.to_string(), scalar(item))),
+                }
+            }
+        }
+        other => out.push((name.to_string(), scalar(other))),
+    }
+}
+
 pub fn scalar(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),

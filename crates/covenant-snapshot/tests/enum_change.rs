@@ -80,6 +80,7 @@ fn one_enum_value_changes_the_model_snapshot() {
     let options = covenant_codegen::Options {
         validate_dependency: r#"{ path = "../covenant-validate" }"#.into(),
         spec_label: "specs/onboarding.yaml".into(),
+        crate_name: None,
     };
     let committed =
         std::fs::read_to_string(root().join("crates/models-onboarding/src/lib.rs")).unwrap();

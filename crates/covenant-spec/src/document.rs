@@ -9,9 +9,37 @@ use crate::error::{Diagnostic, LoadError, Severity};
 use crate::pointer;
 use crate::source::SourceFile;
 
-/// Checks the version field and deserialises the document with `openapiv3`,
-/// turning serde's path into a JSON Pointer and a line/column.
-pub fn check_document(source: &SourceFile) -> Result<openapiv3::OpenAPI, LoadError> {
+/// Which OpenAPI a document is written in. The IR is the same for both; the
+/// difference is how schemas read (3.0's dialect of JSON Schema, or 2020-12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Dialect {
+    /// OpenAPI 3.0.x: `nullable`, boolean `exclusiveMinimum`, `$ref` siblings ignored.
+    OpenApi30,
+    /// OpenAPI 3.1.x: schemas are JSON Schema 2020-12 (`type` arrays, `const`,
+    /// `$ref` beside other keywords, ...).
+    OpenApi31,
+}
+
+impl Dialect {
+    /// The dialect a document declares (3.0 when it says nothing readable).
+    pub fn of(doc: &Value) -> Dialect {
+        match doc.get("openapi").and_then(Value::as_str) {
+            Some(v) if v.starts_with("3.1") => Dialect::OpenApi31,
+            _ => Dialect::OpenApi30,
+        }
+    }
+}
+
+/// Checks the version field and the document's shape, turning serde's path into a
+/// JSON Pointer and a line/column.
+///
+/// The shape is checked with `openapiv3`, which types OpenAPI 3.0. A 3.1 document
+/// differs from 3.0 outside its schemas only by additions `openapiv3` ignores
+/// (`webhooks`, `components.pathItems`, `jsonSchemaDialect`, `info.summary`,
+/// `license.identifier`, an optional `paths`), so it is checked the same way with
+/// every schema object set aside: its schemas are JSON Schema 2020-12, which the
+/// view hands to `jsonschema` as they are.
+pub fn check_document(source: &SourceFile) -> Result<Dialect, LoadError> {
     let doc = &source.value;
     if !doc.is_object() {
         return Err(LoadError::Structure {
@@ -19,82 +47,106 @@ pub fn check_document(source: &SourceFile) -> Result<openapiv3::OpenAPI, LoadErr
             message: "the document root must be a mapping".into(),
         });
     }
-    match doc.get("openapi") {
+    let dialect = match doc.get("openapi") {
         None => {
             let message = if doc.get("swagger").is_some() {
-                "this is a Swagger 2.0 document; covenant reads OpenAPI 3.0.x (convert it first)"
+                "this is a Swagger 2.0 document; covenant reads OpenAPI 3.0.x and 3.1.x (convert it first)"
             } else {
-                "missing `openapi` version field; covenant reads OpenAPI 3.0.x"
+                "missing `openapi` version field; covenant reads OpenAPI 3.0.x and 3.1.x"
             };
             return Err(LoadError::Version {
                 location: source.locate(""),
                 message: message.into(),
             });
         }
-        Some(Value::String(v)) if v.starts_with("3.0.") || v == "3.0" => {}
-        Some(Value::String(v)) if v.starts_with("3.1") => {
-            return Err(LoadError::Version {
-                location: source.locate("/openapi"),
-                message: format!("OpenAPI {v} is not supported yet; covenant reads OpenAPI 3.0.x"),
-            });
-        }
+        Some(Value::String(v)) if v.starts_with("3.0.") || v == "3.0" => Dialect::OpenApi30,
+        Some(Value::String(v)) if v.starts_with("3.1.") || v == "3.1" => Dialect::OpenApi31,
         Some(other) => {
             return Err(LoadError::Version {
                 location: source.locate("/openapi"),
-                message: format!("unknown OpenAPI version {other}; covenant reads OpenAPI 3.0.x"),
+                message: format!(
+                    "unknown OpenAPI version {other}; covenant reads OpenAPI 3.0.x and 3.1.x"
+                ),
             });
         }
-    }
-    serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc).map_err(|e| {
-        let (pointer, message) =
-            refine(doc).unwrap_or_else(|| (serde_path_to_pointer(e.path()), e.inner().to_string()));
-        LoadError::Structure {
-            location: source.locate(&pointer),
-            message,
+    };
+    let shaped;
+    let checked = match dialect {
+        Dialect::OpenApi30 => doc,
+        Dialect::OpenApi31 => {
+            shaped = without_schemas(doc);
+            &shaped
         }
-    })
+    };
+    let structure = |(pointer, message): (String, String)| LoadError::Structure {
+        location: source.locate(&pointer),
+        message,
+    };
+    serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(checked).map_err(|e| {
+        structure(
+            refine(checked)
+                .unwrap_or_else(|| (serde_path_to_pointer(e.path()), e.inner().to_string())),
+        )
+    })?;
+    // Path items `openapiv3` does not know of: webhooks, and 3.1's reusable ones.
+    for base in ["/webhooks", "/x-webhooks", "/components/pathItems"] {
+        for (name, item) in checked
+            .pointer(base)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if !name.starts_with("x-") {
+                let at = pointer::join(base, name);
+                if let Some(found) = refine_path_item(&at, item) {
+                    return Err(structure(found));
+                }
+            }
+        }
+    }
+    Ok(dialect)
+}
+
+/// `doc` with every schema object (`components.schemas` entries and `schema`
+/// members) replaced by `{}`, and `paths` present: what `openapiv3` can type of a
+/// 3.1 document. Pointers are unchanged, so errors still locate in the source.
+fn without_schemas(doc: &Value) -> Value {
+    let mut out = doc.clone();
+    if let Some(m) = out.as_object_mut() {
+        m.entry("paths")
+            .or_insert_with(|| Value::Object(Default::default()));
+    }
+    if let Some(Value::Object(schemas)) = out.pointer_mut("/components/schemas") {
+        for s in schemas.values_mut() {
+            *s = Value::Object(Default::default());
+        }
+    }
+    let mut stack: Vec<&mut Value> = vec![&mut out];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m.iter_mut() {
+                    if k == "schema" && child.is_object() {
+                        *child = Value::Object(Default::default());
+                    } else if k != "example" && k != "examples" && k != "schemas" {
+                        stack.push(child);
+                    }
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `openapiv3` uses untagged enums (`ReferenceOr`), which make serde forget the path
 /// below them. Re-deserialise the pieces one by one to find the deepest failing node.
 fn refine(doc: &Value) -> Option<(String, String)> {
-    fn try_as<T: serde::de::DeserializeOwned>(at: &str, v: &Value) -> Option<(String, String)> {
-        if v.get("$ref").is_some() {
-            return None;
-        }
-        serde_path_to_error::deserialize::<_, T>(v).err().map(|e| {
-            (
-                format!("{at}{}", serde_path_to_pointer(e.path())),
-                e.inner().to_string(),
-            )
-        })
-    }
     for (path, item) in doc.get("paths")?.as_object().into_iter().flatten() {
-        let at = pointer::join("/paths", path);
-        for method in crate::http::METHODS {
-            if let Some(op) = item.get(method) {
-                let op_at = pointer::join(&at, method);
-                for (code, r) in op
-                    .get("responses")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    let found = try_as::<openapiv3::Response>(
-                        &pointer::join(&pointer::join(&op_at, "responses"), code),
-                        r,
-                    );
-                    if found.is_some() {
-                        return found;
-                    }
-                }
-                if let Some(found) = try_as::<openapiv3::Operation>(&op_at, op) {
-                    return Some(found);
-                }
-            }
-        }
-        if let Some(found) = try_as::<openapiv3::PathItem>(&at, item) {
-            return Some(found);
+        let found = refine_path_item(&pointer::join("/paths", path), item);
+        if found.is_some() {
+            return found;
         }
     }
     let components = doc.get("components").and_then(Value::as_object);
@@ -116,6 +168,47 @@ fn refine(doc: &Value) -> Option<(String, String)> {
         }
     }
     None
+}
+
+/// `v` (at `at`) read as a `T`: the pointer and message of the first error.
+fn try_as<T: serde::de::DeserializeOwned>(at: &str, v: &Value) -> Option<(String, String)> {
+    if v.get("$ref").is_some() {
+        return None;
+    }
+    serde_path_to_error::deserialize::<_, T>(v).err().map(|e| {
+        (
+            format!("{at}{}", serde_path_to_pointer(e.path())),
+            e.inner().to_string(),
+        )
+    })
+}
+
+/// The deepest error in a path item at `at`: a response, then an operation, then
+/// the item itself.
+fn refine_path_item(at: &str, item: &Value) -> Option<(String, String)> {
+    for method in crate::http::METHODS {
+        if let Some(op) = item.get(method) {
+            let op_at = pointer::join(at, method);
+            for (code, r) in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let found = try_as::<openapiv3::Response>(
+                    &pointer::join(&pointer::join(&op_at, "responses"), code),
+                    r,
+                );
+                if found.is_some() {
+                    return found;
+                }
+            }
+            if let Some(found) = try_as::<openapiv3::Operation>(&op_at, op) {
+                return Some(found);
+            }
+        }
+    }
+    try_as::<openapiv3::PathItem>(at, item)
 }
 
 fn serde_path_to_pointer(path: &serde_path_to_error::Path) -> String {
@@ -153,6 +246,7 @@ pub fn check_refs(source: &SourceFile) -> Vec<Diagnostic> {
                     if k == "example"
                         || (k == "examples" && at.ends_with("/schema"))
                         || k == "enum"
+                        || k == "const"
                         || k == "default"
                     {
                         continue;

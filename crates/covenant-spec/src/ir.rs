@@ -38,7 +38,12 @@ pub struct Spec {
     pub covenant: Extensions,
     /// Warnings about constructs the toolkit does not support yet.
     pub warnings: Vec<Diagnostic>,
-    pub(crate) openapi: openapiv3::OpenAPI,
+    /// The webhooks the provider sends (3.1's `webhooks`, 3.0's `x-webhooks`): one
+    /// operation per webhook and method, its `path` being the webhook's name. Not
+    /// routed by the mock nor sent by the runner; codegen types their payloads.
+    pub webhooks: Vec<Operation>,
+    /// OpenAPI 3.0 or 3.1: how the document's schemas read.
+    pub dialect: crate::document::Dialect,
     pub(crate) source: SourceFile,
 }
 
@@ -243,11 +248,6 @@ impl Spec {
     /// The whole document as JSON.
     pub fn document(&self) -> &Value {
         &self.source.value
-    }
-
-    /// The document as typed by `openapiv3`.
-    pub fn openapi(&self) -> &openapiv3::OpenAPI {
-        &self.openapi
     }
 
     /// The seed file named in `info.x-source`.

@@ -1,7 +1,7 @@
 //! covenant's one way into a spec.
 //!
-//! [`Spec::load`] reads an OpenAPI 3.0 document (YAML or JSON), checks it with
-//! `openapiv3`, verifies every `$ref` (dangling refs and ref cycles are errors), and
+//! [`Spec::load`] reads an OpenAPI 3.0 or 3.1 document (YAML or JSON), checks its shape
+//! with `openapiv3`, verifies every `$ref` (dangling refs and ref cycles are errors), and
 //! builds the IR: [`Operation`]s with parameters, bodies, responses and security;
 //! named schemas; `x-` extensions, including covenant's own (see
 //! `specs/CONVENTIONS.md`). [`Spec::json_schema`] translates any schema into a
@@ -34,6 +34,7 @@ pub mod source;
 pub mod view;
 pub mod walk;
 
+pub use document::Dialect;
 pub use error::{Diagnostic, LoadError, Location, Severity};
 pub use ext::{Assumption, ErrorCase, ErrorStyle, Extensions, FieldNotation};
 pub use http::{Method, ParameterLocation, StatusCode};

@@ -239,6 +239,22 @@ fn semantic_checks(spec: &Spec, out: &mut Vec<Diagnostic>) {
                     out,
                 );
             }
+            // 3.1 schemas list examples (2020-12 `examples`); 3.0 has no such keyword.
+            if spec.dialect == crate::Dialect::OpenApi31
+                && let Some(examples) = s.get("examples").and_then(Value::as_array)
+            {
+                for (i, ex) in examples.iter().enumerate() {
+                    check_instance(
+                        spec,
+                        s,
+                        Direction::Response,
+                        ex,
+                        &format!("{at}/examples/{i}"),
+                        "example",
+                        out,
+                    );
+                }
+            }
             if let Some(values) = s.get("enum").and_then(Value::as_array) {
                 let mut without = s.clone();
                 if let Some(m) = without.as_object_mut() {
@@ -272,7 +288,9 @@ fn semantic_checks(spec: &Spec, out: &mut Vec<Diagnostic>) {
             {
                 out.push(warn("unsupported", at, "a discriminator without oneOf/anyOf (allOf inheritance) is not used for dispatch".into()));
             }
+            // 3.1 schemas are 2020-12, where a `$ref`'s siblings apply beside it.
             if let Some(m) = s.as_object()
+                && spec.dialect == crate::Dialect::OpenApi30
                 && m.contains_key("$ref")
                 && m.keys()
                     .any(|k| k != "$ref" && !k.starts_with("x-") && k != "description")

@@ -23,7 +23,7 @@ use crate::view::Direction;
 
 impl Spec {
     /// Reads, checks and loads the spec at `path`. Fails on syntax errors, a version
-    /// other than OpenAPI 3.0.x, a document that is not OpenAPI, dangling or cyclic
+    /// other than OpenAPI 3.0.x or 3.1.x, a document that is not OpenAPI, dangling or cyclic
     /// `$ref`s, and malformed covenant extensions; everything else becomes a warning.
     pub fn load(path: impl AsRef<Path>) -> Result<Spec, LoadError> {
         let source = SourceFile::read(path.as_ref())?;
@@ -36,7 +36,7 @@ impl Spec {
     }
 
     pub fn from_source(source: SourceFile) -> Result<Spec, LoadError> {
-        let openapi = document::check_document(&source)?;
+        let dialect = document::check_document(&source)?;
         let (errors, warnings): (Vec<_>, Vec<_>) = document::check_refs(&source)
             .into_iter()
             .partition(|d| d.severity == Severity::Error);
@@ -78,13 +78,14 @@ impl Spec {
                 .and_then(Value::as_object)
                 .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                 .unwrap_or_default(),
-            security_schemes: built.1,
+            security_schemes: built.schemes,
             extensions: extensions_of(doc),
             info_extensions: info.map(extensions_of).unwrap_or_default(),
-            operations: built.0,
+            operations: built.operations,
+            webhooks: built.webhooks,
             covenant,
             warnings,
-            openapi,
+            dialect,
             source,
         };
         // Resources the plain document implies, where no extension declares one.
@@ -107,6 +108,13 @@ fn extensions_of(v: &Value) -> Map<String, Value> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// What [`Builder::build`] reads from the document.
+struct Built {
+    operations: Vec<Operation>,
+    webhooks: Vec<Operation>,
+    schemes: BTreeMap<String, SecurityScheme>,
 }
 
 struct Builder<'a> {
@@ -141,42 +149,18 @@ impl<'a> Builder<'a> {
         &s.value
     }
 
-    fn build(&mut self) -> (Vec<Operation>, BTreeMap<String, SecurityScheme>) {
+    /// The operations under `paths`, the webhooks (3.1's `webhooks`, else 3.0's
+    /// `x-webhooks`), and the security schemes.
+    fn build(&mut self) -> Built {
         let doc = self.source_value();
         let root_security = doc.get("security").map(parse_security).unwrap_or_default();
-        let mut ops = Vec::new();
-        if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
-            for (path, item) in paths {
-                if path.starts_with("x-") {
-                    continue;
-                }
-                let item_ptr = pointer::join("/paths", path);
-                let (item, item_ptr) = self.follow(item, &item_ptr);
-                let shared = item.get("parameters").cloned().unwrap_or(Value::Null);
-                for method in METHODS {
-                    let Some(op) = item.get(method) else { continue };
-                    let op_ptr = pointer::join(&item_ptr, method);
-                    ops.push(self.operation(
-                        path,
-                        method,
-                        op,
-                        &op_ptr,
-                        &shared,
-                        &item_ptr,
-                        &root_security,
-                    ));
-                }
-                for key in ["servers"] {
-                    if item.get(key).is_some() {
-                        self.warn(
-                            "unsupported",
-                            &pointer::join(&item_ptr, key),
-                            format!("path-level `{key}` is ignored"),
-                        );
-                    }
-                }
-            }
-        }
+        let ops = self.path_items(doc, "/paths", &root_security);
+        let webhooks_at = if doc.get("webhooks").is_some() {
+            "/webhooks"
+        } else {
+            "/x-webhooks"
+        };
+        let webhooks = self.path_items(doc, webhooks_at, &root_security);
         let mut schemes = BTreeMap::new();
         if let Some(s) = doc
             .pointer("/components/securitySchemes")
@@ -190,7 +174,54 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        (ops, schemes)
+        Built {
+            operations: ops,
+            webhooks,
+            schemes,
+        }
+    }
+
+    /// The operations of the path items under `base` (`/paths`, `/webhooks`), each
+    /// item's key standing as its path (a webhook's key is its name).
+    fn path_items(
+        &mut self,
+        doc: &Value,
+        base: &str,
+        root_security: &[SecurityRequirement],
+    ) -> Vec<Operation> {
+        let mut ops = Vec::new();
+        let Some(items) = doc.pointer(base).and_then(Value::as_object) else {
+            return ops;
+        };
+        for (path, item) in items {
+            if path.starts_with("x-") {
+                continue;
+            }
+            let item_ptr = pointer::join(base, path);
+            let (item, item_ptr) = self.follow(item, &item_ptr);
+            let shared = item.get("parameters").cloned().unwrap_or(Value::Null);
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                let op_ptr = pointer::join(&item_ptr, method);
+                ops.push(self.operation(
+                    path,
+                    method,
+                    op,
+                    &op_ptr,
+                    &shared,
+                    &item_ptr,
+                    root_security,
+                ));
+            }
+            if item.get("servers").is_some() {
+                self.warn(
+                    "unsupported",
+                    &pointer::join(&item_ptr, "servers"),
+                    "path-level `servers` is ignored".into(),
+                );
+            }
+        }
+        ops
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -1,5 +1,11 @@
-//! The JSON Schema view: an OpenAPI 3.0 schema (with its local `$ref`s) translated
-//! into a standalone JSON Schema 2020-12 document that the `jsonschema` crate compiles.
+//! The JSON Schema view: an OpenAPI schema (with its local `$ref`s) translated into
+//! a standalone JSON Schema 2020-12 document that the `jsonschema` crate compiles.
+//!
+//! An OpenAPI 3.1 schema already is 2020-12: its keywords pass as they are
+//! (`type` arrays, `const`, `prefixItems`, `if`/`then`/`else`, `unevaluated*`,
+//! `dependent*`, ...), subschemas under every keyword that holds them are
+//! translated in turn, and a `$ref`'s siblings apply beside it. What both dialects
+//! share:
 //!
 //! Translation rules (OpenAPI 3.0.3 -> 2020-12):
 //! - `nullable: true` adds `"null"` to `type` (and `null` to `enum`), or wraps a
@@ -8,7 +14,9 @@
 //! - `readOnly` properties are not required in requests, `writeOnly` ones not in responses;
 //! - `oneOf`/`anyOf` with a `discriminator` constrain each branch's discriminator
 //!   property to the values that select it (mapping keys, else the schema name);
-//! - siblings of `$ref` are ignored, as OpenAPI 3.0 says;
+//! - siblings of `$ref` are ignored, as OpenAPI 3.0 says (3.1 keeps them);
+//! - `nullable: true` is honoured in 3.1 documents too (it is not a 3.1 keyword,
+//!   but a document that writes it means it, and reading it can only admit more);
 //! - `format: int32`/`int64` become the integer bounds they mean;
 //! - `example`, `xml`, `externalDocs`, `discriminator` and `x-` keys are dropped.
 //!
@@ -21,7 +29,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use crate::document::Dialect;
 use crate::pointer;
+use crate::walk;
 
 /// Whether a schema is read in a request or a response (for `readOnly`/`writeOnly`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -39,6 +49,7 @@ pub fn to_json_schema(doc: &Value, schema: &Value, direction: Direction) -> Valu
         doc,
         direction,
         names: &names,
+        dialect: Dialect::of(doc),
     };
     let mut root = match t.schema(schema) {
         Value::Object(m) => m,
@@ -88,34 +99,26 @@ fn def_name(reference: &str) -> String {
 }
 
 fn collect_refs(doc: &Value, schema: &Value, names: &mut BTreeMap<String, String>) {
-    // Iterative walk: specs like Stripe reference thousands of schemas.
+    // Iterative walk over schema positions only (data under `enum`, `const`,
+    // `default` or `examples` may hold a `$ref` key that is just a key): specs
+    // like Stripe reference thousands of schemas.
     let mut stack = vec![schema];
     while let Some(v) = stack.pop() {
-        match v {
-            Value::Object(m) => {
-                if let Some(Value::String(r)) = m.get("$ref") {
-                    if !names.contains_key(r) && r.starts_with('#') {
-                        let mut name = def_name(r);
-                        while names.values().any(|n| n == &name) {
-                            name.push('_');
-                        }
-                        names.insert(r.clone(), name);
-                        if let Some(target) = pointer::resolve_ref(doc, r) {
-                            stack.push(target);
-                        }
-                    }
-                    continue;
-                }
-                for (k, child) in m {
-                    if k == "example" || k == "examples" || k.starts_with("x-") || k == "enum" {
-                        continue;
-                    }
-                    stack.push(child);
-                }
+        let Value::Object(m) = v else { continue };
+        if let Some(Value::String(r)) = m.get("$ref")
+            && !names.contains_key(r)
+            && r.starts_with('#')
+        {
+            let mut name = def_name(r);
+            while names.values().any(|n| n == &name) {
+                name.push('_');
             }
-            Value::Array(items) => stack.extend(items),
-            _ => {}
+            names.insert(r.clone(), name);
+            if let Some(target) = pointer::resolve_ref(doc, r) {
+                stack.push(target);
+            }
         }
+        stack.extend(walk::children(m).into_iter().map(|(_, c)| c));
     }
 }
 
@@ -123,6 +126,7 @@ struct Translator<'a> {
     doc: &'a Value,
     direction: Direction,
     names: &'a BTreeMap<String, String>,
+    dialect: Dialect,
 }
 
 impl Translator<'_> {
@@ -140,13 +144,25 @@ impl Translator<'_> {
                 .get(r)
                 .map(|n| format!("#/$defs/{}", pointer::escape(n)))
                 .unwrap_or_else(|| r.clone());
-            return json!({ "$ref": target });
+            if self.dialect == Dialect::OpenApi30 || m.len() == 1 {
+                return json!({ "$ref": target });
+            }
+            // 3.1: the reference and its siblings both apply.
+            let mut rest = m.clone();
+            rest.remove("$ref");
+            return match self.schema(&Value::Object(rest)) {
+                Value::Object(mut out) => {
+                    out.insert("$ref".into(), json!(target));
+                    Value::Object(out)
+                }
+                other => json!({ "allOf": [{ "$ref": target }, other] }),
+            };
         }
         let mut out = Map::new();
         for (k, v) in m {
             match k.as_str() {
-                "properties" => {
-                    let props = v
+                k if walk::MAP_KEYWORDS.contains(&k) => {
+                    let members = v
                         .as_object()
                         .map(|p| {
                             p.iter()
@@ -154,17 +170,17 @@ impl Translator<'_> {
                                 .collect::<Map<_, _>>()
                         })
                         .unwrap_or_default();
-                    out.insert(k.clone(), Value::Object(props));
+                    out.insert(k.into(), Value::Object(members));
                 }
-                "items" | "not" | "additionalProperties" => {
-                    out.insert(k.clone(), self.schema(v));
+                k if walk::SCHEMA_KEYWORDS.contains(&k) && !v.is_array() => {
+                    out.insert(k.into(), self.schema(v));
                 }
-                "allOf" | "anyOf" | "oneOf" => {
+                k if walk::LIST_KEYWORDS.contains(&k) || walk::SCHEMA_KEYWORDS.contains(&k) => {
                     let items = v
                         .as_array()
                         .map(|a| a.iter().map(|x| self.schema(x)).collect())
                         .unwrap_or_default();
-                    out.insert(k.clone(), Value::Array(items));
+                    out.insert(k.into(), Value::Array(items));
                 }
                 "required" => {
                     let required = v
@@ -252,19 +268,6 @@ impl Translator<'_> {
     }
 }
 
-/// The keywords a node's subschemas and `required` list live under; [`node`] leaves
-/// them out and the translator recurses into them.
-const MEMBER_KEYWORDS: [&str; 8] = [
-    "properties",
-    "items",
-    "not",
-    "additionalProperties",
-    "allOf",
-    "anyOf",
-    "oneOf",
-    "required",
-];
-
 /// One keyword of `m` that is not a subschema, as JSON Schema 2020-12 writes it:
 /// boolean `exclusiveMinimum`/`exclusiveMaximum` take the bound's value (and the
 /// bound itself goes), OpenAPI-only keywords and `x-` extensions are dropped.
@@ -338,7 +341,8 @@ pub fn node(doc: &Value, schema: &Value) -> Value {
     };
     let mut out = Map::new();
     for (k, v) in m {
-        if k != "$ref" && !MEMBER_KEYWORDS.contains(&k.as_str()) {
+        // Subschemas and `required` are the translator's to recurse into.
+        if k != "$ref" && k != "required" && !walk::holds_subschemas(k) {
             own_keyword(m, k, v, &mut out);
         }
     }

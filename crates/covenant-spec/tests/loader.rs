@@ -123,20 +123,163 @@ fn recursion_through_properties_is_not_a_cycle() {
 }
 
 #[test]
-fn unknown_and_31_versions_are_rejected() {
-    for (version, needle) in [
-        ("3.1.0", "3.1.0 is not supported"),
-        ("4.0.0", "unknown OpenAPI version"),
-    ] {
-        let err = load(&MINIMAL.replace("3.0.3", version)).unwrap_err();
-        assert!(matches!(err, LoadError::Version { .. }), "{err}");
-        assert!(err.to_string().contains(needle), "{err}");
-        assert_eq!(err.location().line, 1);
-    }
+fn unknown_versions_are_rejected() {
+    let err = load(&MINIMAL.replace("3.0.3", "4.0.0")).unwrap_err();
+    assert!(matches!(err, LoadError::Version { .. }), "{err}");
+    assert!(err.to_string().contains("unknown OpenAPI version"), "{err}");
+    assert_eq!(err.location().line, 1);
     let err = load("swagger: '2.0'\ninfo: {title: t, version: '1'}\n").unwrap_err();
     assert!(err.to_string().contains("Swagger 2.0"), "{err}");
     let err = load("info: {title: t}\n").unwrap_err();
     assert!(err.to_string().contains("missing `openapi`"), "{err}");
+}
+
+/// A 3.1 document using what 3.0 lacks: 2020-12 schemas (`type` arrays, `const`,
+/// `$ref` with siblings, `prefixItems`, `unevaluatedProperties`), `webhooks`,
+/// `components.pathItems`, `info.summary` and `license.identifier`.
+const OAS31: &str = "openapi: 3.1.0
+info:
+  title: t
+  summary: a 3.1 document
+  version: '1'
+  license: {name: MIT, identifier: MIT}
+jsonSchemaDialect: https://json-schema.org/draft/2020-12/schema
+paths:
+  /things:
+    $ref: '#/components/pathItems/Things'
+webhooks:
+  thingCreated:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Thing'}
+      responses:
+        '200': {description: received}
+components:
+  pathItems:
+    Things:
+      post:
+        operationId: createThing
+        requestBody:
+          required: true
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}
+        responses:
+          '201':
+            description: created
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/Thing'}
+          '400': {description: bad}
+  schemas:
+    Thing:
+      type: object
+      required: [kind, name]
+      unevaluatedProperties: false
+      properties:
+        kind: {const: thing}
+        name: {type: [string, 'null'], maxLength: 5}
+        point:
+          type: array
+          prefixItems: [{type: number}, {type: number}]
+          items: false
+        label:
+          $ref: '#/components/schemas/Label'
+          maxLength: 3
+        examples: {type: array, items: {type: string}}
+    Label: {type: string, examples: [ab]}
+";
+
+#[test]
+fn openapi_31_documents_load_with_their_2020_12_schemas() {
+    let spec = load(OAS31).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(spec.dialect, covenant_spec::Dialect::OpenApi31);
+    let ids: Vec<&str> = spec.operations.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["createThing"], "path items by reference");
+    assert_eq!(spec.webhooks.len(), 1);
+    assert_eq!(spec.webhooks[0].path, "thingCreated");
+    assert_eq!(spec.webhooks[0].pointer, "/webhooks/thingCreated/post");
+    let body = spec.operations[0].request_body.as_ref().unwrap().content[0]
+        .schema
+        .clone()
+        .unwrap();
+    let v = spec.compile(&body).unwrap();
+    let ok = serde_json::json!({"kind": "thing", "name": null, "point": [1, 2.5], "label": "ab"});
+    assert!(
+        v.is_valid(&ok),
+        "{:?}",
+        covenant_spec::view::violations(&v, &ok)
+    );
+    for (bad, keyword) in [
+        (serde_json::json!({"kind": "other", "name": "a"}), "const"),
+        (
+            serde_json::json!({"kind": "thing", "name": "toolong"}),
+            "maxLength",
+        ),
+        (
+            serde_json::json!({"kind": "thing", "name": "a", "extra": 1}),
+            "unevaluatedProperties",
+        ),
+        (
+            serde_json::json!({"kind": "thing", "name": "a", "point": [1, "x"]}),
+            "type",
+        ),
+        (
+            serde_json::json!({"kind": "thing", "name": "a", "point": [1, 2, 3]}),
+            "falseSchema",
+        ),
+        // The `$ref`'s sibling `maxLength: 3` applies beside the reference.
+        (
+            serde_json::json!({"kind": "thing", "name": "a", "label": "abcd"}),
+            "maxLength",
+        ),
+        (
+            serde_json::json!({"kind": "thing", "name": "a", "label": 4}),
+            "type",
+        ),
+    ] {
+        let errors = covenant_spec::view::violations(&v, &bad);
+        assert!(
+            errors.iter().any(|e| e.keyword == keyword),
+            "{bad}: {errors:?} lacks {keyword}"
+        );
+    }
+    assert!(
+        lint(OAS31)
+            .iter()
+            .all(|d| d.severity != covenant_spec::Severity::Error)
+    );
+}
+
+#[test]
+fn openapi_31_shape_errors_point_into_the_document() {
+    let text = OAS31.replace(
+        "          '400': {description: bad}",
+        "          '400': [1]",
+    );
+    let err = load(&text).unwrap_err();
+    assert!(matches!(err, LoadError::Structure { .. }), "{err}");
+    assert!(
+        err.location()
+            .pointer
+            .unwrap()
+            .contains("/components/pathItems/Things"),
+        "{err}"
+    );
+}
+
+#[test]
+fn openapi_30_x_webhooks_are_webhooks() {
+    let text = MINIMAL.replace(
+        "components:",
+        "x-webhooks:\n  ping:\n    post:\n      responses: {'204': {description: ok}}\ncomponents:",
+    );
+    let spec = load(&text).unwrap();
+    assert_eq!(spec.dialect, covenant_spec::Dialect::OpenApi30);
+    assert_eq!(spec.webhooks.len(), 1);
+    assert_eq!(spec.webhooks[0].path, "ping");
 }
 
 #[test]

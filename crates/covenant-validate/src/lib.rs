@@ -216,6 +216,7 @@ macro_rules! no_constraints {
 }
 
 no_constraints!(
+    (),
     bool,
     i8,
     i16,
