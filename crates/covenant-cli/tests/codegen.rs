@@ -76,17 +76,19 @@ fn persona_31_models_build_standalone_with_every_webhook_payload_typed() {
         );
     }
     // 3.1's `type: [T, "null"]`, `type: "null"` and `const` map to Rust types. What
-    // is left is explained and located: only `type` lists of several non-null
-    // types (Persona's `get-params: {type: [object, string]}`), whose faithful
-    // Rust type is serde_json::Value.
+    // is left is explained and located: `type` lists of several non-null types
+    // (Persona's `get-params: {type: [object, string]}`), whose faithful Rust type
+    // is serde_json::Value; and `unevaluatedProperties`/`required` written beside a
+    // `$ref`, which the model reads as the referenced type alone.
     let unmapped: Vec<&str> = stderr
         .lines()
         .filter(|l| !l.starts_with("wrote "))
         .collect();
-    assert!(unmapped.len() <= 4, "{stderr}");
+    assert!(!unmapped.is_empty() && unmapped.len() < 60, "{stderr}");
     for line in unmapped {
         assert!(
-            line.contains("listing several non-null types")
+            (line.contains("listing several non-null types")
+                || line.contains("beside `$ref` is not checked"))
                 && line.contains("persona-2023-01-05.json:")
                 && line.contains("(/components/"),
             "unexplained or unlocated: {line}"

@@ -19,6 +19,35 @@ use crate::shape::{
     doc_of, is_closed, is_object, is_type_union, single_type, string_enum, tagged_union,
 };
 
+/// JSON Schema keywords that constrain instances but have no Rust mapping here.
+const UNCHECKED_KEYWORDS: [&str; 11] = [
+    "prefixItems",
+    "if",
+    "then",
+    "else",
+    "dependentRequired",
+    "dependentSchemas",
+    "unevaluatedItems",
+    "contains",
+    "propertyNames",
+    "patternProperties",
+    "$dynamicRef",
+];
+
+/// Keywords that describe without constraining.
+const ANNOTATIONS: [&str; 10] = [
+    "description",
+    "title",
+    "examples",
+    "example",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "default",
+    "$comment",
+    "externalDocs",
+];
+
 pub struct Builder<'s> {
     spec: &'s Spec,
     pub items: BTreeMap<String, Item>,
@@ -114,6 +143,34 @@ impl<'s> Builder<'s> {
             location: location.to_string(),
             construct: construct.into(),
         });
+    }
+
+    /// Reports the keywords of `m` that the models do not check: JSON Schema
+    /// 2020-12 assertions without a Rust mapping, and (in 3.1, where they apply)
+    /// constraints written beside a `$ref`, which the model reads as the bare
+    /// reference.
+    fn report_unchecked(&mut self, m: &Map<String, Value>, at: &str) {
+        for keyword in UNCHECKED_KEYWORDS {
+            if m.contains_key(keyword) {
+                self.report(
+                    &pointer::join(at, keyword),
+                    format!("`{keyword}` is not checked by the models"),
+                );
+            }
+        }
+        if self.spec.dialect == covenant_spec::Dialect::OpenApi31 && m.contains_key("$ref") {
+            for k in m
+                .keys()
+                .filter(|k| !ANNOTATIONS.contains(&k.as_str()) && *k != "$ref")
+            {
+                if !k.starts_with("x-") {
+                    self.report(
+                        &pointer::join(at, k),
+                        format!("`{k}` beside `$ref` is not checked by the models"),
+                    );
+                }
+            }
+        }
     }
 
     /// Whether the schema's JSON Schema view admits `null` (`$ref`s followed).
@@ -292,6 +349,7 @@ impl<'s> Builder<'s> {
         let Some(m) = schema.as_object() else {
             return Kind::Alias(Ty::Prim(quote!(serde_json::Value)));
         };
+        self.report_unchecked(m, at);
         if let Some(r) = m.get("$ref").and_then(Value::as_str) {
             return Kind::Alias(self.ref_ty(r, at));
         }
@@ -629,6 +687,7 @@ impl<'s> Builder<'s> {
             }
             return (Ty::Prim(quote!(serde_json::Value)), Vec::new());
         };
+        self.report_unchecked(m, at);
         if let Some(r) = m.get("$ref").and_then(Value::as_str) {
             return (self.ref_ty(r, at), Vec::new());
         }

@@ -219,6 +219,12 @@ fn main() {{
         lib_rs,
         schema_example,
         exported,
-        unmapped: b.unmapped,
+        unmapped: {
+            // A node may be visited as a type and as a field: report it once.
+            let mut u = b.unmapped;
+            u.sort_by(|a, b| (&a.pointer, &a.construct).cmp(&(&b.pointer, &b.construct)));
+            u.dedup();
+            u
+        },
     })
 }
