@@ -10,7 +10,7 @@ use crate::config::MockConfig;
 use crate::plan::{Success, plan_success};
 use crate::request::{Param, Seg, segments};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum EngineError {
     #[error("{provider}: operation {operation}: {message}")]
     Operation {

@@ -1,5 +1,8 @@
-//! The request pipeline every provider shares. A [`Provider`] is one spec compiled
-//! once at start ([`crate::compile`]); [`Provider::handle`] takes a request through
+//! The request pipeline every provider shares. A [`Provider`] is one spec whose
+//! routes are known at start and whose operations are compiled on first use
+//! ([`crate::compile`], once each): a big spec (Stripe's 468 operations) is ready
+//! as soon as it is parsed, and holds only what its traffic needs. [`Provider::warm`]
+//! compiles everything up front. [`Provider::handle`] takes a request through
 //! these steps, each of which either passes it on or returns the answer, usually the
 //! provider's error answer ([`crate::errors`]):
 //!
@@ -11,7 +14,7 @@
 //! server layer stays thin.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use covenant_spec::error_style::{self, ErrorInput, FieldError};
 use covenant_spec::ext::Idempotency;
@@ -24,6 +27,7 @@ use crate::compile::{CMedia, CompiledOp, compile_op};
 use crate::config::MockConfig;
 use crate::errors::ErrorAnswers;
 pub use crate::message::{Incoming, Outgoing, media_header};
+use crate::request::segments;
 use crate::request::{Seg, Sources, accepts, depth, match_path, parse_query, too_deep};
 pub use crate::state::Scenario;
 
@@ -36,11 +40,18 @@ use crate::success::{Ctx, produce};
 /// The request header that forces this request's answer (see the crate docs).
 pub const SCENARIO_HEADER: &str = "x-covenant-scenario";
 
+/// One operation: its route, known at start, and the rest, compiled on first use.
+struct Slot {
+    method: http::Method,
+    segments: Vec<Seg>,
+    compiled: OnceLock<Result<CompiledOp, EngineError>>,
+}
+
 /// One provider served by the mock.
 pub struct Provider {
     pub spec: Arc<Spec>,
     pub config: MockConfig,
-    ops: Vec<CompiledOp>,
+    ops: Vec<Slot>,
     errors: ErrorAnswers,
     state: State,
 }
@@ -49,7 +60,8 @@ pub struct Provider {
 type Step<T> = Result<T, Outgoing>;
 
 impl Provider {
-    /// Compiles every validator and response pool once.
+    /// Checks the configuration and reads every operation's route; validators and
+    /// response pools are compiled when an operation is first asked for.
     pub fn new(spec: Arc<Spec>, config: MockConfig) -> Result<Provider, EngineError> {
         crate::auth::check_config(&spec, &config.credentials).map_err(|message| {
             EngineError::Config {
@@ -60,15 +72,58 @@ impl Provider {
         let ops = spec
             .operations
             .iter()
-            .enumerate()
-            .map(|(i, op)| compile_op(&spec, &config, op, i))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|op| {
+                let method =
+                    http::Method::from_bytes(op.method.as_str().as_bytes()).map_err(|e| {
+                        EngineError::Operation {
+                            provider: spec.provider.clone(),
+                            operation: op.id.clone(),
+                            message: format!("method: {e}"),
+                        }
+                    })?;
+                Ok(Slot {
+                    method,
+                    segments: segments(&op.path),
+                    compiled: OnceLock::new(),
+                })
+            })
+            .collect::<Result<Vec<_>, EngineError>>()?;
         Ok(Provider {
             errors: ErrorAnswers::new(spec.clone(), config.seed),
-            state: State::new(&config, &ops),
+            state: State::new(&config, &spec),
             spec,
             config,
             ops,
+        })
+    }
+
+    /// Compiles every operation now rather than on first use: the first error, if any.
+    pub fn warm(&self) -> Result<(), EngineError> {
+        for i in 0..self.ops.len() {
+            if let Err(e) = self.compiled(i) {
+                return Err(e.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Operation `i`, compiled (once; concurrent first requests wait for it).
+    fn compiled(&self, i: usize) -> Result<&CompiledOp, &EngineError> {
+        self.ops[i]
+            .compiled
+            .get_or_init(|| compile_op(&self.spec, &self.config, &self.spec.operations[i], i))
+            .as_ref()
+    }
+
+    /// [`Provider::compiled`] as a pipeline step: an operation the mock cannot
+    /// serve (a schema the generator cannot satisfy) answers 500, saying why.
+    fn serve(&self, i: usize) -> Step<&CompiledOp> {
+        self.compiled(i).map_err(|e| {
+            tracing::error!(provider = %self.spec.provider, "{e}");
+            self.errors.generic(
+                500,
+                format!("the covenant mock cannot serve this operation: {e}"),
+            )
         })
     }
 
@@ -92,7 +147,7 @@ impl Provider {
 
     async fn pipeline(&self, req: &Incoming) -> Step<Outgoing> {
         let (ci, path_params) = self.route(req)?;
-        let c = &self.ops[ci];
+        let c = self.serve(ci)?;
         self.header_size(c, req)?;
         let query = parse_query(req.query.as_deref());
         let header_scenario = self.scenario_header(c, req)?;
@@ -557,6 +612,48 @@ fn idempotency_key(
 mod tests {
     use super::*;
 
+    /// Operations compile on first use: one the mock cannot serve (its answer's
+    /// pattern needs a look-around) does not keep the others from starting, is
+    /// answered 500 saying why, and `warm` names it.
+    #[tokio::test]
+    async fn operations_compile_on_first_use() {
+        let spec = Spec::from_str(
+            "t.yaml",
+            "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /ok:
+    get:
+      operationId: fine
+      responses: {'200': {description: ok}}
+  /bad:
+    get:
+      operationId: broken
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: string, pattern: '^(?=a)b$'}
+",
+        )
+        .expect("spec");
+        let p = Provider::new(Arc::new(spec), MockConfig::default()).expect("starts");
+        let get = |path: &str| Incoming {
+            method: http::Method::GET,
+            path: path.into(),
+            query: None,
+            headers: Default::default(),
+            body: Default::default(),
+        };
+        assert_eq!(p.handle(get("/ok")).await.status, 200);
+        let bad = p.handle(get("/bad")).await;
+        assert_eq!(bad.status, 500);
+        assert!(String::from_utf8_lossy(&bad.body).contains("cannot serve"));
+        let err = p.warm().expect_err("broken cannot compile");
+        assert!(err.to_string().contains("broken"), "{err}");
+    }
+
     /// A literal path segment beats a template, whichever the spec declares first.
     #[test]
     fn the_most_specific_template_serves_a_path() {
@@ -584,7 +681,7 @@ paths:
         let p = Provider::new(Arc::new(spec), MockConfig::default()).expect("provider");
         let id = |path: &str| {
             p.operation_at(&http::Method::GET, path)
-                .map(|i| p.ops[i].op.id.as_str())
+                .map(|i| p.spec.operations[i].id.as_str())
         };
         assert_eq!(id("/things/latest"), Some("latestThing"));
         assert_eq!(id("/things/42"), Some("getThing"));
@@ -596,7 +693,7 @@ paths:
             body: Default::default(),
         };
         let (i, _) = p.route(&req).expect("routed");
-        assert_eq!(p.ops[i].op.id, "latestThing");
+        assert_eq!(p.spec.operations[i].id, "latestThing");
         // The literal path serves only GET: a PUT there is 405, not putThing.
         let put = Incoming {
             method: http::Method::PUT,

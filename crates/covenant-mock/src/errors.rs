@@ -24,8 +24,10 @@ use crate::message::{Outgoing, json_bytes, media_header};
 /// One provider's error answers.
 pub struct ErrorAnswers {
     spec: Arc<Spec>,
-    /// Per operation (by index): its documented error responses.
-    documented: Vec<Vec<Documented>>,
+    /// Per operation (by index): its documented error responses, read when the
+    /// operation first answers an error (a big spec pays only for what is used).
+    documented: Vec<std::sync::OnceLock<Vec<Documented>>>,
+    seed: u64,
     /// Classes whose fallback was already logged.
     fallback_logged: Mutex<HashSet<String>>,
 }
@@ -49,14 +51,22 @@ impl ErrorAnswers {
         let documented = spec
             .operations
             .iter()
-            .enumerate()
-            .map(|(i, op)| documented_errors(&spec, op, seed ^ (i as u64)))
+            .map(|_| std::sync::OnceLock::new())
             .collect();
         ErrorAnswers {
             spec,
             documented,
+            seed,
             fallback_logged: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// Operation `i`'s documented error responses.
+    fn documented(&self, i: usize) -> Option<&[Documented]> {
+        let op = self.spec.operations.get(i)?;
+        let docs = self.documented[i]
+            .get_or_init(|| documented_errors(&self.spec, op, self.seed ^ (i as u64)));
+        Some(docs)
     }
 
     /// An error answer of `class` for operation `op` (None before routing): the
@@ -71,7 +81,7 @@ impl ErrorAnswers {
         }
         // Header size is the server's limit, not the API's: HTTP's own 431.
         if class != "header-too-large"
-            && let Some(docs) = op.and_then(|i| self.documented.get(i))
+            && let Some(docs) = op.and_then(|i| self.documented(i))
             && let Some((status, doc)) = choose(docs, class)
         {
             // The provider's declared style for that status, where it has one: a

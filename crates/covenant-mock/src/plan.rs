@@ -110,16 +110,8 @@ pub fn plan_success(
                 .iter()
                 .any(|e| e.value.get(name).is_some_and(looks_like_timestamp));
         props.insert(name.clone(), Prop { timestamp });
-        // Lifecycle on the property's named schema.
-        if let Some(r) = raw_props
-            .get(name)
-            .and_then(|raw| raw.get("$ref"))
-            .and_then(Value::as_str)
-            && let Some(lc) = spec.covenant.lifecycles.get(&r[1..])
-        {
-            success.status_field = Some((name.clone(), lc.clone()));
-        }
     }
+    success.status_field = status_field(spec, op);
     // Id style: schema type/format, then the documented example.
     let id_ptr = resource
         .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer())
@@ -142,6 +134,23 @@ pub fn plan_success(
         props,
     });
     Ok(success)
+}
+
+/// The member of `op`'s success answer that holds the resource's status, and its
+/// `x-covenant-lifecycle`: an own property of the answer's named schema whose
+/// `$ref` carries one. Cheap (no view is built), so the store can know it at start.
+pub fn status_field(spec: &Spec, op: &Operation) -> Option<(String, Lifecycle)> {
+    if spec.covenant.lifecycles.is_empty() {
+        return None;
+    }
+    let site = op.success_responses().next()?.json()?.schema.as_ref()?;
+    let props = spec.schema(site.name()?)?.get("properties")?.as_object()?;
+    // The last such member wins, as property order in the schema reads.
+    props.iter().rev().find_map(|(name, raw)| {
+        let r = raw.get("$ref")?.as_str()?;
+        let lc = spec.covenant.lifecycles.get(r.get(1..)?)?;
+        Some((name.clone(), lc.clone()))
+    })
 }
 
 /// A small body of `m`'s type: its string example, else a minimal file of that

@@ -13,9 +13,9 @@ use covenant_spec::ext::Lifecycle;
 use parking_lot::Mutex;
 use serde_json::Value;
 
-use crate::compile::CompiledOp;
 use crate::config::MockConfig;
 use crate::store::{Bounded, IdemSlot, Stored};
+use covenant_spec::Spec;
 
 /// A queued forced answer (control endpoint) or the scenario header's.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -75,27 +75,26 @@ pub struct State {
 }
 
 impl State {
-    /// Empty stores for `ops`' resource kinds and idempotent operations.
-    pub fn new(config: &MockConfig, ops: &[CompiledOp]) -> State {
+    /// Empty stores for the resource kinds and idempotent operations of `spec`.
+    pub fn new(config: &MockConfig, spec: &Spec) -> State {
         let ttl = Duration::from_secs(config.store_ttl_secs);
         let mut resources = HashMap::new();
         let mut lifecycles = HashMap::new();
-        for c in ops {
-            if let Some(r) = &c.resource {
+        for op in &spec.operations {
+            if let Some(r) = spec.covenant.resources.get(&op.pointer) {
                 resources
                     .entry(r.name.clone())
                     .or_insert_with(|| Bounded::new(config.store_capacity, ttl));
-                if let Some(field) = &c.success.status_field {
-                    lifecycles
-                        .entry(r.name.clone())
-                        .or_insert_with(|| field.clone());
+                if let Some(field) = crate::plan::status_field(spec, op) {
+                    lifecycles.entry(r.name.clone()).or_insert(field);
                 }
             }
         }
-        let idem = ops
+        let idem = spec
+            .operations
             .iter()
-            .map(|c| {
-                c.idempotency.as_ref().map(|i| {
+            .map(|op| {
+                spec.covenant.idempotency.get(&op.pointer).map(|i| {
                     let window = i
                         .window
                         .as_deref()
@@ -109,7 +108,7 @@ impl State {
             resources,
             idem,
             lifecycles,
-            operations: ops.iter().map(|c| c.op.id.clone()).collect(),
+            operations: spec.operations.iter().map(|op| op.id.clone()).collect(),
             scenarios: Mutex::new(VecDeque::new()),
             scenarios_queued: AtomicUsize::new(0),
             picks: AtomicUsize::new(0),
