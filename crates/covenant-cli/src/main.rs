@@ -13,6 +13,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod check;
 mod lint;
 mod mock;
+mod proxy;
 mod report;
 mod run;
 mod snapshot;
@@ -66,6 +67,11 @@ enum Command {
     /// Record a provider's behaviour as a redacted audit snapshot (one insta .snap per
     /// provider), check it, or compare with a stored one (Markdown + HTML diff report).
     Snapshot(snapshot::SnapshotArgs),
+    /// A validating, recording reverse proxy: forwards every exchange to the
+    /// upstream unchanged and checks it against the spec (the request: a finding
+    /// against the client; the answer: against the provider). Findings are appended
+    /// to findings.jsonl as they happen; the reports are written on SIGINT/SIGTERM.
+    Proxy(proxy::ProxyArgs),
 }
 
 fn main() -> ExitCode {
@@ -81,5 +87,6 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Mock(args) => mock::run(args),
         Command::Snapshot(args) => snapshot::run(args),
+        Command::Proxy(args) => proxy::run(args),
     }
 }
