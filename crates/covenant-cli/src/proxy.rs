@@ -104,8 +104,14 @@ pub fn run(args: ProxyArgs) -> ExitCode {
         eprintln!(
             "covenant proxy: forwarding to {}{}; findings in {}",
             args.upstream,
-            if args.enforce { " (enforcing the contract)" } else { "" },
-            args.report_dir.join(covenant_proxy::sink::FINDINGS_FILE).display()
+            if args.enforce {
+                " (enforcing the contract)"
+            } else {
+                ""
+            },
+            args.report_dir
+                .join(covenant_proxy::sink::FINDINGS_FILE)
+                .display()
         );
         covenant_mock::shutdown_signal().await;
         eprintln!("shutting down");

@@ -145,7 +145,6 @@ fn finish(
     run_report: Option<&covenant_runner::Report>,
     redactor: &mut covenant_redact::Redactor,
 ) -> ExitCode {
-
     if args.check {
         return match covenant_snapshot::read_snapshot(&args.out, &snapshot.provider) {
             Ok(stored) => verdict(&covenant_snapshot::compare(&stored, &snapshot)),

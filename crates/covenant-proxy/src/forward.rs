@@ -31,7 +31,10 @@ use crate::observe::Observed;
 use crate::{ProxyError, ProxyOptions};
 
 type Response = http::Response<Full<Bytes>>;
-type Upstream = Client<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>, Full<Bytes>>;
+type Upstream = Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    Full<Bytes>,
+>;
 
 /// The headers that belong to one connection (RFC 9110 7.6.1).
 const HOP_BY_HOP: &[&str] = &[
@@ -82,10 +85,14 @@ impl Server {
         let upstream = Client::builder(TokioExecutor::new()).build(https);
         let listener = TcpListener::bind(listen)
             .await
-            .map_err(|source| ProxyError::Bind { addr: listen, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| ProxyError::Bind { addr: listen, source })?;
+            .map_err(|source| ProxyError::Bind {
+                addr: listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| ProxyError::Bind {
+            addr: listen,
+            source,
+        })?;
         let shared = Arc::new(Shared {
             options,
             inspector,
@@ -138,7 +145,11 @@ fn hop_by_hop(headers: &HeaderMap) -> Vec<String> {
     let mut out: Vec<String> = HOP_BY_HOP.iter().map(|s| s.to_string()).collect();
     for v in headers.get_all(header::CONNECTION) {
         if let Ok(v) = v.to_str() {
-            out.extend(v.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()));
+            out.extend(
+                v.split(',')
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .filter(|s| !s.is_empty()),
+            );
         }
     }
     out
@@ -159,19 +170,32 @@ fn end_to_end(headers: &HeaderMap) -> HeaderMap {
 fn plain(status: u16, text: &str) -> Response {
     let mut r = http::Response::new(Full::new(Bytes::from(text.to_string())));
     *r.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_GATEWAY);
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     r
 }
 
 async fn handle(shared: &Shared, req: http::Request<Incoming>) -> Response {
-    let seq = shared.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let seq = shared
+        .seq
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, shared.options.max_body).collect().await {
         Ok(b) => b.to_bytes(),
         Err(e) => {
-            let too_big = e.downcast_ref::<http_body_util::LengthLimitError>().is_some();
+            let too_big = e
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some();
             return if too_big {
-                plain(413, &format!("covenant proxy: the request body is larger than {} bytes", shared.options.max_body))
+                plain(
+                    413,
+                    &format!(
+                        "covenant proxy: the request body is larger than {} bytes",
+                        shared.options.max_body
+                    ),
+                )
             } else {
                 plain(400, "covenant proxy: the request body could not be read")
             };
@@ -191,12 +215,16 @@ async fn handle(shared: &Shared, req: http::Request<Incoming>) -> Response {
         (Some(refusal), true) => {
             let a = &refusal.answer;
             let mut r = http::Response::new(Full::new(a.body.clone()));
-            *r.status_mut() = http::StatusCode::from_u16(a.status).unwrap_or(http::StatusCode::BAD_REQUEST);
+            *r.status_mut() =
+                http::StatusCode::from_u16(a.status).unwrap_or(http::StatusCode::BAD_REQUEST);
             if let Some(ct) = &a.content_type {
                 r.headers_mut().insert(header::CONTENT_TYPE, ct.clone());
             }
             for (k, v) in &a.headers {
-                if let (Ok(k), Ok(v)) = (http::HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
+                if let (Ok(k), Ok(v)) = (
+                    http::HeaderName::try_from(k.as_str()),
+                    HeaderValue::from_str(v),
+                ) {
                     r.headers_mut().append(k, v);
                 }
             }
@@ -208,7 +236,14 @@ async fn handle(shared: &Shared, req: http::Request<Incoming>) -> Response {
                 let answer = answer_of(&r, bytes);
                 (r, Ok(answer), false)
             }
-            Err(e) => (plain(502, &format!("covenant proxy: the upstream did not answer: {e}")), Err(e), false),
+            Err(e) => (
+                plain(
+                    502,
+                    &format!("covenant proxy: the upstream did not answer: {e}"),
+                ),
+                Err(e),
+                false,
+            ),
         },
     };
     let elapsed = started.elapsed();
@@ -233,7 +268,12 @@ fn answer_of(r: &Response, body: Vec<u8>) -> Answer {
         headers: r
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body,
         body_error: None,
@@ -247,7 +287,11 @@ async fn forward(
     request: &Inspected,
 ) -> Result<(Response, Vec<u8>), String> {
     let base_path = shared.base.path().trim_end_matches('/');
-    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let uri: http::Uri = format!(
         "{}://{}{base_path}{path_and_query}",
         shared.base.scheme_str().unwrap_or("http"),

@@ -59,7 +59,12 @@ impl Recorder {
                 .headers
                 .iter()
                 .filter(|(k, _)| *k != http::header::HOST && *k != http::header::CONTENT_LENGTH)
-                .map(|(k, v)| (k.as_str().into(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(k, v)| {
+                    (
+                        k.as_str().into(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect(),
             body: (!o.request.body.is_empty()).then(|| o.request.body.to_vec()),
             auth: if has_credentials { "sent" } else { "none" }.into(),
@@ -75,7 +80,12 @@ impl Recorder {
         self.exchanges.push(RawExchange {
             id,
             operation,
-            kind: if o.enforced { "refused_by_proxy" } else { "observed" }.into(),
+            kind: if o.enforced {
+                "refused_by_proxy"
+            } else {
+                "observed"
+            }
+            .into(),
             breaks: None,
             note: None,
             steps: vec![Step { request, response }],
@@ -83,12 +93,20 @@ impl Recorder {
     }
 
     /// Writes `<provider>.snap` into `dir`, redacted by the session's redactor.
-    pub fn write(self, options: &ProxyOptions, redaction: &mut Redaction, dir: &Path) -> Result<(), ProxyError> {
+    pub fn write(
+        self,
+        options: &ProxyOptions,
+        redaction: &mut Redaction,
+        dir: &Path,
+    ) -> Result<(), ProxyError> {
         let mut exchanges = self.exchanges;
         if self.dropped > 0
             && let Some(last) = exchanges.last_mut()
         {
-            last.note = Some(format!("{} later exchange(s) not recorded (limit {MAX_EXCHANGES})", self.dropped));
+            last.note = Some(format!(
+                "{} later exchange(s) not recorded (limit {MAX_EXCHANGES})",
+                self.dropped
+            ));
         }
         let recording = Recording {
             // As `covenant snapshot` names it, so the two compare.
@@ -97,7 +115,8 @@ impl Recorder {
             exchanges,
             secrets: Vec::new(),
         };
-        let snapshot = covenant_snapshot::normalise::normalise_with(&mut redaction.redactor, &recording);
+        let snapshot =
+            covenant_snapshot::normalise::normalise_with(&mut redaction.redactor, &recording);
         covenant_snapshot::write_snapshot(dir, &snapshot)
             .map(|_| ())
             .map_err(|e| ProxyError::Report(e.to_string()))

@@ -25,7 +25,13 @@ use crate::verdict::{Judge, Verdict};
 
 /// Request headers a reproduction leaves out: the transport's, and those curl
 /// writes itself.
-const NOT_REPRODUCED: &[&str] = &["host", "content-length", "content-type", "user-agent", "accept-encoding"];
+const NOT_REPRODUCED: &[&str] = &[
+    "host",
+    "content-length",
+    "content-type",
+    "user-agent",
+    "accept-encoding",
+];
 
 /// Masked values shorter than this are not hunted for in text (a one-letter
 /// value would mask every such letter).
@@ -73,12 +79,17 @@ pub fn request_of(spec: &Spec, plan: Option<&OpPlan>, o: &Observed) -> Request {
         if NOT_REPRODUCED.contains(&k.as_str()) {
             continue;
         }
-        headers.insert(k.as_str().to_string(), Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()));
+        headers.insert(
+            k.as_str().to_string(),
+            Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        );
     }
     let body = match &o.inspection.body {
         Some(b) => Some(b.clone()),
         None if req.body.is_empty() => None,
-        None => Some(Value::String(String::from_utf8_lossy(&req.body).into_owned())),
+        None => Some(Value::String(
+            String::from_utf8_lossy(&req.body).into_owned(),
+        )),
     };
     let content_type = req
         .headers
@@ -131,7 +142,10 @@ impl Redaction {
         use base64::Engine;
         for (k, v) in &o.request.headers {
             let name = k.as_str();
-            if !(self.redactor.rules().is_secret_header(name) || name == "authorization" || name == "cookie") {
+            if !(self.redactor.rules().is_secret_header(name)
+                || name == "authorization"
+                || name == "cookie")
+            {
                 continue;
             }
             let Ok(v) = v.to_str() else { continue };
@@ -139,7 +153,8 @@ impl Redaction {
             if let Some((scheme, rest)) = v.split_once(' ') {
                 self.secret(rest.trim());
                 if scheme.eq_ignore_ascii_case("basic")
-                    && let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(rest.trim())
+                    && let Ok(decoded) =
+                        base64::engine::general_purpose::STANDARD.decode(rest.trim())
                     && let Ok(text) = String::from_utf8(decoded)
                 {
                     self.secret(&text);
@@ -175,7 +190,13 @@ impl Redaction {
     }
 
     /// The finding `f` of verdict `v` on `o`, as a report shows it.
-    pub fn violation(&mut self, judge: &Judge, o: &Observed, v: &Verdict, f: &Finding) -> Violation {
+    pub fn violation(
+        &mut self,
+        judge: &Judge,
+        o: &Observed,
+        v: &Verdict,
+        f: &Finding,
+    ) -> Violation {
         let plan = judge.plan(o);
         let request = judge.request(o);
         // What the answer showed is hidden by the same rules before any text quotes it.
@@ -186,14 +207,22 @@ impl Redaction {
         }
         let redacted = self.redact_request(&request);
         let auth = self.auth_parts(o);
-        let operation = plan
-            .map(|p| p.op.id.clone())
-            .unwrap_or_else(|| format!("{} {}", o.request.method, self.redactor.text(&o.request.path)));
+        let operation = plan.map(|p| p.op.id.clone()).unwrap_or_else(|| {
+            format!(
+                "{} {}",
+                o.request.method,
+                self.redactor.text(&o.request.path)
+            )
+        });
         let text = |r: &mut Redactor, s: &str| r.text(s);
         let signature = text(&mut self.redactor, &f.signature);
         let curl = curl::command(&self.upstream, &redacted, &auth);
         Violation {
-            id: format!("{}/{operation}/{}/{signature}", self.provider, v.check.name()),
+            id: format!(
+                "{}/{operation}/{}/{signature}",
+                self.provider,
+                v.check.name()
+            ),
             provider: self.provider.clone(),
             operation: operation.clone(),
             check: v.check.name().into(),
@@ -235,12 +264,18 @@ impl Redaction {
             .query
             .iter()
             .flat_map(|(k, v)| match v {
-                Value::Array(a) => a.iter().map(|x| (k.clone(), covenant_runner::request::scalar(x))).collect(),
+                Value::Array(a) => a
+                    .iter()
+                    .map(|x| (k.clone(), covenant_runner::request::scalar(x)))
+                    .collect(),
                 x => vec![(k.clone(), covenant_runner::request::scalar(x))],
             })
             .collect();
         let mut q = Map::new();
-        for (k, v) in self.redactor.query(query.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        for (k, v) in self
+            .redactor
+            .query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        {
             match q.get_mut(&k) {
                 Some(Value::Array(a)) => a.push(Value::String(v)),
                 Some(prev) => *prev = Value::Array(vec![prev.clone(), Value::String(v)]),
@@ -268,7 +303,11 @@ impl Redaction {
         for (name, scheme) in &self.spec.security_schemes {
             let var = format!("${}", implied_env(&self.provider, name));
             match scheme {
-                SecurityScheme::ApiKey { name: key, location, .. } => match location {
+                SecurityScheme::ApiKey {
+                    name: key,
+                    location,
+                    ..
+                } => match location {
                     ParameterLocation::Query => {
                         if o.inspection.query.iter().any(|(k, _)| k == key) {
                             out.push(AuthPart::Query {
@@ -303,7 +342,10 @@ impl Redaction {
                             user: String::new(),
                             password: String::new(),
                             shown_user: format!("${}_USERNAME", implied_env(&self.provider, name)),
-                            shown_password: format!("${}_PASSWORD", implied_env(&self.provider, name)),
+                            shown_password: format!(
+                                "${}_PASSWORD",
+                                implied_env(&self.provider, name)
+                            ),
                         });
                     } else if !basic {
                         out.push(AuthPart::Header {

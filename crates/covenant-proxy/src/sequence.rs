@@ -29,55 +29,124 @@ struct Created {
 
 #[derive(Default)]
 pub struct Memory {
-    /// (operation, key) -> the first 2xx exchange and its request body.
-    replays: HashMap<(usize, String), (bytes::Bytes, Exchange)>,
+    /// (operation, key) -> the first 2xx exchange, its request body and who sent it.
+    replays: HashMap<(usize, String), (bytes::Bytes, u64, Exchange)>,
     /// (resource, id) -> the create.
     created: HashMap<(String, String), Created>,
 }
 
+/// A fingerprint of the credentials a request carries (the values of
+/// `Authorization`, `Cookie` and every header or query parameter a security
+/// scheme names), so requests of different senders are told apart without
+/// keeping their secrets.
+pub fn credentials_of(
+    spec: &covenant_spec::Spec,
+    headers: &http::HeaderMap,
+    query: &[(String, String)],
+) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    for name in ["authorization", "cookie"] {
+        for v in headers.get_all(name) {
+            v.as_bytes().hash(&mut h);
+        }
+    }
+    for scheme in spec.security_schemes.values() {
+        if let covenant_spec::SecurityScheme::ApiKey { name, .. } = scheme {
+            for v in headers.get_all(name.as_str()) {
+                v.as_bytes().hash(&mut h);
+            }
+            for (k, v) in query {
+                if k == name {
+                    v.hash(&mut h);
+                }
+            }
+        }
+    }
+    h.finish()
+}
+
 /// The idempotency key `request` carries, where `plan` says it goes.
-pub fn idempotency_key(plan: &OpPlan, headers: &http::HeaderMap, query: &[(String, String)]) -> Option<String> {
+pub fn idempotency_key(
+    plan: &OpPlan,
+    headers: &http::HeaderMap,
+    query: &[(String, String)],
+) -> Option<String> {
     let idem = plan.idempotency.as_ref()?;
     match idem.location {
-        ParameterLocation::Header => headers.get(idem.name.as_str())?.to_str().ok().map(str::to_string),
-        ParameterLocation::Query => query.iter().find(|(k, _)| *k == idem.name).map(|(_, v)| v.clone()),
+        ParameterLocation::Header => headers
+            .get(idem.name.as_str())?
+            .to_str()
+            .ok()
+            .map(str::to_string),
+        ParameterLocation::Query => query
+            .iter()
+            .find(|(k, _)| *k == idem.name)
+            .map(|(_, v)| v.clone()),
         _ => None,
     }
 }
 
 impl Memory {
     /// idempotent_replay on a request under `key` seen before with the same body.
-    pub fn replay(&mut self, plan: &OpPlan, key: Option<String>, body: &bytes::Bytes, ex: &Exchange) -> Option<Outcome> {
+    /// `who` tells senders apart (a fingerprint of the credentials sent): a key
+    /// replayed without the first request's credentials is not a replay of it.
+    pub fn replay(
+        &mut self,
+        plan: &OpPlan,
+        key: Option<String>,
+        who: u64,
+        body: &bytes::Bytes,
+        ex: &Exchange,
+    ) -> Option<Outcome> {
         let key = (plan.index, key?);
-        if let Some((first_body, first)) = self.replays.get(&key) {
-            return if first_body == body {
+        if let Some((first_body, first_who, first)) = self.replays.get(&key) {
+            return if first_body == body && *first_who == who {
                 sequence::idempotent_replay(first, ex)
             } else {
-                None // another body under the key: the spec's on-body-mismatch rule, not a replay
+                // Another body or another sender under the key: the spec's
+                // on-body-mismatch rule or auth decides, not replay.
+                None
             };
         }
-        if ex.outcome.as_ref().is_ok_and(|a| (200..300).contains(&a.status)) {
+        if ex
+            .outcome
+            .as_ref()
+            .is_ok_and(|a| (200..300).contains(&a.status))
+        {
             if self.replays.len() >= CAP {
                 self.replays.clear();
             }
-            self.replays.insert(key, (body.clone(), ex.clone()));
+            self.replays.insert(key, (body.clone(), who, ex.clone()));
         }
         None
     }
 
     /// create_then_read: remembers creates, forgets deletes, judges reads of ids
     /// it saw created.
-    pub fn create_then_read(&mut self, plan: &OpPlan, request: &Request, ex: &Exchange) -> Option<Outcome> {
+    pub fn create_then_read(
+        &mut self,
+        plan: &OpPlan,
+        request: &Request,
+        ex: &Exchange,
+    ) -> Option<Outcome> {
         let resource = plan.resource.as_ref()?;
-        let ok = ex.outcome.as_ref().is_ok_and(|a| (200..300).contains(&a.status));
+        let ok = ex
+            .outcome
+            .as_ref()
+            .is_ok_and(|a| (200..300).contains(&a.status));
         match resource.role {
             ResourceRole::Create if ok => {
                 let (body, id) = sequence::created(ex, &created_id_pointer(plan))?;
                 if self.created.len() >= CAP {
                     self.created.clear();
                 }
-                let only = resource.inferred.as_ref().map(|_| request.body.clone().unwrap_or(Value::Null));
-                self.created.insert((resource.name.clone(), scalar(&id)), Created { body, only });
+                let only = resource
+                    .inferred
+                    .as_ref()
+                    .map(|_| request.body.clone().unwrap_or(Value::Null));
+                self.created
+                    .insert((resource.name.clone(), scalar(&id)), Created { body, only });
                 None
             }
             // A change makes the create no longer what a read must show.

@@ -98,7 +98,10 @@ impl Sink {
         if let Some((path, f)) = &mut self.file {
             let mut line = serde_json::to_value(&v).unwrap_or_default();
             if let Some(m) = line.as_object_mut() {
-                m.insert("against".into(), serde_json::to_value(against).unwrap_or_default());
+                m.insert(
+                    "against".into(),
+                    serde_json::to_value(against).unwrap_or_default(),
+                );
                 m.insert("at".into(), rfc3339(SystemTime::now()).into());
             }
             let mut text = line.to_string();
@@ -154,12 +157,19 @@ impl Sink {
                 .op
                 .responses
                 .iter()
-                .filter(|r| !seen.iter().any(|s| plan.op.response_for(*s).map(|d| d.status) == Some(r.status)))
+                .filter(|r| {
+                    !seen
+                        .iter()
+                        .any(|s| plan.op.response_for(*s).map(|d| d.status) == Some(r.status))
+                })
                 .map(|r| r.status.to_string())
                 .collect();
             let n = self.per_op.get(&i).copied().unwrap_or(0);
             let (coverage, reason) = if n == 0 {
-                (Coverage::NotTested, Some("no traffic reached it through the proxy".to_string()))
+                (
+                    Coverage::NotTested,
+                    Some("no traffic reached it through the proxy".to_string()),
+                )
             } else {
                 (Coverage::Tested, None)
             };
@@ -196,7 +206,11 @@ impl Sink {
         };
         let timing = Timing {
             started_at: rfc3339(self.started),
-            duration_ms: self.started.elapsed().map(|d| d.as_millis() as u64).unwrap_or(0),
+            duration_ms: self
+                .started
+                .elapsed()
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0),
         };
         let report = new_report(&run, vec![provider], timing);
         if let Some(dir) = &options.report_dir {

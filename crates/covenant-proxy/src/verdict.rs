@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | the request, by the mock's pipeline (`Provider::inspect`) | request_valid | the client |
 //! | every answer of a routed request | server_error, status_documented, content_type, response_headers, response_schema | the provider |
+//! | the answer to a request without any credentials the operation requires | auth_required | the provider |
 //! | the answer to a request that broke the contract | negative_rejected, error_shape, error_names_field | the provider |
 //! | replays and reads of created ids ([`crate::sequence`]) | idempotent_replay, create_then_read | the provider |
 //!
@@ -18,11 +19,11 @@ use covenant_runner::finding::{Outcome, fail, show_ptr};
 use covenant_runner::judge::{answer, error_style, status};
 use covenant_runner::plan::OpPlan;
 use covenant_runner::request::Request;
-use covenant_spec::Spec;
+use covenant_spec::{ParameterLocation, SecurityScheme, Spec};
 
 use crate::ProxyOptions;
 use crate::observe::Observed;
-use crate::sequence::{Memory, idempotency_key};
+use crate::sequence::{Memory, credentials_of, idempotency_key};
 
 /// Who a finding is against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -49,6 +50,7 @@ pub const CHECKS: &[Check] = &[
     Check::NegativeRejected,
     Check::ErrorShape,
     Check::ErrorNamesField,
+    Check::AuthRequired,
     Check::IdempotentReplay,
     Check::CreateThenRead,
     Check::RequestValid,
@@ -104,6 +106,16 @@ impl Judge {
         for (check, outcome) in answers {
             push(check, Some(outcome), Against::Provider);
         }
+        if credentials_missing(&self.spec, plan, o) {
+            // Auth comes first, as at any provider: the refusal says so, whatever
+            // else is wrong with the request.
+            push(
+                Check::AuthRequired,
+                status::auth_required(&self.spec, &ex, "missing"),
+                Against::Provider,
+            );
+            return out;
+        }
         match refusal {
             Some(r) => {
                 let classes: &[&str] = match r.class {
@@ -112,7 +124,9 @@ impl Judge {
                     _ => &["unsupported-media-type", "validation", "malformed"],
                 };
                 let rejected = match (r.class, r.violations.first()) {
-                    ("validation", Some(v)) => status::negative_rejected(&ex, &v.pointer, &v.keyword),
+                    ("validation", Some(v)) => {
+                        status::negative_rejected(&ex, &v.pointer, &v.keyword)
+                    }
                     ("malformed", _) => status::malformed_rejected(&ex),
                     _ => None,
                 };
@@ -134,7 +148,13 @@ impl Judge {
                 let key = idempotency_key(plan, &o.request.headers, &o.inspection.query);
                 push(
                     Check::IdempotentReplay,
-                    self.memory.replay(plan, key, &o.request.body, &ex),
+                    self.memory.replay(
+                        plan,
+                        key,
+                        credentials_of(&self.spec, &o.request.headers, &o.inspection.query),
+                        &o.request.body,
+                        &ex,
+                    ),
                     Against::Provider,
                 );
                 let request = crate::repro::request_of(&self.spec, Some(plan), o);
@@ -152,6 +172,34 @@ impl Judge {
     pub fn request(&self, o: &Observed) -> Request {
         crate::repro::request_of(&self.spec, self.plan(o), o)
     }
+}
+
+/// Whether the operation requires credentials and the request carries none of
+/// any scheme it names (header, query parameter, cookie or `Authorization`).
+fn credentials_missing(spec: &Spec, plan: &OpPlan, o: &Observed) -> bool {
+    let reqs = &plan.op.security;
+    if reqs.is_empty() || reqs.iter().any(|r| r.schemes.is_empty()) {
+        return false;
+    }
+    let headers = &o.request.headers;
+    let carries = |scheme: &str| match spec.security_schemes.get(scheme) {
+        Some(SecurityScheme::ApiKey { name, location, .. }) => match location {
+            ParameterLocation::Query => o.inspection.query.iter().any(|(k, _)| k == name),
+            ParameterLocation::Cookie => headers.get_all(http::header::COOKIE).iter().any(|c| {
+                c.to_str().is_ok_and(|c| {
+                    c.split(';')
+                        .any(|p| p.trim().starts_with(&format!("{name}=")))
+                })
+            }),
+            _ => headers.contains_key(name.as_str()),
+        },
+        Some(_) => headers.contains_key(http::header::AUTHORIZATION),
+        None => false,
+    };
+    !reqs
+        .iter()
+        .flat_map(|r| r.schemes.iter())
+        .any(|(name, _)| carries(name))
 }
 
 /// request_valid: the request follows its operation's parameters and body. One
@@ -188,5 +236,9 @@ fn request_valid(o: &Observed) -> Outcome {
     } else {
         format!("body {}", show_ptr(&first.pointer))
     };
-    fail(expected, named.join("; "), format!("{place} breaks `{}`", first.keyword))
+    fail(
+        expected,
+        named.join("; "),
+        format!("{place} breaks `{}`", first.keyword),
+    )
 }
