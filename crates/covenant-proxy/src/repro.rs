@@ -34,8 +34,8 @@ const NOT_REPRODUCED: &[&str] = &[
 ];
 
 /// Masked values shorter than this are not hunted for in text (a one-letter
-/// value would mask every such letter).
-const MIN_LEAK: usize = 3;
+/// value would mask every such letter; covenant-redact keeps none under 4).
+const MIN_LEAK: usize = 4;
 
 pub struct Redaction {
     pub redactor: Redactor,
