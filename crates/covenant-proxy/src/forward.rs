@@ -27,7 +27,7 @@ use covenant_mock::Provider;
 use covenant_mock::message::Incoming as Inspected;
 use covenant_runner::client::Answer;
 
-use crate::observe::Observed;
+use crate::exchange::Observed;
 use crate::{ProxyError, ProxyOptions};
 
 type Response = http::Response<Full<Bytes>>;

@@ -24,8 +24,8 @@
 //!   response_headers, response_schema), a broken request's refusal
 //!   (negative_rejected, error_shape, error_names_field), and what the traffic
 //!   shows across exchanges ([`sequence`]: idempotent replays, create then read).
-//! - [`repro`]: an observed request as the runner's request and curl line,
-//!   redacted; [`sink`]: `findings.jsonl` (one flushed line per distinct finding,
+//! - [`exchange`]: an exchange as observed, and its request as the runner's;
+//!   [`repro`]: the curl line and the redaction of what a finding shows; [`sink`]: `findings.jsonl` (one flushed line per distinct finding,
 //!   as it happens) and the runner's reports at the end; [`record`]: the
 //!   exchanges as a `covenant snapshot` recording.
 //!
@@ -36,6 +36,7 @@
 //! secrets, personal values as they are masked); a finding is on disk before the
 //! next exchange is judged.
 
+pub mod exchange;
 pub mod forward;
 pub mod observe;
 pub mod record;

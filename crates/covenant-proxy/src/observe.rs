@@ -5,14 +5,9 @@
 //! consistent without locks; the bounded queue in front of it turns a slow
 //! observer into backpressure, never into lost exchanges.
 
-use std::time::Duration;
-
 use tokio::sync::{mpsc, oneshot};
 
-use covenant_mock::inspect::Inspection;
-use covenant_mock::message::Incoming;
-use covenant_runner::client::{Answer, Exchange};
-
+use crate::exchange::Observed;
 use crate::record::Recorder;
 use crate::repro::Redaction;
 use crate::sink::Sink;
@@ -21,29 +16,6 @@ use crate::{ProxyError, ProxyOptions, Summary};
 
 /// Exchanges waiting to be judged before forwarding waits for the observer.
 pub const QUEUE: usize = 4096;
-
-/// One exchange as the proxy saw it.
-pub struct Observed {
-    /// Arrival number (0, 1, ...).
-    pub seq: u64,
-    /// The request as the client sent it (hop-by-hop headers left out).
-    pub request: Incoming,
-    pub inspection: Inspection,
-    /// The answer the client got, or why there was none.
-    pub outcome: Result<Answer, String>,
-    pub elapsed: Duration,
-    /// Refused by `--enforce`: the upstream never saw it.
-    pub enforced: bool,
-}
-
-impl Observed {
-    pub fn exchange(&self) -> Exchange {
-        Exchange {
-            outcome: self.outcome.clone(),
-            elapsed: self.elapsed,
-        }
-    }
-}
 
 /// Runs until `stop` fires (then judges what is queued) or every sender is gone;
 /// then writes the reports and the recording.

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use covenant_snapshot::record::{RawExchange, RawRequest, RawResponse, Recording, Step};
 
-use crate::observe::Observed;
+use crate::exchange::Observed;
 use crate::repro::Redaction;
 use crate::verdict::Judge;
 use crate::{ProxyError, ProxyOptions};

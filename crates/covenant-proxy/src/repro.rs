@@ -13,25 +13,14 @@ use covenant_redact::{Redactor, Rules};
 use covenant_runner::auth::AuthPart;
 use covenant_runner::config::implied_env;
 use covenant_runner::finding::Finding;
-use covenant_runner::plan::OpPlan;
 use covenant_runner::report::{ReproRequest, Violation};
-use covenant_runner::request::{AuthMode, Request};
+use covenant_runner::request::Request;
 use covenant_runner::{CredentialScrubber, curl};
-use covenant_spec::{Method, ParameterLocation, SecurityScheme, Spec};
+use covenant_spec::{ParameterLocation, SecurityScheme, Spec};
 
 use crate::ProxyOptions;
-use crate::observe::Observed;
+use crate::exchange::Observed;
 use crate::verdict::{Judge, Verdict};
-
-/// Request headers a reproduction leaves out: the transport's, and those curl
-/// writes itself.
-const NOT_REPRODUCED: &[&str] = &[
-    "host",
-    "content-length",
-    "content-type",
-    "user-agent",
-    "accept-encoding",
-];
 
 /// Masked values shorter than this are not hunted for in text (a one-letter
 /// value would mask every such letter; covenant-redact keeps none under 4).
@@ -43,81 +32,6 @@ pub struct Redaction {
     spec: std::sync::Arc<Spec>,
     provider: String,
     upstream: String,
-}
-
-fn method_of(m: &http::Method) -> Method {
-    match m.as_str() {
-        "PUT" => Method::Put,
-        "POST" => Method::Post,
-        "DELETE" => Method::Delete,
-        "OPTIONS" => Method::Options,
-        "HEAD" => Method::Head,
-        "PATCH" => Method::Patch,
-        "TRACE" => Method::Trace,
-        _ => Method::Get,
-    }
-}
-
-/// The runner's request for what `o` sent: the operation's path template and
-/// parameters when routed (else the literal path), query and headers as sent, the
-/// body as JSON (a form read by its schema; other bytes as text).
-pub fn request_of(spec: &Spec, plan: Option<&OpPlan>, o: &Observed) -> Request {
-    let _ = spec;
-    let req = &o.request;
-    let mut query = Map::new();
-    for (k, v) in &o.inspection.query {
-        match query.get_mut(k) {
-            Some(Value::Array(a)) => a.push(Value::String(v.clone())),
-            Some(prev) => *prev = Value::Array(vec![prev.clone(), Value::String(v.clone())]),
-            None => {
-                query.insert(k.clone(), Value::String(v.clone()));
-            }
-        }
-    }
-    let mut headers = Map::new();
-    for (k, v) in &req.headers {
-        if NOT_REPRODUCED.contains(&k.as_str()) {
-            continue;
-        }
-        headers.insert(
-            k.as_str().to_string(),
-            Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()),
-        );
-    }
-    let body = match &o.inspection.body {
-        Some(b) => Some(b.clone()),
-        None if req.body.is_empty() => None,
-        None => Some(Value::String(
-            String::from_utf8_lossy(&req.body).into_owned(),
-        )),
-    };
-    let content_type = req
-        .headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let (method, path) = match plan {
-        Some(p) => (p.op.method, p.op.path.clone()),
-        None => (method_of(&req.method), req.path.clone()),
-    };
-    Request {
-        method,
-        path,
-        path_params: o
-            .inspection
-            .path_params
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-        query,
-        headers,
-        body,
-        content_type,
-        auth: AuthMode::Valid,
-        flaw: None,
-        files: Vec::new(),
-        query_styles: Default::default(),
-    }
 }
 
 impl Redaction {

@@ -20,7 +20,7 @@ use covenant_runner::report::{
 };
 use covenant_runner::{RunOptions, new_report, rfc3339};
 
-use crate::observe::Observed;
+use crate::exchange::Observed;
 use crate::repro::Redaction;
 use crate::verdict::{Against, CHECKS, Judge, Verdict};
 use crate::{ProxyError, ProxyOptions, Summary};

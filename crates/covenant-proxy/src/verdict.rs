@@ -22,7 +22,7 @@ use covenant_runner::request::Request;
 use covenant_spec::{ParameterLocation, SecurityScheme, Spec};
 
 use crate::ProxyOptions;
-use crate::observe::Observed;
+use crate::exchange::{Observed, request_of};
 use crate::sequence::{Memory, credentials_of, idempotency_key};
 
 /// Who a finding is against.
@@ -157,7 +157,7 @@ impl Judge {
                     ),
                     Against::Provider,
                 );
-                let request = crate::repro::request_of(&self.spec, Some(plan), o);
+                let request = request_of(Some(plan), o);
                 push(
                     Check::CreateThenRead,
                     self.memory.create_then_read(plan, &request, &ex),
@@ -168,9 +168,9 @@ impl Judge {
         out
     }
 
-    /// The runner's request for `o` (see [`crate::repro::request_of`]).
+    /// The runner's request for `o` (see [`request_of`]).
     pub fn request(&self, o: &Observed) -> Request {
-        crate::repro::request_of(&self.spec, self.plan(o), o)
+        request_of(self.plan(o), o)
     }
 }
 

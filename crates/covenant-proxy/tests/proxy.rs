@@ -144,63 +144,112 @@ async fn with_fault(name: &str, fault: Fault, cases: usize) -> (Vec<String>, Sum
     (common::failing(&run), summary)
 }
 
-/// Each fault the proxy can see in traffic is found by the check the runner finds
-/// it with, against the provider.
+/// Runs the runner against `name`'s mock behind `fault` with the proxy in front:
+/// the runner finds `check`, and so does the proxy, against the provider, with
+/// reproductions of what it observed.
+async fn found_as_the_runner_finds_it(name: &str, fault: Fault, check: &str) {
+    let (runner, summary) = with_fault(name, fault, 4).await;
+    assert!(
+        runner.contains(&check.to_string()),
+        "{name}: the runner misses {check}: {runner:?}"
+    );
+    let provider = against_provider(&summary);
+    let found: Vec<&str> = provider.iter().map(|v| v.check.as_str()).collect();
+    assert!(
+        found.contains(&check),
+        "{name} {check}: the proxy found {found:?}"
+    );
+    for v in &provider {
+        assert!(
+            v.case.contains("/observed/") && v.curl.starts_with("curl "),
+            "{}",
+            v.describe()
+        );
+    }
+}
+
+/// A 5xx answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn faults_behind_the_proxy_are_found_as_the_runner_finds_them() {
+async fn server_error_is_found() {
+    found_as_the_runner_finds_it("identplus", Fault::Scenario("internal"), "server_error").await;
+}
+
+/// A status the operation does not document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_documented_is_found() {
+    found_as_the_runner_finds_it("rebilly", Fault::Status(201, 200), "status_documented").await;
+}
+
+/// A success answer in an undocumented media type.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn content_type_is_found() {
+    found_as_the_runner_finds_it("rebilly", Fault::ContentType("text/plain"), "content_type").await;
+}
+
+/// A success body without a required member, and one that is not JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn response_schema_is_found() {
+    found_as_the_runner_finds_it("rebilly", Fault::DropField("documents"), "response_schema").await;
+    found_as_the_runner_finds_it("rebilly", Fault::NotJson, "response_schema").await;
+}
+
+/// An invalid request accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn negative_rejected_is_found() {
     let (spec, creds) = common::provider("rebilly", &|_| None);
     let valid = covenant_runner::case_list(&spec, &creds, &common::opts(4))[0]
         .request
         .body
         .clone()
         .expect("positive body");
+    found_as_the_runner_finds_it("rebilly", Fault::AcceptInvalid(valid), "negative_rejected").await;
+}
+
+/// A refusal that names the wrong field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_names_field_is_found() {
+    found_as_the_runner_finds_it("rebilly", Fault::RenameErrorFields, "error_names_field").await;
+}
+
+/// A request without credentials accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_required_is_found() {
+    let (_, creds) = common::provider("rebilly", &|_| None);
     let key = creds["SecretApiKey"].secret.clone();
-    let faults: Vec<(&str, Fault, &str)> = vec![
-        ("identplus", Fault::Scenario("internal"), "server_error"),
-        ("rebilly", Fault::Status(201, 200), "status_documented"),
-        ("rebilly", Fault::ContentType("text/plain"), "content_type"),
-        ("rebilly", Fault::DropField("documents"), "response_schema"),
-        ("rebilly", Fault::NotJson, "response_schema"),
-        ("rebilly", Fault::AcceptInvalid(valid), "negative_rejected"),
-        ("onboarding", Fault::ErrorDropKey("title"), "error_shape"),
-        ("rebilly", Fault::RenameErrorFields, "error_names_field"),
-        (
-            "rebilly",
-            Fault::ForceHeader("reb-apikey", key),
-            "auth_required",
-        ),
-        (
-            "iron",
-            Fault::FreshUuidHeader("idempotency-key"),
-            "idempotent_replay",
-        ),
-        (
-            "rpcsession",
-            Fault::ChangeOnPath("session.get", "id"),
-            "create_then_read",
-        ),
-    ];
-    let mut missed = Vec::new();
-    for (name, fault, check) in faults {
-        let (runner, summary) = with_fault(name, fault, 4).await;
-        assert!(
-            runner.contains(&check.to_string()),
-            "{name}: the runner misses {check}: {runner:?}"
-        );
-        let provider = against_provider(&summary);
-        let found: Vec<&str> = provider.iter().map(|v| v.check.as_str()).collect();
-        if !found.contains(&check) {
-            missed.push(format!("{name} {check}: the proxy found {found:?}"));
-        }
-        for v in &provider {
-            assert!(
-                v.case.contains("/observed/") && v.curl.starts_with("curl "),
-                "{}",
-                v.describe()
-            );
-        }
-    }
-    assert!(missed.is_empty(), "{}", missed.join("\n"));
+    found_as_the_runner_finds_it(
+        "rebilly",
+        Fault::ForceHeader("reb-apikey", key),
+        "auth_required",
+    )
+    .await;
+}
+
+/// A refusal out of the declared error style.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_shape_is_found() {
+    found_as_the_runner_finds_it("onboarding", Fault::ErrorDropKey("title"), "error_shape").await;
+}
+
+/// A replay under the same idempotency key that creates anew.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotent_replay_is_found() {
+    found_as_the_runner_finds_it(
+        "iron",
+        Fault::FreshUuidHeader("idempotency-key"),
+        "idempotent_replay",
+    )
+    .await;
+}
+
+/// A read that does not give back what the create returned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_then_read_is_found() {
+    found_as_the_runner_finds_it(
+        "rpcsession",
+        Fault::ChangeOnPath("session.get", "id"),
+        "create_then_read",
+    )
+    .await;
 }
 
 /// A required response header that breaks its schema (test spec as in the
