@@ -522,3 +522,115 @@ async fn a_bad_upstream_url_is_a_clear_error() {
         );
     }
 }
+
+/// What an upstream received.
+#[derive(Debug, Default, Clone)]
+struct Received {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+/// Bytes, status and end-to-end headers pass unchanged both ways; a chunked body
+/// arrives whole; hop-by-hop headers (and those `Connection` names) stay behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchanges_pass_unchanged() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const ANSWER: &[u8] = &[0, 159, 146, 150, 255, b'\r', b'\n'];
+    let seen = Arc::new(tokio::sync::Mutex::new(Received::default()));
+    let keep = seen.clone();
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let keep = keep.clone();
+        async move {
+            let (parts, body) = req.into_parts();
+            *keep.lock().await = Received {
+                method: parts.method.to_string(),
+                target: parts.uri.to_string(),
+                headers: parts
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+                    .collect(),
+                body: axum::body::to_bytes(body, 1 << 20)
+                    .await
+                    .unwrap_or_default()
+                    .to_vec(),
+            };
+            axum::response::Response::builder()
+                .status(207)
+                .header("x-multi", "a")
+                .header("x-multi", "b")
+                .header("set-cookie", "s=1; HttpOnly")
+                .header("content-type", "application/octet-stream")
+                .body(axum::body::Body::from(ANSWER))
+                .unwrap()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    let spec = Arc::new(Spec::load(common::repo().join("tests/zoo/things.yaml")).expect("spec"));
+    let p = proxy(&spec, "things", &upstream, false).await;
+    let mut conn = tokio::net::TcpStream::connect(p.addr())
+        .await
+        .expect("connect");
+    conn.write_all(
+        b"POST /anything?q=%20x&q=y HTTP/1.1\r\nHost: client.example\r\nTransfer-Encoding: chunked\r\n\
+          Connection: close, x-hop\r\nX-Hop: drop-me\r\nKeep-Alive: timeout=5\r\nX-Keep: yes\r\nX-Keep: too\r\n\
+          Content-Type: text/plain\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+    )
+    .await
+    .expect("send");
+    let mut raw = Vec::new();
+    conn.read_to_end(&mut raw).await.expect("answer");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head")
+        + 4;
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 207"), "{head}");
+    assert!(head.contains("x-multi: a\r\nx-multi: b\r\n"), "{head}");
+    assert!(head.contains("set-cookie: s=1; httponly\r\n"), "{head}");
+    assert_eq!(&raw[split..], ANSWER, "the body's bytes");
+    let got = seen.lock().await.clone();
+    assert_eq!(got.method, "POST");
+    assert!(
+        got.target.ends_with("/anything?q=%20x&q=y"),
+        "{}",
+        got.target
+    );
+    assert_eq!(got.body, b"hello world");
+    let names: Vec<&str> = got.headers.iter().map(|(k, _)| k.as_str()).collect();
+    for gone in ["x-hop", "keep-alive", "connection", "transfer-encoding"] {
+        assert!(!names.contains(&gone), "{gone} forwarded: {names:?}");
+    }
+    let keep: Vec<&str> = got
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "x-keep")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(keep, ["yes", "too"]);
+    let host = got
+        .headers
+        .iter()
+        .find(|(k, _)| k == "host")
+        .map(|(_, v)| v.as_str());
+    assert_eq!(
+        host,
+        upstream.strip_prefix("http://"),
+        "Host names the upstream"
+    );
+    let summary = p.finish().await.expect("proxy finishes");
+    assert_eq!(summary.exchanges, 1);
+    let _ = stop.send(());
+}
