@@ -303,10 +303,8 @@ async fn forward(
     *out.method_mut() = parts.method.clone();
     *out.uri_mut() = uri;
     *out.headers_mut() = request.headers.clone();
+    // The upstream's authority, from the URI (a virtual-hosted sandbox needs it).
     out.headers_mut().remove(header::HOST);
-    if request.body.is_empty() && !parts.headers.contains_key(header::CONTENT_LENGTH) {
-        out.headers_mut().remove(header::CONTENT_LENGTH);
-    }
     let answer = tokio::time::timeout(UPSTREAM_TIMEOUT, shared.upstream.request(out))
         .await
         .map_err(|_| format!("no answer within {} s", UPSTREAM_TIMEOUT.as_secs()))?
@@ -321,4 +319,41 @@ async fn forward(
     *r.status_mut() = parts.status;
     *r.headers_mut() = end_to_end(&parts.headers);
     Ok((r, bytes.to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fixed hop-by-hop headers and those `Connection` names stay behind;
+    /// repeated end-to-end headers keep every value, in order.
+    #[test]
+    fn only_end_to_end_headers_are_forwarded() {
+        let mut h = HeaderMap::new();
+        for (k, v) in [
+            ("connection", "close, X-Trace"),
+            ("x-trace", "1"),
+            ("keep-alive", "timeout=5"),
+            ("transfer-encoding", "chunked"),
+            ("te", "trailers"),
+            ("upgrade", "h2c"),
+            ("x-keep", "a"),
+            ("x-keep", "b"),
+            ("authorization", "Bearer t"),
+        ] {
+            h.append(
+                http::HeaderName::from_static(k),
+                HeaderValue::from_static(v),
+            );
+        }
+        let out = end_to_end(&h);
+        let names: Vec<&str> = out.keys().map(|k| k.as_str()).collect();
+        assert_eq!(names, ["x-keep", "authorization"]);
+        let keep: Vec<&str> = out
+            .get_all("x-keep")
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect();
+        assert_eq!(keep, ["a", "b"]);
+    }
 }

@@ -327,3 +327,39 @@ fn leaves_of(v: &Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Masked leaves (also inside a masked structure) are found with what they are
+    /// shown as; short values and kept ones are not.
+    #[test]
+    fn hidden_values_are_the_masked_leaves() {
+        let original = json!({
+            "surname": "Mustermann",
+            "sex": "M",
+            "address": {"street": "Hauptstrasse", "city": "Wolfsburg"},
+            "status": "open"
+        });
+        let redacted = json!({
+            "surname": "<personal>",
+            "sex": "<personal>",
+            "address": "<personal>",
+            "status": "open"
+        });
+        let mut out = Vec::new();
+        hidden_values(&original, &redacted, &mut out);
+        out.sort();
+        let shown = "<personal>".to_string();
+        assert_eq!(
+            out,
+            [
+                ("Hauptstrasse".to_string(), shown.clone()),
+                ("Mustermann".to_string(), shown.clone()),
+                ("Wolfsburg".to_string(), shown),
+            ]
+        );
+    }
+}

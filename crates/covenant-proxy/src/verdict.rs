@@ -157,12 +157,14 @@ impl Judge {
                     ),
                     Against::Provider,
                 );
-                let request = request_of(Some(plan), o);
-                push(
-                    Check::CreateThenRead,
-                    self.memory.create_then_read(plan, &request, &ex),
-                    Against::Provider,
-                );
+                if plan.resource.is_some() {
+                    let request = request_of(Some(plan), o);
+                    push(
+                        Check::CreateThenRead,
+                        self.memory.create_then_read(plan, &request, &ex),
+                        Against::Provider,
+                    );
+                }
             }
         }
         out
