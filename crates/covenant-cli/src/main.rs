@@ -14,6 +14,7 @@ mod check;
 mod codegen;
 mod lint;
 mod mock;
+mod proxy;
 mod report;
 mod run;
 mod snapshot;
@@ -71,6 +72,11 @@ enum Command {
     /// Record a provider's behaviour as a redacted audit snapshot (one insta .snap per
     /// provider), check it, or compare with a stored one (Markdown + HTML diff report).
     Snapshot(snapshot::SnapshotArgs),
+    /// A validating, recording reverse proxy: forwards every exchange to the
+    /// upstream unchanged and checks it against the spec (the request: a finding
+    /// against the client; the answer: against the provider). Findings are appended
+    /// to findings.jsonl as they happen; the reports are written on SIGINT/SIGTERM.
+    Proxy(proxy::ProxyArgs),
 }
 
 fn main() -> ExitCode {
@@ -87,5 +93,6 @@ fn main() -> ExitCode {
         Command::Mock(args) => mock::run(args),
         Command::Snapshot(args) => snapshot::run(args),
         Command::Codegen(args) => codegen::run(args),
+        Command::Proxy(args) => proxy::run(args),
     }
 }

@@ -13,7 +13,7 @@ use covenant_runner::config::{Config, Credentials, resolve_credentials};
 use covenant_snapshot::{Options, SnapshotError};
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("target").required(true).args(["base_url", "mock"])))]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["base_url", "mock", "from"])))]
 pub struct SnapshotArgs {
     /// The provider's spec.
     #[arg(long)]
@@ -24,6 +24,10 @@ pub struct SnapshotArgs {
     /// Record the embedded mock of the spec, started in-process on 127.0.0.1.
     #[arg(long)]
     pub mock: bool,
+    /// Record nothing: take `<DIR>/<provider>.snap` as the new snapshot (e.g. one
+    /// `covenant proxy --record DIR` wrote from real traffic), to check or compare.
+    #[arg(long, value_name = "DIR")]
+    pub from: Option<PathBuf>,
     /// Directory of `<provider>.snap` (and, with --compare, the reports).
     #[arg(long)]
     pub out: PathBuf,
@@ -109,6 +113,14 @@ pub fn run(args: SnapshotArgs) -> ExitCode {
         seed: args.seed,
         ..Options::default()
     };
+    if let Some(dir) = &args.from {
+        let snapshot = match covenant_snapshot::read_snapshot(dir, &spec.provider) {
+            Ok(s) => s,
+            Err(e) => return could_not_run(&e.to_string()),
+        };
+        let mut redactor = covenant_redact::Redactor::new(covenant_redact::Rules::from_spec(&spec));
+        return finish(&args, snapshot, run_report.as_ref(), &mut redactor);
+    }
     let recorded = rt.block_on(async {
         match &args.base_url {
             Some(url) if !args.mock => {
@@ -123,7 +135,16 @@ pub fn run(args: SnapshotArgs) -> ExitCode {
     };
     let mut redactor = covenant_snapshot::redactor_for(&spec, &recording);
     let snapshot = covenant_snapshot::normalise::normalise_with(&mut redactor, &recording);
+    finish(&args, snapshot, run_report.as_ref(), &mut redactor)
+}
 
+/// Checks, or writes and compares, `snapshot` as the arguments say.
+fn finish(
+    args: &SnapshotArgs,
+    snapshot: covenant_snapshot::Snapshot,
+    run_report: Option<&covenant_runner::Report>,
+    redactor: &mut covenant_redact::Redactor,
+) -> ExitCode {
     if args.check {
         return match covenant_snapshot::read_snapshot(&args.out, &snapshot.provider) {
             Ok(stored) => verdict(&covenant_snapshot::compare(&stored, &snapshot)),
@@ -153,8 +174,8 @@ pub fn run(args: SnapshotArgs) -> ExitCode {
     match covenant_snapshot::write_reports(
         &args.out,
         std::slice::from_ref(&diff),
-        run_report.as_ref(),
-        &mut redactor,
+        run_report,
+        redactor,
     ) {
         Ok((md, html)) => eprintln!("reports: {}, {}", show(&md), show(&html)),
         Err(e) => return could_not_run(&e.to_string()),

@@ -108,7 +108,7 @@ impl Provider {
     }
 
     /// Operation `i`, compiled (once; concurrent first requests wait for it).
-    fn compiled(&self, i: usize) -> Result<&CompiledOp, &EngineError> {
+    pub(crate) fn compiled(&self, i: usize) -> Result<&CompiledOp, &EngineError> {
         self.ops[i]
             .compiled
             .get_or_init(|| compile_op(&self.spec, &self.config, &self.spec.operations[i], i))
@@ -117,7 +117,7 @@ impl Provider {
 
     /// [`Provider::compiled`] as a pipeline step: an operation the mock cannot
     /// serve (a schema the generator cannot satisfy) answers 500, saying why.
-    fn serve(&self, i: usize) -> Step<&CompiledOp> {
+    pub(crate) fn serve(&self, i: usize) -> Step<&CompiledOp> {
         self.compiled(i).map_err(|e| {
             tracing::error!(provider = %self.spec.provider, "{e}");
             self.errors.generic(
@@ -192,7 +192,7 @@ impl Provider {
 
     /// Route: the operation and its path parameters; a miss is a generic 405 when
     /// another method serves the path, else 404 (not provider classes).
-    fn route(&self, req: &Incoming) -> Step<Routed> {
+    pub(crate) fn route(&self, req: &Incoming) -> Step<Routed> {
         self.resolve(&req.method, &req.path).map_err(|allowed| {
             if allowed.is_empty() {
                 return self
@@ -373,6 +373,25 @@ impl Provider {
         c: &'c CompiledOp,
         req: &Incoming,
     ) -> Step<Option<(&'c CMedia, Value)>> {
+        self.read_body(c, req).map_err(|(class, message)| {
+            self.error(
+                Some(c.index),
+                class,
+                ErrorInput {
+                    message: Some(message),
+                    ..Default::default()
+                },
+            )
+        })
+    }
+
+    /// [`Provider::parse_body`] before the error answer: the failure class and
+    /// its message.
+    pub(crate) fn read_body<'c>(
+        &self,
+        c: &'c CompiledOp,
+        req: &Incoming,
+    ) -> Result<Option<(&'c CMedia, Value)>, (&'static str, String)> {
         if req.body.is_empty() || c.media.is_empty() {
             return Ok(None);
         }
@@ -387,45 +406,25 @@ impl Provider {
         else {
             let ct = ct.map(covenant_spec::ir::essence);
             let declared: Vec<&str> = c.media.iter().map(|m| m.essence.as_str()).collect();
-            return Err(self.error(
-                Some(c.index),
+            return Err((
                 "unsupported-media-type",
-                ErrorInput {
-                    message: Some(format!(
-                        "Content-Type {} is not accepted; send {}",
-                        ct.as_deref().unwrap_or("(none)"),
-                        declared.join(" or ")
-                    )),
-                    ..Default::default()
-                },
+                format!(
+                    "Content-Type {} is not accepted; send {}",
+                    ct.as_deref().unwrap_or("(none)"),
+                    declared.join(" or ")
+                ),
             ));
         };
         if let Some(form) = &m.form {
             return match form.read(ct.unwrap_or(""), &req.body) {
                 Ok(v) => Ok(Some((m, v))),
-                Err(message) => Err(self.error(
-                    Some(c.index),
-                    "malformed",
-                    ErrorInput {
-                        message: Some(message),
-                        ..Default::default()
-                    },
-                )),
+                Err(message) => Err(("malformed", message)),
             };
         }
         if !m.json {
             return Ok(None);
         }
-        let malformed = |message: String| {
-            self.error(
-                Some(c.index),
-                "malformed",
-                ErrorInput {
-                    message: Some(message),
-                    ..Default::default()
-                },
-            )
-        };
+        let malformed = |message: String| ("malformed", message);
         // Parse first: a body that parses is valid UTF-8 (serde_json checks strings,
         // and any other byte outside ASCII is a syntax error), so the UTF-8 and depth
         // scans below only run to explain a failure, or once a parsed value turns
@@ -461,6 +460,25 @@ impl Provider {
         sources: &Sources<'_>,
         body: Option<&(&CMedia, Value)>,
     ) -> Step<BTreeMap<(ParameterLocation, String), Value>> {
+        self.violations(c, sources, body).map_err(|violations| {
+            self.error(
+                Some(c.index),
+                "validation",
+                ErrorInput {
+                    violations,
+                    ..Default::default()
+                },
+            )
+        })
+    }
+
+    /// [`Provider::validate`] before the error answer: every violation.
+    pub(crate) fn violations(
+        &self,
+        c: &CompiledOp,
+        sources: &Sources<'_>,
+        body: Option<&(&CMedia, Value)>,
+    ) -> Result<BTreeMap<(ParameterLocation, String), Value>, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut values = BTreeMap::new();
         for p in &c.params {
@@ -485,14 +503,7 @@ impl Provider {
         if errors.is_empty() {
             return Ok(values);
         }
-        Err(self.error(
-            Some(c.index),
-            "validation",
-            ErrorInput {
-                violations: errors,
-                ..Default::default()
-            },
-        ))
+        Err(errors)
     }
 
     /// Idempotency: the first answer under a key is stored and replayed; a replay

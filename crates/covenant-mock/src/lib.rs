@@ -33,7 +33,8 @@
 //! (building a body from the pool), [`state`] (stored resources, idempotency slots,
 //! scenarios; the control plane) over [`store`] (bounded maps). Built once at start:
 //! [`compile`] (each operation) and [`plan`] (its success answer). [`message`] holds
-//! the engine's request and answer types.
+//! the engine's request and answer types. [`inspect`] judges a request without
+//! answering it (for `covenant proxy`).
 
 pub mod auth;
 pub mod compile;
@@ -42,6 +43,7 @@ mod deadline;
 pub mod engine;
 pub mod errors;
 pub mod form;
+pub mod inspect;
 pub mod message;
 mod oversize;
 pub mod plan;

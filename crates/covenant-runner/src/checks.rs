@@ -146,6 +146,11 @@ check_table! {
         description: "each answer arrives within --max-response-time (off when unset)",
         judges: EVERY_KIND,
     },
+    RequestValid {
+        name: "request_valid",
+        description: "covenant proxy only: a client's request follows the operation's parameters and body (a finding against the client)",
+        judges: EVERY_KIND,
+    },
 }
 
 impl Check {

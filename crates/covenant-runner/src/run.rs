@@ -322,6 +322,9 @@ fn skip_reason(
         Check::PositiveAccepted => {
             "every valid request named a made-up id and was answered with the documented 404".into()
         }
+        Check::RequestValid => {
+            "it judges the requests of a client, seen by covenant proxy; the runner's own requests are built to the contract".into()
+        }
         _ => "no answer it applies to (refusals, 5xx and transport failures are judged by other checks)".into(),
     }
 }

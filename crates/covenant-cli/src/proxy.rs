@@ -1,0 +1,135 @@
+//! `covenant proxy`: a validating, recording reverse proxy in front of a provider
+//! (crates/covenant-proxy). Prints the bound address on stdout
+//! (`<provider> http://127.0.0.1:<port>`), forwards until SIGINT/SIGTERM, then
+//! writes the reports and the recording. Exit 0 no finding, 1 findings, 2 could
+//! not run.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// The provider's spec: every exchange is checked against it.
+    #[arg(long)]
+    pub spec: PathBuf,
+    /// The provider's base URL (http:// or https://); each request's path and query
+    /// are appended to it.
+    #[arg(long)]
+    pub upstream: String,
+    /// Address to bind; port 0 picks an ephemeral port (printed on stdout).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// covenant.toml naming this provider's credentials: their values are then
+    /// shown as their variables (`$COVENANT_...`) in every output. Credentials seen
+    /// in traffic are redacted either way.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Directory for findings.jsonl (one line per distinct finding, written as it
+    /// is found) and, on SIGINT/SIGTERM, report.json, junit.xml and report.md.
+    #[arg(long, default_value = "target/covenant-proxy")]
+    pub report_dir: PathBuf,
+    /// Directory to write the exchanges into on SIGINT/SIGTERM, as a redacted
+    /// `<provider>.snap` in `covenant snapshot`'s format (compare two with
+    /// `covenant snapshot --from DIR --compare DIR2`).
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    /// Refuse requests that break the contract (parameters, body, media type, an
+    /// undocumented path) with the provider's error answer, without forwarding
+    /// them to the upstream.
+    #[arg(long)]
+    pub enforce: bool,
+}
+
+fn could_not_run(message: &str) -> ExitCode {
+    eprintln!("covenant proxy: {message}");
+    ExitCode::from(2)
+}
+
+/// The credentials covenant.toml (or the implied variables) give this spec, if
+/// they resolve: known values to scrub, nothing the proxy needs to run.
+fn known_credentials(
+    args: &ProxyArgs,
+    spec: &covenant_spec::Spec,
+    provider: &str,
+) -> Result<covenant_runner::Credentials, String> {
+    let (root, sources) = match &args.config {
+        Some(path) => {
+            let config = covenant_runner::Config::load(path).map_err(|e| e.to_string())?;
+            let sources = config
+                .provider_for_spec(&args.spec)
+                .map(|(_, p)| p.credentials.clone())
+                .unwrap_or_default();
+            (config.root.clone(), sources)
+        }
+        None => (PathBuf::from("."), Default::default()),
+    };
+    let sources = covenant_runner::config::sources_for(provider, spec, &sources, None);
+    Ok(covenant_runner::config::resolve_credentials(&root, &sources).unwrap_or_default())
+}
+
+pub fn run(args: ProxyArgs) -> ExitCode {
+    let spec = match covenant_spec::Spec::load(&args.spec) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return could_not_run(&e.to_string()),
+    };
+    let provider = covenant_runner::config::provider_name(&args.spec);
+    let credentials = match known_credentials(&args, &spec, &provider) {
+        Ok(c) => c,
+        Err(e) => return could_not_run(&e),
+    };
+    let mut options = covenant_proxy::ProxyOptions::new(spec, &provider, &args.upstream);
+    options.enforce = args.enforce;
+    options.report_dir = Some(args.report_dir.clone());
+    options.record_dir = args.record.clone();
+    options.credentials = credentials;
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return could_not_run(&format!("cannot start the async runtime: {e}")),
+    };
+    rt.block_on(async move {
+        let server = match covenant_proxy::start(options, args.listen).await {
+            Ok(s) => s,
+            Err(e) => return could_not_run(&e.to_string()),
+        };
+        println!("{provider} {}", server.url());
+        let _ = std::io::stdout().flush();
+        eprintln!(
+            "covenant proxy: forwarding to {}{}; findings in {}",
+            args.upstream,
+            if args.enforce {
+                " (enforcing the contract)"
+            } else {
+                ""
+            },
+            args.report_dir
+                .join(covenant_proxy::sink::FINDINGS_FILE)
+                .display()
+        );
+        covenant_mock::shutdown_signal().await;
+        eprintln!("shutting down");
+        match server.finish().await {
+            Ok(s) => {
+                eprintln!(
+                    "covenant proxy: {} exchange(s), {} finding(s); reports in {}",
+                    s.exchanges,
+                    s.findings,
+                    args.report_dir.display()
+                );
+                if s.findings > 0 {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                }
+            }
+            Err(e) => could_not_run(&e.to_string()),
+        }
+    })
+}
