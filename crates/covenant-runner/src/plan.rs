@@ -3,7 +3,8 @@
 //! validators (shared JSON Schema view, compiled once), the auth plan, and the
 //! operation's idempotency and resource extensions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
@@ -65,8 +66,9 @@ pub struct OpPlan {
     pub auth: AuthPlan,
     pub idempotency: Option<Idempotency>,
     pub resource: Option<Resource>,
-    /// Compiled response body validators by (response index, media index).
-    pub bodies: BTreeMap<(usize, usize), jsonschema::Validator>,
+    /// Compiled response body validators by (response index, media index), shared
+    /// between operations that document the same schema.
+    pub bodies: BTreeMap<(usize, usize), Arc<jsonschema::Validator>>,
     /// Compiled response header validators by (response index, header index).
     pub headers: BTreeMap<(usize, usize), (jsonschema::Validator, Vec<String>)>,
     /// Problems building the plan (schemas the generator cannot handle): the run
@@ -82,14 +84,23 @@ pub struct OpPlan {
 pub type Generators = BTreeMap<Part, Generator>;
 
 /// Builds the plan of every operation of `spec`, and the generators of their parts.
+///
+/// Response validators are compiled once per distinct schema: real specs document
+/// the same answer on many operations (Stripe's `error` on all 468, each view
+/// holding most of its schemas), and one copy each would take gigabytes.
 pub fn build(spec: &Spec, creds: &Credentials) -> (Vec<OpPlan>, Vec<Generators>) {
-    let redaction = std::sync::Arc::new(covenant_redact::Rules::from_spec(spec));
+    let redaction = Arc::new(covenant_redact::Rules::from_spec(spec));
+    let mut shared = SharedValidators::new();
     spec.operations
         .iter()
         .enumerate()
-        .map(|(i, op)| build_one(spec, i, op, creds, &redaction))
+        .map(|(i, op)| build_one(spec, i, op, creds, &redaction, &mut shared))
         .unzip()
 }
+
+/// Response body validators by their site's schema text (a schema's `$ref`s are
+/// absolute, so equal text means an equal schema).
+type SharedValidators = HashMap<String, Result<Arc<jsonschema::Validator>, String>>;
 
 fn part_plan(
     generator: &Generator,
@@ -107,7 +118,8 @@ fn build_one(
     index: usize,
     op: &Operation,
     creds: &Credentials,
-    redaction: &std::sync::Arc<covenant_redact::Rules>,
+    redaction: &Arc<covenant_redact::Rules>,
+    shared: &mut SharedValidators,
 ) -> (OpPlan, Generators) {
     let mut problems = Vec::new();
     let mut parts = BTreeMap::new();
@@ -225,9 +237,13 @@ fn build_one(
     for (ri, r) in op.responses.iter().enumerate() {
         for (mi, m) in r.content.iter().enumerate() {
             if let (true, Some(site)) = (m.is_json(), &m.schema) {
-                match spec.compile(site) {
+                let key = format!("{:?}{}", site.direction, site.schema);
+                let compiled = shared
+                    .entry(key)
+                    .or_insert_with(|| spec.compile(site).map(Arc::new));
+                match compiled {
                     Ok(v) => {
-                        bodies.insert((ri, mi), v);
+                        bodies.insert((ri, mi), v.clone());
                     }
                     Err(e) => problems.push(format!("response {} schema: {e}", r.status)),
                 }
