@@ -16,37 +16,8 @@ use crate::constraints::{self, Unchecked};
 use crate::model::{Field, Item, Kind, Presence, Ty, Variant};
 use crate::names::{field_name, type_name, variant_name};
 use crate::shape::{
-    doc_of, is_closed, is_object, is_type_union, single_type, string_enum, tagged_union,
+    doc_of, is_closed, is_object, is_type_union, single_type, string_enum, tagged_union, unchecked,
 };
-
-/// JSON Schema keywords that constrain instances but have no Rust mapping here.
-const UNCHECKED_KEYWORDS: [&str; 11] = [
-    "prefixItems",
-    "if",
-    "then",
-    "else",
-    "dependentRequired",
-    "dependentSchemas",
-    "unevaluatedItems",
-    "contains",
-    "propertyNames",
-    "patternProperties",
-    "$dynamicRef",
-];
-
-/// Keywords that describe without constraining.
-const ANNOTATIONS: [&str; 10] = [
-    "description",
-    "title",
-    "examples",
-    "example",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-    "default",
-    "$comment",
-    "externalDocs",
-];
 
 pub struct Builder<'s> {
     spec: &'s Spec,
@@ -150,26 +121,9 @@ impl<'s> Builder<'s> {
     /// constraints written beside a `$ref`, which the model reads as the bare
     /// reference.
     fn report_unchecked(&mut self, m: &Map<String, Value>, at: &str) {
-        for keyword in UNCHECKED_KEYWORDS {
-            if m.contains_key(keyword) {
-                self.report(
-                    &pointer::join(at, keyword),
-                    format!("`{keyword}` is not checked by the models"),
-                );
-            }
-        }
-        if self.spec.dialect == covenant_spec::Dialect::OpenApi31 && m.contains_key("$ref") {
-            for k in m
-                .keys()
-                .filter(|k| !ANNOTATIONS.contains(&k.as_str()) && *k != "$ref")
-            {
-                if !k.starts_with("x-") {
-                    self.report(
-                        &pointer::join(at, k),
-                        format!("`{k}` beside `$ref` is not checked by the models"),
-                    );
-                }
-            }
+        let dialect31 = self.spec.dialect == covenant_spec::Dialect::OpenApi31;
+        for (keyword, construct) in unchecked(m, dialect31) {
+            self.report(&pointer::join(at, &keyword), construct);
         }
     }
 

@@ -104,3 +104,54 @@ pub(crate) fn tagged_union(schema: &Value) -> Option<(String, Vec<Branch>)> {
     }
     Some((prop, out))
 }
+
+/// JSON Schema keywords that constrain instances but have no Rust mapping here.
+const UNCHECKED_KEYWORDS: [&str; 11] = [
+    "prefixItems",
+    "if",
+    "then",
+    "else",
+    "dependentRequired",
+    "dependentSchemas",
+    "unevaluatedItems",
+    "contains",
+    "propertyNames",
+    "patternProperties",
+    "$dynamicRef",
+];
+
+/// Keywords that describe without constraining.
+const ANNOTATIONS: [&str; 10] = [
+    "description",
+    "title",
+    "examples",
+    "example",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "default",
+    "$comment",
+    "externalDocs",
+];
+
+/// The keywords of `m` the models do not check, each with what to report: the
+/// assertions in [`UNCHECKED_KEYWORDS`], and in 3.1 (where they apply) the
+/// constraints written beside a `$ref`, which the model reads as the bare reference.
+pub(crate) fn unchecked(m: &Map<String, Value>, dialect31: bool) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = UNCHECKED_KEYWORDS
+        .iter()
+        .filter(|k| m.contains_key(**k))
+        .map(|k| (k.to_string(), format!("`{k}` is not checked by the models")))
+        .collect();
+    if dialect31 && m.contains_key("$ref") {
+        for k in m.keys() {
+            if k != "$ref" && !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-") {
+                out.push((
+                    k.clone(),
+                    format!("`{k}` beside `$ref` is not checked by the models"),
+                ));
+            }
+        }
+    }
+    out
+}
