@@ -134,13 +134,7 @@ impl Sink {
                     let (judged, failed) = self.tally.get(&(i, *c)).copied().unwrap_or((0, 0));
                     CheckResult {
                         check: c.name().into(),
-                        status: if failed > 0 {
-                            Status::Failed
-                        } else if judged > 0 {
-                            Status::Passed
-                        } else {
-                            Status::Skipped
-                        },
+                        status: Status::from_counts(judged, failed),
                         judged,
                         failed,
                         reason: (judged == 0)

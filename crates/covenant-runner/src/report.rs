@@ -182,6 +182,20 @@ pub enum Status {
     Skipped,
 }
 
+impl Status {
+    /// A check's status from its tallies: failed if any judged case failed, passed
+    /// if it judged any, else skipped.
+    pub fn from_counts(judged: usize, failed: usize) -> Status {
+        if failed > 0 {
+            Status::Failed
+        } else if judged > 0 {
+            Status::Passed
+        } else {
+            Status::Skipped
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckResult {

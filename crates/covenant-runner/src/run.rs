@@ -417,13 +417,7 @@ async fn aggregate(
             let skipped = failed == 0 && judged == 0;
             checks.push(CheckResult {
                 check: check.name().into(),
-                status: if failed > 0 {
-                    Status::Failed
-                } else if judged > 0 {
-                    Status::Passed
-                } else {
-                    Status::Skipped
-                },
+                status: Status::from_counts(judged, failed),
                 judged,
                 failed,
                 reason: skipped.then(|| skip_reason(&ctx.spec, *check, &kinds, opts)),
