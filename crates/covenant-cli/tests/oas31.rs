@@ -2,62 +2,20 @@
 //! against its mock, and one of our specs written as 3.1 (Rebilly's, whose
 //! provider publishes 3.1) gives the same run as its 3.0 form.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::PathBuf;
+
+use common::{root, scratch, summary};
 use covenant_runner::report::{Coverage, Report};
 use serde_json::{Value, json};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("covenant-oas31-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn run(spec: &Path, dir: &Path, cases: usize) -> (Output, Report) {
-    let out = Command::new(env!("CARGO_BIN_EXE_covenant"))
-        .current_dir(dir)
-        .arg("run")
-        .arg("--spec")
-        .arg(spec)
-        .args([
-            "--base-url",
-            "mock",
-            "--report-dir",
-            "reports",
-            "--seed",
-            "0",
-        ])
-        .args(["--cases", &cases.to_string()])
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("covenant runs");
-    let report = Report::read(&dir.join("reports/report.json"))
-        .unwrap_or_else(|e| panic!("no report ({e}): {}", String::from_utf8_lossy(&out.stderr)));
-    (out, report)
-}
-
-fn problems(report: &Report) -> String {
-    report
-        .providers
-        .iter()
-        .flat_map(|p| {
-            p.error.iter().cloned().chain(
-                p.violations.iter().map(|v| v.describe()).chain(
-                    p.operations
-                        .iter()
-                        .filter(|o| o.coverage != Coverage::Tested)
-                        .map(|o| format!("{}: {} ({:?})", o.id, o.coverage.label(), o.reason)),
-                ),
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+fn run(
+    spec: &std::path::Path,
+    dir: &std::path::Path,
+    cases: usize,
+) -> (std::process::Output, Report) {
+    common::run(spec, dir, cases, &["--seed", "0"])
 }
 
 #[test]
@@ -65,14 +23,14 @@ fn persona_passes_against_its_mock() {
     let spec = root().join("../shared/realspecs/persona-2023-01-05.json");
     let dir = scratch("persona");
     let (out, report) = run(&spec, &dir, 50);
-    assert_eq!(out.status.code(), Some(0), "{}", problems(&report));
+    assert_eq!(out.status.code(), Some(0), "{}", summary(&report));
     let p = &report.providers[0];
-    assert!(p.violations.is_empty(), "{}", problems(&report));
+    assert!(p.violations.is_empty(), "{}", summary(&report));
     assert!(p.operations.len() > 150, "{}", p.operations.len());
     assert!(
         p.operations.iter().all(|o| o.coverage == Coverage::Tested),
         "{}",
-        problems(&report)
+        summary(&report)
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -164,8 +122,8 @@ fn a_spec_in_31_form_runs_as_its_30_form() {
         10,
     );
     let (out31, r31) = run(&fixture, &scratch("rebilly31"), 10);
-    assert_eq!(out30.status.code(), Some(0), "{}", problems(&r30));
-    assert_eq!(out31.status.code(), Some(0), "{}", problems(&r31));
+    assert_eq!(out30.status.code(), Some(0), "{}", summary(&r30));
+    assert_eq!(out31.status.code(), Some(0), "{}", summary(&r31));
     let shape = |r: &Report| {
         let p = &r.providers[0];
         let ops: Vec<_> = p
