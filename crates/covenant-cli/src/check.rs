@@ -12,7 +12,7 @@ use covenant_runner::{Check, Config};
 use crate::run::{SuiteArgs, could_not_run, execute};
 
 #[derive(Debug, Args)]
-#[command(after_help = Check::help_table() + "\nExit codes: 0 no violations (none new with --baseline), 1 violations found, 2 some provider could not be run (unreadable spec, provider unreachable, bad config).")]
+#[command(after_help = Check::help_table() + "\nExit codes: 0 no violations (none new with --baseline) and every selected operation tested, 1 violations found or coverage below --min-coverage, 2 some provider could not be run (unreadable spec, provider unreachable, bad config) or a selected operation could not be tested.")]
 pub struct CheckArgs {
     /// The configuration listing the providers.
     #[arg(long, default_value = "covenant.toml")]

@@ -30,7 +30,8 @@ pub struct ProxyArgs {
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Directory for findings.jsonl (one line per distinct finding, written as it
-    /// is found) and, on SIGINT/SIGTERM, report.json, junit.xml and report.md.
+    /// is found) and, on SIGINT/SIGTERM, report.json, junit.xml, report.md and
+    /// report.html.
     #[arg(long, default_value = "target/covenant-proxy")]
     pub report_dir: PathBuf,
     /// Directory to write the exchanges into on SIGINT/SIGTERM, as a redacted
@@ -43,6 +44,11 @@ pub struct ProxyArgs {
     /// them to the upstream.
     #[arg(long)]
     pub enforce: bool,
+    /// Exit 1 at the end when the traffic exercised less than PERCENT of the
+    /// contract: of all items, or of one category (statuses, parameters, members,
+    /// enum_values, branches). Repeatable.
+    #[arg(long = "min-coverage", value_name = "[CATEGORY=]PERCENT")]
+    pub min_coverage: Vec<String>,
 }
 
 fn could_not_run(message: &str) -> ExitCode {
@@ -87,6 +93,15 @@ pub fn run(args: ProxyArgs) -> ExitCode {
     options.report_dir = Some(args.report_dir.clone());
     options.record_dir = args.record.clone();
     options.credentials = credentials;
+    options.min_coverage = match args
+        .min_coverage
+        .iter()
+        .map(|m| covenant_runner::coverage::MinCoverage::parse(m))
+        .collect::<Result<_, _>>()
+    {
+        Ok(m) => m,
+        Err(e) => return could_not_run(&e),
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -123,7 +138,15 @@ pub fn run(args: ProxyArgs) -> ExitCode {
                     s.findings,
                     args.report_dir.display()
                 );
-                if s.findings > 0 {
+                for p in &s.report.providers {
+                    for g in p.coverage_gate.iter().filter(|g| !g.met) {
+                        eprintln!(
+                            "covenant proxy: --min-coverage {}: the traffic exercised {:.1}%",
+                            g.minimum, g.percent
+                        );
+                    }
+                }
+                if s.findings > 0 || s.report.summary.coverage_below > 0 {
                     ExitCode::from(1)
                 } else {
                     ExitCode::SUCCESS

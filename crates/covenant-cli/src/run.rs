@@ -59,6 +59,12 @@ pub struct SuiteArgs {
     /// excluding it says that is accepted, and the reports list it as excluded.
     #[arg(long = "exclude-operation", value_name = "OPERATION")]
     pub exclude_operations: Vec<String>,
+    /// Fail the run (exit 1) when a provider's coverage is below PERCENT: of all
+    /// items, or of one category (statuses, parameters, members, enum_values,
+    /// branches, constraints: see "coverage of the contract" in report.md).
+    /// Repeatable, e.g. `--min-coverage 60 --min-coverage statuses=50`.
+    #[arg(long = "min-coverage", value_name = "[CATEGORY=]PERCENT")]
+    pub min_coverage: Vec<String>,
 }
 
 impl SuiteArgs {
@@ -104,12 +110,17 @@ impl SuiteArgs {
             shrink_runs: if self.no_shrink { 0 } else { 200 },
             exclude: self.exclude_operations.clone(),
             flaky_fails: self.flaky == "fail",
+            min_coverage: self
+                .min_coverage
+                .iter()
+                .map(|m| covenant_runner::coverage::MinCoverage::parse(m))
+                .collect::<Result<_, _>>()?,
         })
     }
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = Check::help_table() + "\nExit codes: 0 no violations (none new with --baseline) and every selected operation tested, 1 violations found, 2 the run could not happen (unreadable spec, provider unreachable, bad config, missing credentials) or a selected operation could not be tested (see --exclude-operation).")]
+#[command(after_help = Check::help_table() + "\nExit codes: 0 no violations (none new with --baseline) and every selected operation tested, 1 violations found or coverage below --min-coverage, 2 the run could not happen (unreadable spec, provider unreachable, bad config, missing credentials) or a selected operation could not be tested (see --exclude-operation).")]
 pub struct RunArgs {
     /// The provider's spec (OpenAPI 3.0 YAML or JSON).
     #[arg(long)]
@@ -265,6 +276,35 @@ fn color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
+/// `rebilly coverage: statuses 12/20 (60.0%), ...`, and each --min-coverage result.
+fn coverage_line(p: &covenant_runner::report::ProviderReport) -> String {
+    use covenant_runner::coverage::Category;
+    let parts: Vec<String> = Category::ALL
+        .iter()
+        .map(|c| c.name())
+        .chain(["all"])
+        .filter_map(|k| {
+            let t = p.coverage_totals.get(k)?;
+            (t.total > 0).then(|| format!("{k} {}/{} ({:.1}%)", t.covered, t.total, t.percent()))
+        })
+        .collect();
+    let mut out = format!("\n{} coverage: {}\n", p.name, parts.join(", "));
+    for g in &p.coverage_gate {
+        out.push_str(&format!(
+            "{}: --min-coverage {}: {:.1}%, {}\n",
+            p.name,
+            g.minimum,
+            g.percent,
+            if g.met {
+                "met"
+            } else {
+                "BELOW THE MINIMUM (exit 1)"
+            }
+        ));
+    }
+    out
+}
+
 fn print_summary(report: &Report, scrubber: &CredentialScrubber) {
     let paint = |code: &str, text: &str| {
         if color() {
@@ -284,7 +324,7 @@ fn print_summary(report: &Report, scrubber: &CredentialScrubber) {
         let result = paint(
             match verdict {
                 Verdict::CouldNotRun | Verdict::Incomplete => "33",
-                Verdict::Fail => "31",
+                Verdict::Fail | Verdict::BelowCoverage => "31",
                 Verdict::Pass => "32",
             },
             verdict.label(),
@@ -315,6 +355,9 @@ fn print_summary(report: &Report, scrubber: &CredentialScrubber) {
             out.push_str(&format!("\n{flaky}{}\n", v.describe()));
         }
         out.push_str(&covenant_runner::report::coverage_notes(p));
+        if p.error.is_none() {
+            out.push_str(&coverage_line(p));
+        }
     }
     let s = &report.summary;
     out.push_str(&format!(

@@ -134,7 +134,7 @@ fn a_spec_in_31_form_runs_as_its_30_form() {
                     o.id.clone(),
                     o.coverage.label(),
                     o.cases,
-                    o.statuses_seen.clone(),
+                    o.exercised.statuses.clone(),
                     o.checks.clone(),
                 )
             })

@@ -222,12 +222,7 @@ impl<'s> Builder<'s> {
                 (false, true) => Presence::OptionalNullable,
                 (false, false) => Presence::Optional,
             };
-            let location = match p.location {
-                covenant_spec::ParameterLocation::Path => "path",
-                covenant_spec::ParameterLocation::Query => "query",
-                covenant_spec::ParameterLocation::Header => "header",
-                covenant_spec::ParameterLocation::Cookie => "cookie",
-            };
+            let location = p.location.as_str();
             let doc = Some(format!(
                 "`{}` ({location} parameter){}",
                 p.name,

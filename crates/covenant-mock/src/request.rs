@@ -376,12 +376,7 @@ impl Param {
 }
 
 fn loc_name(l: ParameterLocation) -> &'static str {
-    match l {
-        ParameterLocation::Path => "path",
-        ParameterLocation::Query => "query",
-        ParameterLocation::Header => "header",
-        ParameterLocation::Cookie => "cookie",
-    }
+    l.as_str()
 }
 
 /// Whether an Accept header value admits `content_type`.

@@ -72,6 +72,8 @@ pub struct ProxyOptions {
     /// Credentials known in advance (covenant.toml): scrubbed as `$VARIABLE`.
     pub credentials: Credentials,
     pub max_body: usize,
+    /// `--min-coverage`: what the traffic must exercise (the report says whether it did).
+    pub min_coverage: Vec<covenant_runner::coverage::MinCoverage>,
 }
 
 impl std::fmt::Debug for ProxyOptions {
@@ -97,6 +99,7 @@ impl ProxyOptions {
             record_dir: None,
             credentials: Credentials::new(),
             max_body: DEFAULT_MAX_BODY,
+            min_coverage: Vec::new(),
         }
     }
 }

@@ -45,7 +45,7 @@ pub async fn run(
         let Some(o) = next else { break };
         redaction.learn(&o);
         let verdicts = judge.judge(&o);
-        sink.tally(&o, &verdicts);
+        sink.tally(&judge, &o, &verdicts);
         for v in &verdicts {
             if let Err(f) = &v.outcome {
                 let violation = redaction.violation(&judge, &o, v, f);

@@ -5,16 +5,18 @@
 //! one `write` call straight to the file, so a proxy killed at any point leaves
 //! every line it reported. At the end [`Sink::finish`] writes the runner's
 //! reports (report.json, junit.xml, report.md) of the whole session: per
-//! operation, what each check judged and how often it failed, the statuses seen
-//! and the documented ones never seen.
+//! operation, what each check judged and how often it failed, and what the
+//! traffic exercised (the runner's coverage: statuses provoked or not, parameters,
+//! body members, enum values and branches sent).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
 use covenant_runner::checks::Check;
+use covenant_runner::coverage::Collector;
 use covenant_runner::report::{
     CheckResult, Coverage, OperationReport, ProviderReport, Status, Timing, Violation,
 };
@@ -36,7 +38,8 @@ pub struct Sink {
     per_op: BTreeMap<usize, usize>,
     /// (operation, check) -> (judged, failed).
     tally: BTreeMap<(usize, Check), (usize, usize)>,
-    statuses: BTreeMap<usize, BTreeSet<u16>>,
+    /// What the traffic exercised, per operation.
+    seen: Collector,
     violations: BTreeMap<String, Violation>,
 }
 
@@ -65,20 +68,24 @@ impl Sink {
             exchanges: 0,
             per_op: BTreeMap::new(),
             tally: BTreeMap::new(),
-            statuses: BTreeMap::new(),
+            seen: Collector::new(),
             violations: BTreeMap::new(),
         })
     }
 
     /// Counts the verdicts on `o`.
-    pub fn tally(&mut self, o: &Observed, verdicts: &[Verdict]) {
+    pub fn tally(&mut self, judge: &Judge, o: &Observed, verdicts: &[Verdict]) {
         self.exchanges += 1;
         let Some(op) = o.inspection.operation else {
             return;
         };
         *self.per_op.entry(op).or_default() += 1;
+        if let Some(plan) = judge.plans.get(op) {
+            self.seen
+                .request(plan, &crate::exchange::request_of(Some(plan), o));
+        }
         if let (Ok(a), false) = (&o.outcome, o.enforced) {
-            self.statuses.entry(op).or_default().insert(a.status);
+            self.seen.op(op).statuses.insert(a.status);
         }
         for v in verdicts {
             let e = self.tally.entry((op, v.check)).or_default();
@@ -142,22 +149,6 @@ impl Sink {
                     }
                 })
                 .collect();
-            let seen: Vec<u16> = self
-                .statuses
-                .get(&i)
-                .map(|s| s.iter().copied().collect())
-                .unwrap_or_default();
-            let documented_unseen = plan
-                .op
-                .responses
-                .iter()
-                .filter(|r| {
-                    !seen
-                        .iter()
-                        .any(|s| plan.op.response_for(*s).map(|d| d.status) == Some(r.status))
-                })
-                .map(|r| r.status.to_string())
-                .collect();
             let n = self.per_op.get(&i).copied().unwrap_or(0);
             let (coverage, reason) = if n == 0 {
                 (
@@ -175,8 +166,7 @@ impl Sink {
                 problems: Vec::new(),
                 checks,
                 resource: None,
-                statuses_seen: seen,
-                documented_unseen,
+                exercised: self.seen.exercised(plan, true),
                 coverage,
                 reason,
             });
@@ -191,11 +181,14 @@ impl Sink {
             requests: self.exchanges,
             operations,
             violations: self.violations.into_values().collect(),
+            coverage_totals: Default::default(),
+            coverage_gate: Vec::new(),
         };
         let run = RunOptions {
             seed: 0,
             cases: 0,
             checks: CHECKS.to_vec(),
+            min_coverage: options.min_coverage.clone(),
             ..RunOptions::default()
         };
         let timing = Timing {
@@ -213,6 +206,7 @@ impl Sink {
                 ("report.json", report.to_json()),
                 ("junit.xml", report.junit()),
                 ("report.md", report.markdown()),
+                ("report.html", report.html(&|t| redaction.scrub(t))),
             ] {
                 let path = dir.join(name);
                 std::fs::write(&path, redaction.scrub(&text)).map_err(|source| ProxyError::Io {

@@ -72,6 +72,11 @@ async fn runner_traffic_to_the_mocks_gives_no_finding() {
         let (spec, creds) = common::provider(&name, &|_| None);
         let server = common::mock(&spec, &creds).await;
         let p = proxy(&spec, &name, &server.url(), false).await;
+        let report_dir = std::env::temp_dir().join(format!(
+            "covenant-proxy-{}-{name}-{}",
+            std::process::id(),
+            server.url().rsplit(':').next().unwrap_or("")
+        ));
         let target = covenant_runner::Target::new(&name, spec.clone(), &p.url(), creds);
         let run = covenant_runner::run_target(&target, &common::opts(3), None).await;
         let summary = p.finish().await.expect("proxy finishes");
@@ -95,6 +100,35 @@ async fn runner_traffic_to_the_mocks_gives_no_finding() {
         assert!(
             client.iter().any(|v| v.check == "request_valid"),
             "{name}: the runner's negative cases are invalid requests"
+        );
+        // Coverage from the traffic is the runner's own, read off the other side
+        // of the wire: same statuses provoked, same parameters, members, enum
+        // values and branches sent (constraints are the runner's alone).
+        use covenant_runner::coverage::Category;
+        let seen = &summary.report.providers[0].operations;
+        assert_eq!(seen.len(), run.operations.len());
+        for (ours, theirs) in seen.iter().zip(&run.operations) {
+            for c in &Category::ALL[..5] {
+                let covered = |o: &covenant_runner::report::OperationReport| {
+                    o.exercised
+                        .items(*c)
+                        .iter()
+                        .map(|i| (i.name.clone(), i.covered))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(
+                    covered(ours),
+                    covered(theirs),
+                    "{name} {}: {} differ between proxy and runner",
+                    ours.id,
+                    c.name()
+                );
+            }
+            assert!(ours.exercised.constraints.is_empty());
+        }
+        assert!(
+            report_dir.join("report.html").exists(),
+            "{name}: no report.html"
         );
     }
 }

@@ -11,10 +11,11 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Credentials;
+use crate::coverage::{Exercised, GateResult, MinCoverage, Totals};
 use crate::error::RunnerError;
 
 /// The report format version; bump on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// The published JSON Schema of `report.json`.
 pub const REPORT_SCHEMA: &str = include_str!("../schema/report.schema.json");
 
@@ -35,6 +36,9 @@ pub struct Report {
     /// `--flaky fail`: violations that did not reproduce alone fail the run too.
     #[serde(default)]
     pub flaky_fails: bool,
+    /// `--min-coverage`: each provider's coverage must reach these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub min_coverage: Vec<MinCoverage>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -59,6 +63,8 @@ pub enum Verdict {
     /// not a pass).
     Incomplete,
     Fail,
+    /// No failing violation, but coverage below a `--min-coverage` (exit 1).
+    BelowCoverage,
     Pass,
 }
 
@@ -68,6 +74,7 @@ impl Verdict {
             Verdict::CouldNotRun => "could not run",
             Verdict::Incomplete => "incomplete",
             Verdict::Fail => "FAIL",
+            Verdict::BelowCoverage => "FAIL (coverage below minimum)",
             Verdict::Pass => "pass",
         }
     }
@@ -92,6 +99,8 @@ impl ProviderReport {
             Verdict::Fail
         } else if self.untested().next().is_some() {
             Verdict::Incomplete
+        } else if self.coverage_gate.iter().any(|g| !g.met) {
+            Verdict::BelowCoverage
         } else {
             Verdict::Pass
         }
@@ -118,6 +127,12 @@ pub struct ProviderReport {
     pub requests: usize,
     pub operations: Vec<OperationReport>,
     pub violations: Vec<Violation>,
+    /// Covered of total per coverage category (and `all`), over its operations.
+    #[serde(default)]
+    pub coverage_totals: Totals,
+    /// Each `--min-coverage` applied to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coverage_gate: Vec<GateResult>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -134,13 +149,10 @@ pub struct OperationReport {
     /// (inferred from REST paths: POST /things beside GET /things/{thing_id})`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
-    /// Statuses its answers had.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub statuses_seen: Vec<u16>,
-    /// Documented responses (`404`, `4XX`, `default`) no answer matched: what the
-    /// run never provoked.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub documented_unseen: Vec<String>,
+    /// What it exercised: documented statuses provoked (and why not), parameters,
+    /// body members, enum values and branches sent, constraints broken.
+    #[serde(default)]
+    pub exercised: Exercised,
     /// Whether the run tested it; `reason` says why not (or why only partly).
     #[serde(default)]
     pub coverage: Coverage,
@@ -279,6 +291,9 @@ pub struct Summary {
     /// Violations that fail the run (new, and not flaky unless `--flaky fail`).
     #[serde(default)]
     pub failing: usize,
+    /// Providers (that ran) whose coverage is below a `--min-coverage`.
+    #[serde(default)]
+    pub coverage_below: usize,
 }
 
 impl Report {
@@ -288,9 +303,26 @@ impl Report {
             providers: self.providers.len(),
             ..Summary::default()
         };
+        for p in &mut self.providers {
+            p.coverage_totals = crate::coverage::totals(p.operations.iter().map(|o| &o.exercised));
+            p.coverage_gate = self
+                .min_coverage
+                .iter()
+                .map(|m| {
+                    let (met, percent) = m.judge(&p.coverage_totals);
+                    GateResult {
+                        minimum: m.clone(),
+                        percent,
+                        met,
+                    }
+                })
+                .collect();
+        }
         for p in &self.providers {
             if p.error.is_some() {
                 s.could_not_run += 1;
+            } else if p.coverage_gate.iter().any(|g| !g.met) {
+                s.coverage_below += 1;
             }
             s.operations += p.operations.len();
             s.cases += p.cases;
@@ -323,7 +355,7 @@ impl Report {
     pub fn exit_code(&self) -> u8 {
         if self.summary.could_not_run > 0 || self.summary.untested > 0 {
             2
-        } else if self.summary.failing > 0 {
+        } else if self.summary.failing > 0 || self.summary.coverage_below > 0 {
             1
         } else {
             0
@@ -374,6 +406,7 @@ impl Report {
             ("report.json", self.to_json()),
             ("junit.xml", self.junit()),
             ("report.md", self.markdown()),
+            ("report.html", self.html(&|t| scrubber.scrub(t))),
         ] {
             let path = dir.join(name);
             std::fs::write(&path, scrubber.scrub(&text))
@@ -470,18 +503,8 @@ impl Report {
             if let Some(e) = &p.error {
                 md.push_str(&format!("\n## {}: could not run\n\n{}\n", p.name, e));
             }
-            let unseen: Vec<String> = p
-                .operations
-                .iter()
-                .filter(|o| !o.documented_unseen.is_empty())
-                .map(|o| format!("- {}: {}\n", o.id, o.documented_unseen.join(", ")))
-                .collect();
-            if !unseen.is_empty() {
-                md.push_str(&format!(
-                    "\n## {}: documented responses no case provoked\n\n{}",
-                    p.name,
-                    unseen.concat()
-                ));
+            if p.error.is_none() {
+                md.push_str(&crate::coverage::render::markdown(p));
             }
             let notes = coverage_notes(p);
             if !notes.is_empty() {
@@ -639,6 +662,7 @@ fn merge_provider(into: &mut ProviderReport, p: &ProviderReport) {
             None => into.operations.push(o.clone()),
             Some(m) => {
                 m.cases += o.cases;
+                m.exercised.merge(&o.exercised);
                 // A slice that tested it beats one whose cases were elsewhere.
                 if o.coverage > m.coverage {
                     m.coverage = o.coverage;

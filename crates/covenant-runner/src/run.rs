@@ -13,6 +13,7 @@ use crate::cases::{self, Case, CaseKind};
 use crate::checks::Check;
 use crate::client::{self, ClientOptions};
 use crate::config::Credentials;
+use crate::coverage::{Collector, MinCoverage};
 use crate::error::RunnerError;
 use crate::exec::{CaseRun, Ctx};
 use crate::finding::Finding;
@@ -42,6 +43,8 @@ pub struct RunOptions {
     pub exclude: Vec<String>,
     /// Violations that do not reproduce alone fail the run too (`--flaky fail`).
     pub flaky_fails: bool,
+    /// `--min-coverage`: coverage each provider must reach.
+    pub min_coverage: Vec<MinCoverage>,
 }
 
 impl Default for RunOptions {
@@ -56,6 +59,7 @@ impl Default for RunOptions {
             shrink_runs: 200,
             exclude: Vec::new(),
             flaky_fails: false,
+            min_coverage: Vec::new(),
         }
     }
 }
@@ -165,6 +169,8 @@ pub async fn run_target(
         requests: 0,
         operations: Vec::new(),
         violations: Vec::new(),
+        coverage_totals: Default::default(),
+        coverage_gate: Vec::new(),
     };
     let (plans, gens) = plan::build(&target.spec, &target.credentials);
     let excluded: BTreeSet<usize> = plans
@@ -402,6 +408,7 @@ async fn aggregate(
             }
         }
     }
+    let collector = collect(&ctx.plans, cases, runs);
     for plan in &ctx.plans {
         let kinds: BTreeSet<&'static str> = cases
             .iter()
@@ -423,31 +430,6 @@ async fn aggregate(
                 reason: skipped.then(|| skip_reason(&ctx.spec, *check, &kinds, opts)),
             });
         }
-        let mut seen: Vec<u16> = runs
-            .iter()
-            .flat_map(|r| &r.statuses)
-            .filter(|(op, _)| *op == plan.index)
-            .map(|(_, s)| *s)
-            .collect();
-        seen.sort_unstable();
-        seen.dedup();
-        let documented_unseen = plan
-            .op
-            .responses
-            .iter()
-            .filter(|r| {
-                !seen.iter().any(|s| match r.status {
-                    covenant_spec::StatusCode::Code(c) => c == *s,
-                    covenant_spec::StatusCode::Range(k) => s / 100 == k,
-                    // `default` answers whatever no explicit code or range does.
-                    covenant_spec::StatusCode::Default => {
-                        plan.op.response_for(*s).map(|d| d.status)
-                            == Some(covenant_spec::StatusCode::Default)
-                    }
-                })
-            })
-            .map(|r| r.status.to_string())
-            .collect();
         let n = cases.iter().filter(|c| c.operation == plan.index).count();
         let (coverage, reason) = coverage(plan, selection, n, &checks);
         let resource = plan.resource.as_ref().map(|r| {
@@ -463,8 +445,7 @@ async fn aggregate(
             }
         });
         report.operations.push(OperationReport {
-            statuses_seen: seen,
-            documented_unseen,
+            exercised: collector.exercised(plan, false),
             resource,
             id: plan.op.id.clone(),
             method: plan.op.method.as_str().into(),
@@ -588,6 +569,37 @@ async fn aggregate(
     }
 }
 
+/// What the run exercised: every request sent (a sequence's steps under their own
+/// operations), every answer's status, every negative's broken constraint.
+fn collect(plans: &[plan::OpPlan], cases: &[Case], runs: &[CaseRun]) -> Collector {
+    let mut c = Collector::new();
+    let by_route: std::collections::HashMap<(&str, &str), &plan::OpPlan> = plans
+        .iter()
+        .map(|p| ((p.op.method.as_str(), p.op.path.as_str()), p))
+        .collect();
+    for (case, run) in cases.iter().zip(runs) {
+        c.op(case.operation).kinds.insert(case.kind.label());
+        if let CaseKind::Negative {
+            part,
+            pointer,
+            keyword,
+            ..
+        } = &case.kind
+        {
+            c.negative(case.operation, *part, pointer, keyword);
+        }
+        for r in &run.sent {
+            if let Some(p) = by_route.get(&(r.method.as_str(), r.path.as_str())) {
+                c.request(p, r);
+            }
+        }
+        for (op, status) in &run.statuses {
+            c.op(*op).statuses.insert(*status);
+        }
+    }
+    c
+}
+
 /// Assembles the report of a run over `providers`.
 pub fn new_report(opts: &RunOptions, providers: Vec<ProviderReport>, timing: Timing) -> Report {
     let mut r = Report {
@@ -604,6 +616,7 @@ pub fn new_report(opts: &RunOptions, providers: Vec<ProviderReport>, timing: Tim
         providers,
         summary: Default::default(),
         flaky_fails: opts.flaky_fails,
+        min_coverage: opts.min_coverage.clone(),
     };
     r.summarize();
     r

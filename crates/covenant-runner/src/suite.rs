@@ -35,6 +35,8 @@ pub async fn check(
             requests: 0,
             operations: Vec::new(),
             violations: Vec::new(),
+            coverage_totals: Default::default(),
+            coverage_gate: Vec::new(),
         };
         let spec = match Spec::load(config.spec_path(p)) {
             Ok(s) => Arc::new(s),

@@ -106,6 +106,31 @@ async fn report_html_renders_run_and_diffs_in_headless_chromium() {
     }
     assert!(html.contains("default-src 'none'"));
 
+    // The run's own report.html (what `covenant run`/`check` write beside
+    // report.md): the same conformance section, with coverage.
+    let run_dir = dir.path().join("run");
+    run.write(&run_dir, &covenant_runner::CredentialScrubber::default())
+        .unwrap();
+    let run_dom = dump_dom(
+        &run_dir.join("report.html"),
+        &dir.path().join("chromium-run"),
+    );
+    for expected in [
+        "id=\"run-summary\"",
+        "data-provider=\"rebilly\"",
+        "postKycRequest",
+        "Coverage of the contract",
+        "data-category=\"statuses\"",
+        "data-category=\"all\"",
+        "Documented statuses per operation",
+        "each check",
+    ] {
+        assert!(
+            run_dom.contains(expected),
+            "the run's report.html lacks `{expected}`:\n{run_dom}"
+        );
+    }
+
     let dom = dump_dom(&html_path, &dir.path().join("chromium-profile"));
     for expected in [
         "id=\"conformance\"",
@@ -115,6 +140,7 @@ async fn report_html_renders_run_and_diffs_in_headless_chromium() {
         "postKycRequest",
         "id=\"snapshot-diffs\"",
         "Snapshot changes",
+        "Coverage of the contract",
         "class=\"exchange-diff\"",
         changed_id.as_str(),
         "<span class=\"add\">+",

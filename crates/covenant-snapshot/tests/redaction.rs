@@ -122,8 +122,7 @@ fn run_report() -> Report {
                 coverage: Default::default(),
                 reason: None,
                 resource: None,
-                statuses_seen: Vec::new(),
-                documented_unseen: Vec::new(),
+                exercised: Default::default(),
             }],
             violations: vec![Violation {
                 id: "identplus/postIdentcheck/auth_required/x".into(),
@@ -148,9 +147,12 @@ fn run_report() -> Report {
                 new: true,
                 flaky: false,
             }],
+            coverage_totals: Default::default(),
+            coverage_gate: Vec::new(),
         }],
         summary: Summary::default(),
         flaky_fails: false,
+        min_coverage: Vec::new(),
     }
 }
 

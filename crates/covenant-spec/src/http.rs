@@ -71,6 +71,16 @@ pub enum ParameterLocation {
 }
 
 impl ParameterLocation {
+    /// The name OpenAPI gives it (`in: query`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParameterLocation::Path => "path",
+            ParameterLocation::Query => "query",
+            ParameterLocation::Header => "header",
+            ParameterLocation::Cookie => "cookie",
+        }
+    }
+
     pub(crate) fn parse(s: &str) -> Option<ParameterLocation> {
         Some(match s {
             "path" => ParameterLocation::Path,
