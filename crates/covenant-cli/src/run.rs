@@ -249,7 +249,7 @@ pub fn execute(config: &Config, opts: &RunOptions, args: &SuiteArgs) -> ExitCode
         return could_not_run(&e.to_string());
     }
     eprintln!(
-        "reports: {} (report.json, junit.xml, report.md)",
+        "reports: {} (report.json, junit.xml, report.md, report.html)",
         args.report_dir.display()
     );
     ExitCode::from(report.exit_code())

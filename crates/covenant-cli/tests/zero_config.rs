@@ -228,3 +228,58 @@ paths:
     assert_eq!(latest.coverage, Coverage::Tested);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--min-coverage` gates the run on what it exercised (exit 1 below it, with the
+/// figure on the console and in every report), report.html is written beside
+/// report.md, and a malformed gate is a usage error before anything runs.
+#[test]
+fn min_coverage_gates_and_report_html_is_written() {
+    let spec = root().join("specs/iron.yaml");
+    let dir = scratch("min-coverage");
+    let (out, report) = run(&spec, &dir, 3, &["--min-coverage", "100"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("--min-coverage all=100%") && stdout.contains("BELOW THE MINIMUM"),
+        "{stdout}"
+    );
+    assert_eq!(report.summary.coverage_below, 1);
+    assert!(report.providers[0].violations.is_empty());
+    let md = std::fs::read_to_string(dir.join("reports/report.md")).unwrap();
+    assert!(
+        md.contains("coverage of the contract") && md.contains("below the minimum"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(dir.join("reports/report.html")).unwrap();
+    assert!(html.contains("data-category=\"statuses\"") && html.contains("below the minimum"));
+
+    let (out, report) = run(
+        &spec,
+        &dir,
+        3,
+        &["--min-coverage", "statuses=10", "--min-coverage", "5"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", summary(&report));
+    assert!(report.providers[0].coverage_gate.iter().all(|g| g.met));
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .current_dir(&dir)
+        .args([
+            "run",
+            "--base-url",
+            "mock",
+            "--min-coverage",
+            "colours=5",
+            "--spec",
+        ])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("colours") && stderr.contains("enum_values"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

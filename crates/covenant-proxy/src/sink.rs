@@ -4,7 +4,7 @@
 //! runner's violation object plus `against`: `client` or `provider`), written with
 //! one `write` call straight to the file, so a proxy killed at any point leaves
 //! every line it reported. At the end [`Sink::finish`] writes the runner's
-//! reports (report.json, junit.xml, report.md) of the whole session: per
+//! reports (report.json, junit.xml, report.md, report.html) of the whole session: per
 //! operation, what each check judged and how often it failed, and what the
 //! traffic exercised (the runner's coverage: statuses provoked or not, parameters,
 //! body members, enum values and branches sent).
