@@ -3,7 +3,10 @@
 //! against their schemas, the `Accept` header, and the nesting depth of a JSON body
 //! (counted on the parsed value, located in the text only to explain a rejection).
 
+use std::collections::BTreeMap;
+
 use covenant_spec::error_style::FieldError;
+use covenant_spec::style::{self, Kind, Source};
 use covenant_spec::view::violations;
 use covenant_spec::{ParameterLocation, Spec};
 use http::HeaderMap;
@@ -67,25 +70,17 @@ pub fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
     .unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Coerce {
-    String,
-    Integer,
-    Number,
-    Boolean,
-}
+pub use covenant_spec::style::{Coerce, coerce, coercions};
 
-/// The `type` of schema `s` (after `$ref`s), as a list.
+/// The JSON types schema `s` (of view `root`) allows, as the runner reads them
+/// too ([`covenant_spec::style::collect_types`]: through `$ref`s, `allOf`/`anyOf`/
+/// `oneOf`, `enum` and `const`); empty means any.
 pub fn types_of(root: &Value, s: &Value) -> Vec<String> {
-    let s = covenant_spec::pointer::deref(root, s);
-    match s.get("type") {
-        Some(Value::String(t)) => vec![t.clone()],
-        Some(Value::Array(ts)) => ts
-            .iter()
-            .filter_map(|t| t.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    }
+    let mut out = Vec::new();
+    style::collect_types(root, s, &mut out, 0);
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The member path of a deepObject key after `name[`: `a]` -> `[a]`, `a][b]` ->
@@ -170,81 +165,25 @@ fn insert_deep(view: &Value, root: &Value, obj: &mut Value, path: &[&str], raw: 
     }
 }
 
-pub fn coercions(types: &[String]) -> Vec<Coerce> {
-    let mut out: Vec<Coerce> = types
-        .iter()
-        .filter_map(|t| match t.as_str() {
-            "integer" => Some(Coerce::Integer),
-            "number" => Some(Coerce::Number),
-            "boolean" => Some(Coerce::Boolean),
-            "string" => Some(Coerce::String),
-            _ => None,
-        })
-        .collect();
-    if out.is_empty() {
-        out.push(Coerce::String);
-    }
-    out
-}
-
-pub fn coerce(raw: &str, how: &[Coerce]) -> Value {
-    for c in how {
-        match c {
-            Coerce::Integer => {
-                if let Ok(i) = raw.parse::<i64>() {
-                    return Value::from(i);
-                }
-                if let Ok(u) = raw.parse::<u64>() {
-                    return Value::from(u);
-                }
-                // Beyond 64 bits JSON still has integers (the schema may bound
-                // them): a whole number, kept as the closest double.
-                let digits = raw.strip_prefix('-').unwrap_or(raw);
-                if !digits.is_empty()
-                    && digits.bytes().all(|b| b.is_ascii_digit())
-                    && let Some(n) = raw
-                        .parse::<f64>()
-                        .ok()
-                        .and_then(serde_json::Number::from_f64)
-                {
-                    return Value::Number(n);
-                }
-            }
-            Coerce::Number => {
-                if let Some(n) = raw
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(serde_json::Number::from_f64)
-                {
-                    return Value::Number(n);
-                }
-            }
-            Coerce::Boolean => match raw {
-                "true" => return Value::Bool(true),
-                "false" => return Value::Bool(false),
-                _ => {}
-            },
-            Coerce::String => return Value::String(raw.to_string()),
-        }
-    }
-    // Not convertible: hand the string to the validator, which names the type error.
-    Value::String(raw.to_string())
-}
-
-/// A parameter of an operation, compiled: where to find it, how to turn its text
-/// into JSON, and its schema.
+/// A parameter of an operation, compiled: where to find it, how its text is
+/// written (`covenant_spec::style`), how to turn its pieces into JSON, and its
+/// schema.
 pub struct Param {
     pub name: String,
     pub location: ParameterLocation,
     required: bool,
     validator: Option<jsonschema::Validator>,
-    /// Types to try, in order, when turning the raw string into JSON.
+    style: String,
+    explode: bool,
+    kind: Kind,
+    /// Types to try, in order, when turning a scalar's text into JSON.
     coerce: Vec<Coerce>,
-    /// Array parameters (comma-separated / repeated), with the item coercions.
-    array: Option<Vec<Coerce>>,
-    /// What separates an unexploded array's items: `,` (form, simple), ` `
-    /// (spaceDelimited), `|` (pipeDelimited).
-    delimiter: char,
+    /// The same for an array's items.
+    items: Vec<Coerce>,
+    /// An object's members and their coercions (an exploded query object's pairs
+    /// are the ones named like its members).
+    members: BTreeMap<String, Vec<Coerce>>,
+    member_names: Vec<String>,
     /// `deepObject`: the parameter's view; its value is the object of
     /// `name[member]` pairs (`name[a][b]` nesting), each read by its member's types.
     deep: Option<Value>,
@@ -260,7 +199,10 @@ pub struct Sources<'a> {
 impl Param {
     pub fn compile(spec: &Spec, p: &covenant_spec::Parameter) -> Result<Param, String> {
         let mut deep = None;
-        let (validator, coerce, array) = match &p.schema {
+        let mut kind = Kind::Primitive;
+        let mut items = vec![Coerce::String];
+        let mut members = BTreeMap::new();
+        let (validator, coerce) = match &p.schema {
             Some(site) => {
                 let js = spec.json_schema(site);
                 let root = covenant_spec::pointer::deref(&js, &js);
@@ -268,33 +210,47 @@ impl Param {
                     deep = Some(js.clone());
                 }
                 let types = types_of(&js, root);
-                let array = types.iter().any(|t| t == "array").then(|| {
-                    coercions(
-                        &root
-                            .get("items")
-                            .map(|i| types_of(&js, i))
-                            .unwrap_or_default(),
-                    )
-                });
+                kind = Kind::of(&types);
+                if kind == Kind::Primitive && types.is_empty() && root.get("properties").is_some() {
+                    kind = Kind::Object;
+                }
+                match kind {
+                    Kind::Array => {
+                        items = coercions(
+                            &root
+                                .get("items")
+                                .map(|i| types_of(&js, i))
+                                .unwrap_or_default(),
+                        );
+                    }
+                    Kind::Object => {
+                        if let Some(Value::Object(props)) = root.get("properties") {
+                            for (k, s) in props {
+                                members.insert(k.clone(), coercions(&types_of(&js, s)));
+                            }
+                        }
+                    }
+                    Kind::Primitive => {}
+                }
                 let v = spec
                     .compile(site)
                     .map_err(|e| format!("parameter {}: {e}", p.name))?;
-                (Some(v), coercions(&types), array)
+                (Some(v), coercions(&types))
             }
-            None => (None, vec![Coerce::String], None),
+            None => (None, vec![Coerce::String]),
         };
         Ok(Param {
             name: p.name.clone(),
             location: p.location,
             required: p.required,
             validator,
+            style: p.style.clone(),
+            explode: p.explode,
+            kind,
             coerce,
-            array,
-            delimiter: match p.style.as_str() {
-                "spaceDelimited" => ' ',
-                "pipeDelimited" => '|',
-                _ => ',',
-            },
+            items,
+            member_names: members.keys().cloned().collect(),
+            members,
             deep,
         })
     }
@@ -302,27 +258,45 @@ impl Param {
     /// The parameter's value in the request, checked against its schema: `None`
     /// when the request does not carry it. What is wrong is added to `errors`.
     pub fn read(&self, from: &Sources<'_>, errors: &mut Vec<FieldError>) -> Option<Value> {
-        let by_name = |pairs: &[(String, String)]| -> Vec<String> {
-            pairs
-                .iter()
-                .filter(|(n, _)| *n == self.name)
-                .map(|(_, v)| v.clone())
-                .collect()
-        };
         if let (Some(view), ParameterLocation::Query) = (&self.deep, self.location)
             && let Some(obj) = read_deep(view, view, &self.name, from.query)
         {
             self.check(&obj, errors);
             return Some(obj);
         }
-        let raw: Vec<String> = match self.location {
-            ParameterLocation::Path => by_name(from.path),
-            ParameterLocation::Query => by_name(from.query),
+        let same = |s: &str| s.to_string();
+        let text = |t: &str| {
+            style::read(
+                &self.style,
+                self.explode,
+                &self.name,
+                self.kind,
+                Source::Text(t),
+                &same,
+            )
+        };
+        let read = match self.location {
+            ParameterLocation::Path => from
+                .path
+                .iter()
+                .find(|(n, _)| *n == self.name)
+                .and_then(|(_, v)| text(v)),
+            ParameterLocation::Query => style::read(
+                &self.style,
+                self.explode,
+                &self.name,
+                self.kind,
+                Source::Pairs {
+                    pairs: from.query,
+                    members: &self.member_names,
+                },
+                &same,
+            ),
             ParameterLocation::Header => {
-                let mut out = Vec::new();
+                let mut lines = Vec::new();
                 for v in from.headers.get_all(self.name.as_str()) {
                     match v.to_str() {
-                        Ok(s) => out.push(s.to_string()),
+                        Ok(s) => lines.push(s.to_string()),
                         Err(_) => errors.push(FieldError::parameter(
                             &self.name,
                             "type",
@@ -330,11 +304,14 @@ impl Param {
                         )),
                     }
                 }
-                out
+                // Repeated header lines are one comma-separated list (RFC 9110).
+                (!lines.is_empty())
+                    .then(|| text(&lines.join(",")))
+                    .flatten()
             }
             ParameterLocation::Cookie => return None,
         };
-        if raw.is_empty() {
+        let Some(read) = read else {
             if self.required {
                 errors.push(FieldError::parameter(
                     &self.name,
@@ -347,16 +324,13 @@ impl Param {
                 ));
             }
             return None;
-        }
-        let value = match &self.array {
-            Some(items) => Value::Array(
-                raw.iter()
-                    .flat_map(|r| r.split(self.delimiter))
-                    .map(|r| coerce(r, items))
-                    .collect(),
-            ),
-            None => coerce(&raw[0], &self.coerce),
         };
+        let value = style::typed(read, &self.coerce, &self.items, &|m| {
+            self.members
+                .get(m)
+                .cloned()
+                .unwrap_or_else(|| vec![Coerce::String])
+        });
         self.check(&value, errors);
         Some(value)
     }

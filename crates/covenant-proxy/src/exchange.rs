@@ -117,5 +117,6 @@ pub fn request_of(plan: Option<&OpPlan>, o: &Observed) -> Request {
         flaw: None,
         files: Vec::new(),
         query_styles: Default::default(),
+        path_styles: Default::default(),
     }
 }

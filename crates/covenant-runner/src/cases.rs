@@ -9,7 +9,8 @@ use serde_json::{Map, Value};
 
 use covenant_spec::ext::ResourceRole;
 
-use crate::plan::{self, Generators, OpPlan, Part, coerce};
+use crate::plan::{self, Generators, OpPlan, Part};
+pub use crate::read_back::round_trip;
 use crate::request::{AuthMode, BodyFlaw, Request, scalar};
 
 /// What a case is for: decides which checks judge it.
@@ -449,7 +450,7 @@ fn sample_part(plan: &OpPlan, gens: &Generators, part: Part, seed: u64, n: usize
 /// Whether a parameter object (or a form body) is still valid once rendered to
 /// text and read back.
 fn renders_valid(plan: &OpPlan, part: Part, v: &Value) -> bool {
-    if part == Part::Body && !form_body(plan) {
+    if part == Part::Body && !plan::form_body(plan) {
         return true;
     }
     // An empty query value is valid only where `allowEmptyValue` says so.
@@ -469,94 +470,6 @@ fn renders_valid(plan: &OpPlan, part: Part, v: &Value) -> bool {
         return true;
     };
     pp.validator.is_valid(&round_trip(plan, part, v))
-}
-
-/// Whether the operation's body is a form (text members, read back by type).
-fn form_body(plan: &OpPlan) -> bool {
-    plan.content_type
-        .as_deref()
-        .is_some_and(|ct| plan::form_kind(&covenant_spec::ir::essence(ct)).is_some())
-}
-
-/// The style of query parameter `name`.
-fn style_of<'p>(plan: &'p OpPlan, name: &str) -> Option<&'p str> {
-    plan.op
-        .parameters
-        .iter()
-        .find(|p| p.name == name && p.location == covenant_spec::ParameterLocation::Query)
-        .map(|p| p.style.as_str())
-}
-
-/// A parameter object (or form body) as the server reads it back from text. A form
-/// body's objects, and arrays holding objects, travel as JSON and come back as they are.
-pub fn round_trip(plan: &OpPlan, part: Part, v: &Value) -> Value {
-    let Some(pp) = plan.parts.get(&part) else {
-        return v.clone();
-    };
-    let Some(m) = v.as_object() else {
-        // A form has members or nothing: anything else is sent as an empty form.
-        if part == Part::Body && form_body(plan) {
-            return Value::Object(Map::new());
-        }
-        return v.clone();
-    };
-    let mut out = Map::new();
-    for (k, val) in m {
-        let types = pp.types.get(k).cloned().unwrap_or_default();
-        let structured = match val {
-            Value::Object(_) => true,
-            Value::Array(items) => items.iter().any(|i| i.is_object() || i.is_array()),
-            _ => false,
-        };
-        if part == Part::Query && val.is_object() && style_of(plan, k) == Some("deepObject") {
-            // Sent as `k[member]` pairs, read back the way the mock reads them; an
-            // object with nothing to send is not sent at all.
-            let mut pairs = Vec::new();
-            crate::request::deep_pairs(k, val, &mut pairs);
-            let schema = pp
-                .view
-                .pointer(&format!(
-                    "/properties/{}",
-                    covenant_spec::pointer::escape(k)
-                ))
-                .unwrap_or(&Value::Bool(true));
-            if let Some(back) = covenant_mock::request::read_deep(&pp.view, schema, k, &pairs) {
-                out.insert(k.clone(), back);
-            }
-            continue;
-        }
-        if structured && (part == Part::Body || val.is_object()) {
-            out.insert(k.clone(), val.clone());
-            continue;
-        }
-        let back = match val {
-            Value::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|i| {
-                        let items = pp
-                            .types
-                            .get(&plan::items_key(k))
-                            .cloned()
-                            .unwrap_or_default();
-                        coerce(&scalar(i), &items)
-                    })
-                    .collect(),
-            ),
-            // An array member's single text is read back as a one-item array.
-            other if types.iter().any(|t| t == "array") => {
-                let items = pp
-                    .types
-                    .get(&plan::items_key(k))
-                    .cloned()
-                    .unwrap_or_default();
-                Value::Array(vec![coerce(&scalar(other), &items)])
-            }
-            other => coerce(&scalar(other), &types),
-        };
-        out.insert(k.clone(), back);
-    }
-    Value::Object(out)
 }
 
 fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Request> {
@@ -593,6 +506,12 @@ fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Request> {
                     .op
                     .parameters_in(covenant_spec::ParameterLocation::Query)
                     .filter(|p| !(p.style == "form" && p.explode))
+                    .map(|p| (p.name.clone(), (p.style.clone(), p.explode)))
+                    .collect(),
+                path_styles: plan
+                    .op
+                    .parameters_in(covenant_spec::ParameterLocation::Path)
+                    .filter(|p| p.style != "simple" || p.explode)
                     .map(|p| (p.name.clone(), (p.style.clone(), p.explode)))
                     .collect(),
             };
@@ -647,7 +566,7 @@ fn negatives(
                 continue;
             };
             for n in g.negatives(&value) {
-                if (*part != Part::Body || form_body(plan))
+                if (*part != Part::Body || plan::form_body(plan))
                     && !param_negative_survives(plan, *part, &n)
                 {
                     continue;

@@ -200,6 +200,7 @@ mod tests {
             flaw: None,
             files: Vec::new(),
             query_styles: Default::default(),
+            path_styles: Default::default(),
         };
         let auth = vec![
             AuthPart::Header {
@@ -241,6 +242,7 @@ mod tests {
             flaw: None,
             files: Vec::new(),
             query_styles: Default::default(),
+            path_styles: Default::default(),
         };
         let shell = |cmd: &str, id: &str| {
             // The command's words, as bash splits them, one per line.

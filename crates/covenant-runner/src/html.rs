@@ -145,7 +145,7 @@ pub fn conformance(r: &Report, t: &dyn Fn(&str) -> String) -> String {
             ));
         }
         h.push_str("</table>\n");
-        h.push_str(&coverage::render::html(p, t));
+        h.push_str(&coverage::render::html(&p.coverage_shown(), t));
         if !p.violations.is_empty() {
             h.push_str("<h4>Violations</h4>\n");
             for v in &p.violations {

@@ -34,6 +34,7 @@ pub mod finding;
 pub mod html;
 pub mod judge;
 pub mod plan;
+pub mod read_back;
 pub mod report;
 pub mod request;
 pub mod run;

@@ -290,62 +290,7 @@ fn loc_name(p: Part) -> &'static str {
     }
 }
 
-/// The JSON types the (view) schema at `at` allows, following `$ref`s into `$defs`
-/// and looking through `allOf`/`anyOf`/`oneOf`. Empty means any.
-pub fn types_at(view: &Value, at: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(s) = view.pointer(at) {
-        collect_types(view, s, &mut out, 0);
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-fn collect_types(root: &Value, s: &Value, out: &mut Vec<String>, depth: usize) {
-    if depth > 32 {
-        return;
-    }
-    if let Some(r) = s.get("$ref").and_then(Value::as_str) {
-        if let Some(t) = r.strip_prefix('#').and_then(|p| root.pointer(p)) {
-            collect_types(root, t, out, depth + 1);
-        }
-        return;
-    }
-    match s.get("type") {
-        Some(Value::String(t)) => out.push(t.clone()),
-        Some(Value::Array(ts)) => {
-            out.extend(ts.iter().filter_map(Value::as_str).map(str::to_string))
-        }
-        _ => {}
-    }
-    let values = match (s.get("enum"), s.get("const")) {
-        (Some(Value::Array(e)), _) => e.as_slice(),
-        (None, Some(c)) => std::slice::from_ref(c),
-        _ => &[],
-    };
-    {
-        for v in values {
-            out.push(
-                match v {
-                    Value::String(_) => "string",
-                    Value::Bool(_) => "boolean",
-                    Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-                    Value::Number(_) => "number",
-                    Value::Null => "null",
-                    Value::Array(_) => "array",
-                    Value::Object(_) => "object",
-                }
-                .to_string(),
-            );
-        }
-    }
-    for k in ["allOf", "anyOf", "oneOf"] {
-        for b in s.get(k).and_then(Value::as_array).into_iter().flatten() {
-            collect_types(root, b, out, depth + 1);
-        }
-    }
-}
+pub use covenant_spec::style::{collect_types, types_at};
 
 /// The key of an array member's item types in [`PartPlan::types`].
 pub fn items_key(name: &str) -> String {
@@ -370,26 +315,16 @@ fn is_file(s: &Value) -> bool {
         || s.get("contentEncoding").is_some()
 }
 
+/// Whether the operation's body is a form (text members, read back by type).
+pub fn form_body(plan: &OpPlan) -> bool {
+    plan.content_type
+        .as_deref()
+        .is_some_and(|ct| form_kind(&covenant_spec::ir::essence(ct)).is_some())
+}
+
+/// `text` read as the mock (and the shared style rules) read it, by `types`.
 pub fn coerce(text: &str, types: &[String]) -> Value {
-    let has = |t: &str| types.is_empty() || types.iter().any(|x| x == t);
-    if has("integer")
-        && let Ok(i) = text.parse::<i64>()
-    {
-        return json!(i);
-    }
-    if has("number")
-        && let Ok(f) = text.parse::<f64>()
-        && let Some(n) = serde_json::Number::from_f64(f)
-    {
-        return Value::Number(n);
-    }
-    if has("boolean") && (text == "true" || text == "false") {
-        return json!(text == "true");
-    }
-    if has("null") && text.is_empty() && !types.iter().any(|t| t == "string") {
-        return Value::Null;
-    }
-    json!(text)
+    covenant_spec::style::coerce(text, &covenant_spec::style::coercions(types))
 }
 
 #[cfg(test)]

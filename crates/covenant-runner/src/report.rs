@@ -106,6 +106,20 @@ impl ProviderReport {
         }
     }
 
+    /// Its coverage, as report.md and report.html show it.
+    pub fn coverage_shown(&self) -> crate::coverage::render::Shown<'_> {
+        crate::coverage::render::Shown {
+            name: &self.name,
+            totals: &self.coverage_totals,
+            gate: &self.coverage_gate,
+            operations: self
+                .operations
+                .iter()
+                .map(|o| (o.id.as_str(), &o.exercised))
+                .collect(),
+        }
+    }
+
     /// The selected operations that were not tested.
     pub fn untested(&self) -> impl Iterator<Item = &OperationReport> {
         self.operations
@@ -504,7 +518,7 @@ impl Report {
                 md.push_str(&format!("\n## {}: could not run\n\n{}\n", p.name, e));
             }
             if p.error.is_none() {
-                md.push_str(&crate::coverage::render::markdown(p));
+                md.push_str(&crate::coverage::render::markdown(&p.coverage_shown()));
             }
             let notes = coverage_notes(p);
             if !notes.is_empty() {

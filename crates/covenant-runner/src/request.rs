@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use covenant_spec::Method;
+use covenant_spec::style::Written;
 
 /// Which credentials a request carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +49,10 @@ pub struct Request {
     /// exploded): their `(style, explode)`.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub query_styles: BTreeMap<String, (String, bool)>,
+    /// Path parameters not written in the default style (`simple`): their
+    /// `(style, explode)` (`label`, `matrix`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub path_styles: BTreeMap<String, (String, bool)>,
 }
 
 /// The boundary of the multipart bodies the runner sends (fixed: reproductions are
@@ -94,16 +99,27 @@ impl Request {
     pub fn rendered_path(&self) -> String {
         let mut out = self.path.clone();
         for (name, v) in &self.path_params {
-            let enc = percent_encoding::utf8_percent_encode(&scalar(v), SEGMENT).to_string();
-            out = out.replace(&format!("{{{name}}}"), &enc);
+            let (style, explode) = self
+                .path_styles
+                .get(name)
+                .map(|(s, e)| (s.as_str(), *e))
+                .unwrap_or(("simple", false));
+            // A label's items are separated by `.`: a `.` inside one is escaped.
+            let set = if style == "label" { LABEL } else { SEGMENT };
+            let escape = |s: &str| percent_encoding::utf8_percent_encode(s, set).to_string();
+            let text = match covenant_spec::style::write(style, explode, name, v, &escape) {
+                Written::Text(t) => t,
+                Written::Pairs(p) => p.into_iter().map(|(_, v)| escape(&v)).collect(),
+            };
+            out = out.replace(&format!("{{{name}}}"), &text);
         }
         out
     }
 
-    /// Query pairs, each parameter in its style: `form` exploded (OpenAPI's
-    /// default: arrays as repeated names, objects as their members), `form`
-    /// unexploded (`a,b`; objects `k,v,k2,v2`), `spaceDelimited` and
-    /// `pipeDelimited` (items joined by ` ` and `|`), `deepObject` (`name[k]=v`).
+    /// Query pairs, each parameter in its style (`covenant_spec::style`): `form`
+    /// exploded by default (arrays as repeated names, objects as their members),
+    /// `form` unexploded (`a,b`; objects `k,v,k2,v2`), `spaceDelimited` and
+    /// `pipeDelimited`, and `deepObject` (`name[k]=v`, [`deep_pairs`]).
     pub fn query_pairs(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for (k, v) in &self.query {
@@ -112,47 +128,13 @@ impl Request {
                 .get(k)
                 .map(|(s, e)| (s.as_str(), *e))
                 .unwrap_or(("form", true));
-            match (v, style, explode) {
-                // No items: nothing to write (an unexploded `name=` would read
-                // back as one empty item).
-                (Value::Array(items), _, _) if items.is_empty() => {}
-                (Value::Object(_), "deepObject", _) => deep_pairs(k, v, &mut out),
-                (Value::Object(m), _, true) => {
-                    for (mk, mv) in m {
-                        out.push((mk.clone(), scalar(mv)));
-                    }
-                }
-                (Value::Object(m), _, false) => {
-                    let flat: Vec<String> = m
-                        .iter()
-                        .flat_map(|(mk, mv)| [mk.clone(), scalar(mv)])
-                        .collect();
-                    out.push((k.clone(), flat.join(",")));
-                }
-                (Value::Array(items), "spaceDelimited", false) => {
-                    out.push((
-                        k.clone(),
-                        items.iter().map(scalar).collect::<Vec<_>>().join(" "),
-                    ));
-                }
-                (Value::Array(items), "pipeDelimited", false) => {
-                    out.push((
-                        k.clone(),
-                        items.iter().map(scalar).collect::<Vec<_>>().join("|"),
-                    ));
-                }
-                (Value::Array(items), _, false) => {
-                    out.push((
-                        k.clone(),
-                        items.iter().map(scalar).collect::<Vec<_>>().join(","),
-                    ));
-                }
-                (Value::Array(items), _, true) => {
-                    for i in items {
-                        out.push((k.clone(), scalar(i)));
-                    }
-                }
-                (other, _, _) => out.push((k.clone(), scalar(other))),
+            if style == "deepObject" && v.is_object() {
+                deep_pairs(k, v, &mut out);
+                continue;
+            }
+            match covenant_spec::style::write(style, explode, k, v, &|s| s.to_string()) {
+                Written::Pairs(pairs) => out.extend(pairs),
+                Written::Text(t) => out.push((k.clone(), t)),
             }
         }
         out
@@ -178,14 +160,15 @@ impl Request {
         format!("{path}?{}", q.join("&"))
     }
 
-    /// Header pairs (arrays joined with `,`, `simple` style).
+    /// Header pairs, in the `simple` style (arrays and objects joined with `,`).
     pub fn header_pairs(&self) -> Vec<(String, String)> {
         self.headers
             .iter()
             .map(|(k, v)| {
-                let s = match v {
-                    Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
-                    other => scalar(other),
+                let s = match covenant_spec::style::write("simple", false, k, v, &|s| s.to_string())
+                {
+                    Written::Text(t) => t,
+                    Written::Pairs(p) => p.into_iter().map(|(_, v)| v).collect(),
                 };
                 (k.clone(), s)
             })
@@ -323,13 +306,7 @@ pub fn deep_pairs(name: &str, v: &Value, out: &mut Vec<(String, String)>) {
     }
 }
 
-pub fn scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
+pub use covenant_spec::style::scalar;
 
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
@@ -337,6 +314,8 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 const QUERY: &percent_encoding::AsciiSet = SEGMENT;
+/// [`SEGMENT`] with `.` escaped too: a label path parameter's separator.
+const LABEL: &percent_encoding::AsciiSet = &SEGMENT.add(b'.');
 
 #[cfg(test)]
 mod tests {
@@ -360,6 +339,7 @@ mod tests {
             flaw: None,
             files: Vec::new(),
             query_styles: BTreeMap::new(),
+            path_styles: BTreeMap::new(),
         };
         assert_eq!(
             r.path_and_query(),
@@ -376,6 +356,7 @@ mod tests {
                 ("f".to_string(), ("deepObject".to_string(), true)),
                 ("p".to_string(), ("pipeDelimited".to_string(), false)),
             ]),
+            path_styles: BTreeMap::new(),
             ..r.clone()
         };
         assert_eq!(

@@ -31,6 +31,7 @@ mod load;
 pub mod pointer;
 pub mod provenance;
 pub mod source;
+pub mod style;
 pub mod view;
 pub mod walk;
 

@@ -3,8 +3,16 @@
 //! operation as provoked or not with the reason, and what else was left
 //! unexercised (lists cut at [`LIST_CAP`] per operation; report.json has them all).
 
-use super::{Category, Exercised, Tally};
-use crate::report::ProviderReport;
+use super::{Category, Exercised, GateResult, Tally, Totals};
+
+/// What the sections show of one provider.
+pub struct Shown<'a> {
+    pub name: &'a str,
+    pub totals: &'a Totals,
+    pub gate: &'a [GateResult],
+    /// Its operations: id and what each exercised.
+    pub operations: Vec<(&'a str, &'a Exercised)>,
+}
 
 /// Items listed per operation and category before "and N more".
 pub const LIST_CAP: usize = 12;
@@ -17,8 +25,8 @@ fn pct(t: Tally) -> String {
     }
 }
 
-fn total(p: &ProviderReport, key: &str) -> Tally {
-    p.coverage_totals.get(key).copied().unwrap_or_default()
+fn total(p: &Shown<'_>, key: &str) -> Tally {
+    p.totals.get(key).copied().unwrap_or_default()
 }
 
 /// `a, b, c and 4 more`.
@@ -48,7 +56,7 @@ fn md_cell(s: &str) -> String {
 }
 
 /// The provider's coverage section of report.md.
-pub fn markdown(p: &ProviderReport) -> String {
+pub fn markdown(p: &Shown<'_>) -> String {
     let mut md = format!(
         "\n## {} coverage of the contract\n\n| exercised | covered | of | % |\n|---|---:|---:|---:|\n",
         p.name
@@ -70,7 +78,7 @@ pub fn markdown(p: &ProviderReport) -> String {
         all.total,
         pct(all)
     ));
-    for g in &p.coverage_gate {
+    for g in p.gate {
         md.push_str(&format!(
             "\n--min-coverage {}: {:.1}%, {}.\n",
             g.minimum,
@@ -85,16 +93,14 @@ pub fn markdown(p: &ProviderReport) -> String {
     md.push_str(
         "\n<details><summary>Documented statuses per operation, provoked or not (and why)</summary>\n\n| operation | provoked | not provoked |\n|---|---|---|\n",
     );
-    for o in &p.operations {
-        let provoked: Vec<&str> = o
-            .exercised
+    for (id, e) in &p.operations {
+        let provoked: Vec<&str> = e
             .statuses
             .iter()
             .filter(|i| i.covered)
             .map(|i| i.name.as_str())
             .collect();
-        let not: Vec<String> = o
-            .exercised
+        let not: Vec<String> = e
             .statuses
             .iter()
             .filter(|i| !i.covered)
@@ -102,23 +108,23 @@ pub fn markdown(p: &ProviderReport) -> String {
             .collect();
         md.push_str(&format!(
             "| {} | {} | {} |\n",
-            md_cell(&o.id),
+            md_cell(id),
             md_cell(&provoked.join(", ")),
             md_cell(&not.join("; "))
         ));
     }
     md.push_str("\n</details>\n");
     let mut rest = String::new();
-    for o in &p.operations {
+    for (id, e) in &p.operations {
         let parts: Vec<String> = Category::ALL[1..]
             .iter()
             .filter_map(|c| {
-                let names = uncovered(&o.exercised, *c);
+                let names = uncovered(e, *c);
                 (!names.is_empty()).then(|| format!("{}: {}", c.name(), capped(&names)))
             })
             .collect();
         if !parts.is_empty() {
-            rest.push_str(&format!("- {}: {}\n", o.id, md_cell(&parts.join("; "))));
+            rest.push_str(&format!("- {}: {}\n", id, md_cell(&parts.join("; "))));
         }
     }
     if !rest.is_empty() {
@@ -130,7 +136,7 @@ pub fn markdown(p: &ProviderReport) -> String {
 }
 
 /// The provider's coverage section of report.html; `t` scrubs and escapes text.
-pub fn html(p: &ProviderReport, t: &dyn Fn(&str) -> String) -> String {
+pub fn html(p: &Shown<'_>, t: &dyn Fn(&str) -> String) -> String {
     let mut h = String::from(
         "<div class=\"coverage\"><h4>Coverage of the contract</h4>\n<table class=\"bars\">",
     );
@@ -150,7 +156,7 @@ pub fn html(p: &ProviderReport, t: &dyn Fn(&str) -> String) -> String {
     }
     row("all", "all");
     h.push_str("</table>\n");
-    for g in &p.coverage_gate {
+    for g in p.gate {
         h.push_str(&format!(
             "<p class=\"{}\">--min-coverage {}: {:.1}%, {}.</p>\n",
             if g.met { "passed" } else { "failed" },
@@ -160,16 +166,15 @@ pub fn html(p: &ProviderReport, t: &dyn Fn(&str) -> String) -> String {
         ));
     }
     h.push_str("<details class=\"statuses\"><summary>Documented statuses per operation</summary><table><tr><th>operation</th><th>provoked</th><th>not provoked, and why</th></tr>\n");
-    for o in &p.operations {
-        let provoked: Vec<&str> = o
-            .exercised
+    for (id, e) in &p.operations {
+        let provoked: Vec<&str> = e
             .statuses
             .iter()
             .filter(|i| i.covered)
             .map(|i| i.name.as_str())
             .collect();
         let mut not = String::new();
-        for i in o.exercised.statuses.iter().filter(|i| !i.covered) {
+        for i in e.statuses.iter().filter(|i| !i.covered) {
             not.push_str(&format!(
                 "<li><b>{}</b>: {}</li>",
                 t(&i.name),
@@ -178,16 +183,16 @@ pub fn html(p: &ProviderReport, t: &dyn Fn(&str) -> String) -> String {
         }
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td><ul>{not}</ul></td></tr>\n",
-            t(&o.id),
+            t(id),
             t(&provoked.join(", "))
         ));
     }
     h.push_str("</table></details>\n");
     h.push_str("<details class=\"unexercised\"><summary>Not exercised, per operation</summary><table><tr><th>operation</th><th>what was not exercised</th></tr>\n");
-    for o in &p.operations {
+    for (id, e) in &p.operations {
         let mut cell = String::new();
         for c in &Category::ALL[1..] {
-            let names = uncovered(&o.exercised, *c);
+            let names = uncovered(e, *c);
             if !names.is_empty() {
                 cell.push_str(&format!(
                     "<p><b>{}</b>: {}</p>",
@@ -197,7 +202,7 @@ pub fn html(p: &ProviderReport, t: &dyn Fn(&str) -> String) -> String {
             }
         }
         if !cell.is_empty() {
-            h.push_str(&format!("<tr><td>{}</td><td>{cell}</td></tr>\n", t(&o.id)));
+            h.push_str(&format!("<tr><td>{}</td><td>{cell}</td></tr>\n", t(id)));
         }
     }
     h.push_str("</table></details></div>\n");

@@ -415,6 +415,7 @@ mod tests {
             flaw: None,
             files: Vec::new(),
             query_styles: Default::default(),
+            path_styles: Default::default(),
         };
         let changed = |read: u16| Sent::ChangeThenRead {
             create_operation: "create".into(),
