@@ -283,3 +283,41 @@ fn min_coverage_gates_and_report_html_is_written() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every style the runner writes, read by the mock through the same rules: a run
+/// passes with every operation tested, and the negatives that only a reader
+/// splitting the text right can refuse (an item above its maximum inside
+/// `.1.2.11`, `;ids=1;ids=11`, `1|11`) are judged and refused.
+#[test]
+fn parameter_styles_round_trip_between_runner_and_mock() {
+    let spec = root().join("tests/fixtures/styles.yaml");
+    let dir = scratch("path-and-object-styles");
+    let (out, report) = run(&spec, &dir, 10, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", summary(&report));
+    let p = &report.providers[0];
+    assert!(p.violations.is_empty(), "{}", summary(&report));
+    for o in &p.operations {
+        assert_eq!(o.coverage, Coverage::Tested, "{}", o.id);
+        let rejected = o
+            .checks
+            .iter()
+            .find(|c| c.check == "negative_rejected")
+            .expect("negative_rejected");
+        assert!(
+            rejected.judged > 0 && rejected.failed == 0,
+            "{}: {rejected:?}",
+            o.id
+        );
+        let positive = o
+            .checks
+            .iter()
+            .find(|c| c.check == "positive_accepted")
+            .unwrap();
+        assert!(
+            positive.judged > 0 && positive.failed == 0,
+            "{}: {positive:?}",
+            o.id
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

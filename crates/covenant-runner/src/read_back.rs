@@ -113,6 +113,13 @@ fn params_read_back(
             .map(|p| p.keys().cloned().collect())
             .unwrap_or_default();
         let written = style::write(style, explode, k, val, &same);
+        // A path segment `.` or `..` (an empty label array) is removed by every URL
+        // parser before it is sent: nothing arrives.
+        if part == Part::Path
+            && matches!(&written, Written::Text(t) if t == "." || t == ".." || t.is_empty())
+        {
+            continue;
+        }
         let source = match &written {
             Written::Text(t) => Source::Text(t),
             Written::Pairs(p) => Source::Pairs {
