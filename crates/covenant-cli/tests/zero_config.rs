@@ -321,3 +321,44 @@ fn parameter_styles_round_trip_between_runner_and_mock() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Path keys as published specs write them (a literal query, a literal matrix
+/// segment around a template, a suffix after a template): lint names them
+/// non-standard, and a run reaches each operation and gets its own answers (the
+/// answers' schemas differ, so a request routed to a sibling fails
+/// response_schema).
+#[test]
+fn odd_path_keys_are_routed_to_their_operations() {
+    let spec = root().join("tests/fixtures/odd-paths.yaml");
+    let lint = std::process::Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .arg("lint")
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&lint.stdout).into_owned() + &String::from_utf8_lossy(&lint.stderr);
+    assert_eq!(
+        text.matches("warning[nonstandard-path]").count(),
+        2,
+        "{text}"
+    );
+    let dir = scratch("odd-paths");
+    let (out, report) = run(&spec, &dir, 5, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", summary(&report));
+    let p = &report.providers[0];
+    assert!(p.violations.is_empty(), "{}", summary(&report));
+    for o in &p.operations {
+        assert_eq!(o.coverage, Coverage::Tested, "{}", o.id);
+        let schema = o
+            .checks
+            .iter()
+            .find(|c| c.check == "response_schema")
+            .unwrap();
+        assert!(
+            schema.judged > 0 && schema.failed == 0,
+            "{}: {schema:?}",
+            o.id
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

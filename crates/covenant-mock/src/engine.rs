@@ -187,30 +187,32 @@ impl Provider {
     /// The index of the operation that serves `method` on `path`, if any (the
     /// most specific template, as routing picks it).
     pub fn operation_at(&self, method: &http::Method, path: &str) -> Option<usize> {
-        self.resolve(method, path).ok().map(|(i, _)| i)
+        self.resolve(method, path, &[]).ok().map(|(i, _)| i)
     }
 
     /// Route: the operation and its path parameters; a miss is a generic 405 when
     /// another method serves the path, else 404 (not provider classes).
     pub(crate) fn route(&self, req: &Incoming) -> Step<Routed> {
-        self.resolve(&req.method, &req.path).map_err(|allowed| {
-            if allowed.is_empty() {
-                return self
-                    .errors
-                    .generic(404, "no operation of this spec matches the path".into());
-            }
-            // 405 names the methods the path does serve (RFC 9110 requires `Allow`).
-            let allow = allowed.join(", ");
-            let mut out = self.errors.generic(
-                405,
-                format!(
-                    "{} is not declared for this path; it serves {allow}",
-                    req.method
-                ),
-            );
-            out.headers.push(("allow".into(), allow));
-            out
-        })
+        let query = parse_query(req.query.as_deref());
+        self.resolve(&req.method, &req.path, &query)
+            .map_err(|allowed| {
+                if allowed.is_empty() {
+                    return self
+                        .errors
+                        .generic(404, "no operation of this spec matches the path".into());
+                }
+                // 405 names the methods the path does serve (RFC 9110 requires `Allow`).
+                let allow = allowed.join(", ");
+                let mut out = self.errors.generic(
+                    405,
+                    format!(
+                        "{} is not declared for this path; it serves {allow}",
+                        req.method
+                    ),
+                );
+                out.headers.push(("allow".into(), allow));
+                out
+            })
     }
 
     /// The operation for `method` on `path` and its path parameters. The most
@@ -218,19 +220,20 @@ impl Provider {
     /// spec's order (`/webhooks/resend` over `/webhooks/{id}`); when it does not
     /// serve `method`, the error holds the methods it does serve (empty: no
     /// template matches at all).
-    fn resolve(&self, method: &http::Method, path: &str) -> Result<Routed, Vec<&str>> {
+    fn resolve(
+        &self,
+        method: &http::Method,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<Routed, Vec<&str>> {
         // One pass: every template that matches, with its literal segments.
         let matches: Vec<_> = self
             .ops
             .iter()
             .enumerate()
             .filter_map(|(i, c)| {
-                let params = match_path(&c.segments, path)?;
-                let literals = c
-                    .segments
-                    .iter()
-                    .filter(|s| matches!(s, Seg::Lit(_)))
-                    .count();
+                let params = match_path(&c.segments, path, query)?;
+                let literals: usize = c.segments.iter().map(Seg::specificity).sum();
                 Some((i, literals, params))
             })
             .collect();

@@ -16,29 +16,99 @@ use serde_json::Value;
 pub enum Seg {
     Lit(String),
     Param(String),
+    /// Literal text around one template (`-;applicantId={applicantId}`,
+    /// `{id}.json`): the path parameter is what lies between.
+    Mixed {
+        prefix: String,
+        name: String,
+        suffix: String,
+    },
+    /// A literal query in the path key (`/checks/latest?type=TIN`, not standard
+    /// OpenAPI, but published): the request's query must hold these pairs.
+    Query(Vec<(String, String)>),
 }
 
-/// The segments of `/customers/{id}`.
+impl Seg {
+    /// How much of a request this segment fixes: routing takes the template
+    /// whose segments fix the most (a literal beats a mixed segment beats a
+    /// template; each literal query pair counts too).
+    pub fn specificity(&self) -> usize {
+        match self {
+            Seg::Lit(_) => 2,
+            Seg::Mixed { .. } => 1,
+            Seg::Param(_) => 0,
+            Seg::Query(pairs) => pairs.len(),
+        }
+    }
+}
+
+/// The segments of `/customers/{id}` (and a trailing [`Seg::Query`] for a path key
+/// with a literal query).
 pub fn segments(path: &str) -> Vec<Seg> {
-    path.trim_start_matches('/')
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let mut out: Vec<Seg> = path
+        .trim_start_matches('/')
         .split('/')
-        .map(
-            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => Seg::Param(name.to_string()),
-                None => Seg::Lit(s.to_string()),
-            },
-        )
-        .collect()
+        .map(|s| {
+            if let Some(name) = s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
+                && !name.contains(['{', '}'])
+            {
+                return Seg::Param(name.to_string());
+            }
+            if let Some((prefix, rest)) = s.split_once('{')
+                && let Some((name, suffix)) = rest.split_once('}')
+                && !suffix.contains('{')
+            {
+                return Seg::Mixed {
+                    prefix: prefix.to_string(),
+                    name: name.to_string(),
+                    suffix: suffix.to_string(),
+                };
+            }
+            Seg::Lit(s.to_string())
+        })
+        .collect();
+    if let Some(q) = query {
+        out.push(Seg::Query(parse_query(Some(q))));
+    }
+    out
 }
 
-/// The path parameters (decoded) if `path` matches `segments`.
-pub fn match_path(segments: &[Seg], path: &str) -> Option<Vec<(String, String)>> {
+fn decode_segment(part: &str) -> String {
+    form_urlencoded::parse(format!("x={}", part.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// The path parameters (decoded) if `path` (and `query`, for a path key with a
+/// literal query) match `segments`.
+pub fn match_path(
+    segments: &[Seg],
+    path: &str,
+    query: &[(String, String)],
+) -> Option<Vec<(String, String)>> {
     let path = path.trim_start_matches('/');
-    if path.split('/').count() != segments.len() {
+    let in_path = segments
+        .iter()
+        .filter(|s| !matches!(s, Seg::Query(_)))
+        .count();
+    if path.split('/').count() != in_path {
         return None;
     }
     let mut params = Vec::new();
-    for (seg, part) in segments.iter().zip(path.split('/')) {
+    let mut parts = path.split('/');
+    for seg in segments {
+        if let Seg::Query(pairs) = seg {
+            if !pairs.iter().all(|p| query.contains(p)) {
+                return None;
+            }
+            continue;
+        }
+        let part = parts.next()?;
         match seg {
             Seg::Lit(l) => {
                 if l != part {
@@ -49,13 +119,20 @@ pub fn match_path(segments: &[Seg], path: &str) -> Option<Vec<(String, String)>>
                 if part.is_empty() {
                     return None;
                 }
-                let decoded: String =
-                    form_urlencoded::parse(format!("x={}", part.replace('+', "%2B")).as_bytes())
-                        .next()
-                        .map(|(_, v)| v.into_owned())
-                        .unwrap_or_default();
-                params.push((name.clone(), decoded));
+                params.push((name.clone(), decode_segment(part)));
             }
+            Seg::Mixed {
+                prefix,
+                name,
+                suffix,
+            } => {
+                let middle = part
+                    .strip_prefix(prefix.as_str())
+                    .and_then(|m| m.strip_suffix(suffix.as_str()))
+                    .filter(|m| !m.is_empty())?;
+                params.push((name.clone(), decode_segment(middle)));
+            }
+            Seg::Query(_) => {}
         }
     }
     Some(params)

@@ -95,9 +95,15 @@ impl Request {
         params + self.body.as_ref().map(|b| b.to_string().len()).unwrap_or(0)
     }
 
-    /// The path with parameters substituted (percent-encoded as a path segment).
+    /// The path with parameters substituted (percent-encoded as a path segment);
+    /// a literal query in the path key (`/checks/latest?type=TIN`) is left to
+    /// [`Request::path_and_query`].
     pub fn rendered_path(&self) -> String {
-        let mut out = self.path.clone();
+        let mut out = self
+            .path
+            .split_once('?')
+            .map_or(self.path.as_str(), |(p, _)| p)
+            .to_string();
         for (name, v) in &self.path_params {
             let (style, explode) = self
                 .path_styles
@@ -143,7 +149,17 @@ impl Request {
     /// `path?query` with the query form-encoded.
     pub fn path_and_query(&self) -> String {
         let path = self.rendered_path();
-        let pairs = self.query_pairs();
+        // The path key's literal query first, as the spec wrote it.
+        let mut pairs: Vec<(String, String)> = self
+            .path
+            .split_once('?')
+            .map(|(_, q)| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        pairs.extend(self.query_pairs());
         if pairs.is_empty() {
             return path;
         }

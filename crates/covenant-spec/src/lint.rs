@@ -102,6 +102,31 @@ fn semantic_checks(spec: &Spec, out: &mut Vec<Diagnostic>) {
         location: spec.locate(pointer),
     };
     for op in &spec.operations {
+        // Non-standard path keys covenant still routes (recorded in ARCHITECTURE.md).
+        if let Some((_, q)) = op.path.split_once('?') {
+            out.push(warn(
+                "nonstandard-path",
+                &op.pointer,
+                format!(
+                    "`{}` holds a literal query (`{q}`): OpenAPI path keys are path templates only; covenant routes it by path and requires `{q}` in the query",
+                    op.path
+                ),
+            ));
+        }
+        if op
+            .path
+            .split('/')
+            .any(|seg| seg.contains(';') && !(seg.starts_with('{') && seg.ends_with('}')))
+        {
+            out.push(warn(
+                "nonstandard-path",
+                &op.pointer,
+                format!(
+                    "`{}` writes a matrix segment literally: a path parameter with `style: matrix` says the same in OpenAPI; covenant matches the literal text around the template",
+                    op.path
+                ),
+            ));
+        }
         // Path template vs path parameters.
         let vars = template_vars(&op.path);
         for v in &vars {
