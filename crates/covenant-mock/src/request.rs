@@ -402,12 +402,16 @@ impl Param {
             }
             return None;
         };
-        let value = style::typed(read, &self.coerce, &self.items, &|m| {
-            self.members
-                .get(m)
-                .cloned()
-                .unwrap_or_else(|| vec![Coerce::String])
-        });
+        let value = if self.style == style::JSON {
+            read
+        } else {
+            style::typed(read, &self.coerce, &self.items, &|m| {
+                self.members
+                    .get(m)
+                    .cloned()
+                    .unwrap_or_else(|| vec![Coerce::String])
+            })
+        };
         self.check(&value, errors);
         Some(value)
     }

@@ -142,10 +142,12 @@ fn params_read_back(
                 &format!("{at}/properties/{}", covenant_spec::pointer::escape(name)),
             ))
         };
-        out.insert(
-            k.clone(),
-            style::typed(read, &coercions(&types), &items, &member),
-        );
+        let value = if style == style::JSON {
+            read
+        } else {
+            style::typed(read, &coercions(&types), &items, &member)
+        };
+        out.insert(k.clone(), value);
     }
     Value::Object(out)
 }

@@ -112,7 +112,8 @@ pub struct Parameter {
     pub extensions: Map<String, Value>,
     pub pointer: String,
     /// `style`, else the location's default (`form` for query and cookie,
-    /// `simple` for path and header).
+    /// `simple` for path and header); [`crate::style::JSON`] for a query or path
+    /// parameter declared with a JSON `content` (its `schema` is that media type's).
     pub style: String,
     /// `explode`, else true exactly for `form`.
     pub explode: bool,

@@ -371,12 +371,28 @@ impl<'a> Builder<'a> {
                 format!("cookie parameter `{name}` is not checked by the mock or the runner"),
             );
         }
-        if p.get("content").is_some() {
+        // `content` instead of `schema`: a JSON media type makes the value JSON text
+        // (style `json`); any other is read as plain text by its schema.
+        let content = p.get("content").and_then(Value::as_object).and_then(|c| {
+            let (mt, media) = c.iter().next()?;
+            Some((mt.clone(), media.get("schema")?.clone()))
+        });
+        let json_content = content
+            .as_ref()
+            .is_some_and(|(mt, _)| crate::http::is_json_media_type(mt));
+        if p.get("content").is_some() && content.is_none() {
+            self.warn(
+                "unsupported",
+                &pointer::join(at, "content"),
+                format!("parameter `{name}` has `content` without a schema; it is not validated"),
+            );
+        }
+        if json_content && location == ParameterLocation::Header {
             self.warn(
                 "unsupported",
                 &pointer::join(at, "content"),
                 format!(
-                    "parameter `{name}` uses `content` instead of `schema`; it is not validated"
+                    "header parameter `{name}` with JSON `content` is sent and read as plain text"
                 ),
             );
         }
@@ -391,6 +407,10 @@ impl<'a> Builder<'a> {
             .get("style")
             .and_then(Value::as_str)
             .map(str::to_string)
+            .or_else(|| {
+                (json_content && location != ParameterLocation::Header)
+                    .then(|| crate::style::JSON.to_string())
+            })
             .unwrap_or_else(|| {
                 match location {
                     ParameterLocation::Query | ParameterLocation::Cookie => "form",
@@ -418,11 +438,22 @@ impl<'a> Builder<'a> {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             description: str_at(Some(p), "description"),
-            schema: p.get("schema").map(|s| SchemaSite {
-                schema: s.clone(),
-                pointer: pointer::join(at, "schema"),
-                direction: Direction::Request,
-            }),
+            schema: match (p.get("schema"), &content) {
+                (Some(s), _) => Some(SchemaSite {
+                    schema: s.clone(),
+                    pointer: pointer::join(at, "schema"),
+                    direction: Direction::Request,
+                }),
+                (None, Some((mt, s))) => Some(SchemaSite {
+                    schema: s.clone(),
+                    pointer: format!(
+                        "{}/schema",
+                        pointer::join(&pointer::join(at, "content"), mt)
+                    ),
+                    direction: Direction::Request,
+                }),
+                (None, None) => None,
+            },
             example,
             extensions: extensions_of(p),
             pointer: at.to_string(),

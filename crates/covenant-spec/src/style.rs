@@ -20,6 +20,10 @@
 
 use serde_json::{Map, Value};
 
+/// The style of a parameter declared with `content: {application/json: ...}`
+/// instead of a `schema`: its value travels as compact JSON text.
+pub const JSON: &str = "json";
+
 /// What a parameter becomes: name/value pairs (query, cookie) or one text (the
 /// path segment that replaces `{name}`, or a header's value).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +56,10 @@ pub fn write(
     value: &Value,
     escape: &dyn Fn(&str) -> String,
 ) -> Written {
+    if style == JSON {
+        // One pair; a path segment takes its value.
+        return Written::Pairs(vec![(name.to_string(), value.to_string())]);
+    }
     let items = |a: &[Value]| esc_all(a.iter().map(scalar), escape);
     let members = |m: &Map<String, Value>, kv: &str, sep: &str| -> String {
         m.iter()
@@ -168,6 +176,15 @@ pub fn read(
     source: Source<'_>,
     unescape: &dyn Fn(&str) -> String,
 ) -> Option<Value> {
+    if style == JSON {
+        // The JSON text as a value; text that is not JSON stays a string for the
+        // schema to refuse. Not to be coerced further ([`typed`] is for the others).
+        let raw = match source {
+            Source::Text(t) => unescape(t),
+            Source::Pairs { pairs, .. } => pairs.iter().find(|(k, _)| k == name)?.1.clone(),
+        };
+        return Some(serde_json::from_str(&raw).unwrap_or(Value::String(raw)));
+    }
     let text = |s: &str| Value::String(unescape(s));
     let list = |s: &str, sep: char| Value::Array(s.split(sep).map(text).collect());
     let pairs_to_object = |parts: Vec<&str>| -> Value {

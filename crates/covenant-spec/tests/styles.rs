@@ -287,3 +287,49 @@ fn a_text_without_the_styles_shape_is_read_as_it_is() {
         None
     );
 }
+
+/// `content: application/json` instead of a schema: the value travels as JSON
+/// text and is read back as JSON, not coerced.
+#[test]
+fn json_content_parameters_travel_as_json_text() {
+    let v = json!({"min": 1, "tags": ["a", "b"]});
+    let w = style::write(style::JSON, false, "filter", &v, &identity);
+    assert_eq!(
+        w,
+        Written::Pairs(vec![(
+            "filter".into(),
+            r#"{"min":1,"tags":["a","b"]}"#.into()
+        )])
+    );
+    let Written::Pairs(pairs) = &w else {
+        unreachable!()
+    };
+    let source = Source::Pairs {
+        pairs,
+        members: &[],
+    };
+    assert_eq!(
+        style::read(
+            style::JSON,
+            false,
+            "filter",
+            Kind::Object,
+            source,
+            &identity
+        ),
+        Some(v)
+    );
+    // A JSON string stays a string; text that is not JSON is kept for the schema.
+    let read = |t: &str| {
+        style::read(
+            style::JSON,
+            false,
+            "x",
+            Kind::Primitive,
+            Source::Text(t),
+            &identity,
+        )
+    };
+    assert_eq!(read("\"5\""), Some(json!("5")));
+    assert_eq!(read("{not json"), Some(json!("{not json")));
+}
