@@ -43,12 +43,17 @@ fn capped(names: &[&str]) -> String {
     }
 }
 
-fn uncovered(e: &Exercised, c: Category) -> Vec<&str> {
-    e.items(c)
+/// The names of the items that are (or are not) covered.
+fn named(items: &[super::Item], covered: bool) -> Vec<&str> {
+    items
         .iter()
-        .filter(|i| !i.covered)
+        .filter(|i| i.covered == covered)
         .map(|i| i.name.as_str())
         .collect()
+}
+
+fn uncovered(e: &Exercised, c: Category) -> Vec<&str> {
+    named(e.items(c), false)
 }
 
 fn md_cell(s: &str) -> String {
@@ -94,12 +99,7 @@ pub fn markdown(p: &Shown<'_>) -> String {
         "\n<details><summary>Documented statuses per operation, provoked or not (and why)</summary>\n\n| operation | provoked | not provoked |\n|---|---|---|\n",
     );
     for (id, e) in &p.operations {
-        let provoked: Vec<&str> = e
-            .statuses
-            .iter()
-            .filter(|i| i.covered)
-            .map(|i| i.name.as_str())
-            .collect();
+        let provoked = named(&e.statuses, true);
         let not: Vec<String> = e
             .statuses
             .iter()
@@ -167,12 +167,7 @@ pub fn html(p: &Shown<'_>, t: &dyn Fn(&str) -> String) -> String {
     }
     h.push_str("<details class=\"statuses\"><summary>Documented statuses per operation</summary><table><tr><th>operation</th><th>provoked</th><th>not provoked, and why</th></tr>\n");
     for (id, e) in &p.operations {
-        let provoked: Vec<&str> = e
-            .statuses
-            .iter()
-            .filter(|i| i.covered)
-            .map(|i| i.name.as_str())
-            .collect();
+        let provoked = named(&e.statuses, true);
         let mut not = String::new();
         for i in e.statuses.iter().filter(|i| !i.covered) {
             not.push_str(&format!(
