@@ -59,6 +59,13 @@ pub struct SuiteArgs {
     /// excluding it says that is accepted, and the reports list it as excluded.
     #[arg(long = "exclude-operation", value_name = "OPERATION")]
     pub exclude_operations: Vec<String>,
+    /// Infer no resource for an operation (its operationId, or "METHOD /path"), as if
+    /// the spec marked it `x-covenant-resource: false`; repeatable (covenant.toml:
+    /// `no-infer = [...]`). Turns off one wrong inference (from links, a Location
+    /// header, REST paths or an RPC pair): a create so named takes its whole
+    /// resource with it, so no sequence or walk starts there.
+    #[arg(long = "no-infer", value_name = "OPERATION")]
+    pub no_infer: Vec<String>,
 }
 
 impl SuiteArgs {
@@ -104,6 +111,7 @@ impl SuiteArgs {
             shrink_runs: if self.no_shrink { 0 } else { 200 },
             exclude: self.exclude_operations.clone(),
             flaky_fails: self.flaky == "fail",
+            no_infer: self.no_infer.clone(),
         })
     }
 }
@@ -138,19 +146,19 @@ pub fn run(args: RunArgs) -> ExitCode {
         .config
         .clone()
         .or_else(|| Some(PathBuf::from("covenant.toml")).filter(|p| p.exists()));
-    let (credentials, exclude_operations, root, path, name) = match &config_path {
+    let (credentials, (exclude_operations, no_infer), root, path, name) = match &config_path {
         Some(p) => match Config::load(p) {
             Ok(c) => match c.provider_for_spec(&args.spec) {
                 Some((name, pc)) => (
                     pc.credentials.clone(),
-                    pc.exclude_operations.clone(),
+                    (pc.exclude_operations.clone(), pc.no_infer.clone()),
                     c.root.clone(),
                     c.path.clone(),
                     name.clone(),
                 ),
                 None => (
                     Default::default(),
-                    Vec::new(),
+                    Default::default(),
                     c.root.clone(),
                     c.path.clone(),
                     covenant_runner::config::provider_name(&args.spec),
@@ -162,7 +170,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         // embedded mock's local values).
         None => (
             Default::default(),
-            Vec::new(),
+            Default::default(),
             PathBuf::from("."),
             None,
             covenant_runner::config::provider_name(&args.spec),
@@ -184,6 +192,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             base_url: args.base_url.clone(),
             credentials,
             exclude_operations,
+            no_infer,
         },
     );
     let config = Config {

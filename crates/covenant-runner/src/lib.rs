@@ -22,6 +22,7 @@
 //! ```
 
 pub mod auth;
+mod bad_body;
 pub mod cases;
 pub mod checks;
 pub mod client;
@@ -29,6 +30,7 @@ pub mod config;
 pub mod curl;
 pub mod error;
 pub mod exec;
+pub mod expr;
 pub mod finding;
 pub mod judge;
 pub mod plan;
@@ -37,6 +39,7 @@ pub mod request;
 pub mod run;
 pub mod shrink;
 pub mod suite;
+pub mod walk;
 
 pub use checks::Check;
 pub use client::ClientOptions;

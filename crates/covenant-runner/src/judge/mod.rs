@@ -59,6 +59,38 @@ pub enum Sent {
     },
 }
 
+/// One step of a link walk as sent: its exchange, or why it was skipped.
+#[derive(Debug)]
+pub struct WalkSent {
+    pub operation: usize,
+    pub exchange: Result<Exchange, String>,
+}
+
+/// link_walk: the first step whose answer fails a single-exchange check (every
+/// check every answer gets, as [`answer::response_checks`] applies them), named
+/// by its step and operation. `None` when no step after the first was sent:
+/// the walk went nowhere, and the create's own cases judge it.
+pub fn walk(plans: &[OpPlan], max_time: Option<Duration>, steps: &[WalkSent]) -> Option<Outcome> {
+    if steps.iter().skip(1).all(|s| s.exchange.is_err()) {
+        return None;
+    }
+    for (i, step) in steps.iter().enumerate() {
+        let (Ok(ex), Some(plan)) = (&step.exchange, plans.get(step.operation)) else {
+            continue;
+        };
+        let mut verdicts = Vec::new();
+        answer::response_checks(plan, ex, max_time, &mut verdicts);
+        if let Some((check, Err(f))) = verdicts.into_iter().find(|(_, o)| o.is_err()) {
+            return Some(fail(
+                format!("step {} ({}): {}", i + 1, plan.op.id, f.expected),
+                format!("{} ({check})", f.actual),
+                format!("{}: {check}: {}", plan.op.id, f.signature),
+            ));
+        }
+    }
+    Some(Ok(()))
+}
+
 /// What followed a create in an update- or delete-then-read case.
 #[derive(Debug)]
 pub struct Changed {
