@@ -132,15 +132,12 @@ impl Ctx {
         let sent = match &case.kind {
             CaseKind::LinkWalk { steps } => {
                 let sent = self.walk(steps, &mut run).await;
-                if let Some(o) = judge::walk(&self.plans, self.max_time, &sent) {
-                    run.outcomes.push((Check::LinkWalk, o));
-                }
                 run.skipped = sent
                     .iter()
                     .enumerate()
                     .filter_map(|(i, s)| Some((i, s.exchange.as_ref().err()?.clone())))
                     .collect();
-                return run;
+                Sent::Walk(sent)
             }
             CaseKind::IdempotentReplay => {
                 let first = self.send(plan, request, &mut run).await;
@@ -226,7 +223,14 @@ impl Ctx {
             | CaseKind::UnknownId
             | CaseKind::BadBody { .. } => Sent::One(self.send(plan, request, &mut run).await),
         };
-        run.outcomes = judge::judge(&self.spec, plan, self.max_time, &case.kind, &sent);
+        run.outcomes = judge::judge(
+            &self.spec,
+            &self.plans,
+            case.operation,
+            self.max_time,
+            &case.kind,
+            &sent,
+        );
         run
     }
 }
