@@ -467,3 +467,34 @@ fn no_infer_turns_one_inference_off() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The mock serves the stateful plain specs as their correct servers do: the
+/// Location create answers a Location its reads find, links carry the body's id,
+/// and every sequence and walk passes.
+#[test]
+fn stateful_zoo_specs_pass_against_the_mock() {
+    for app in ["pets", "notes"] {
+        let dir = scratch(&format!("{app}-mock"));
+        let out = covenant_run(app, "mock", &dir, &[]);
+        let report = Report::read(&dir.join("reports/report.json")).expect("report");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{app}: {:?}",
+            violations(&report)
+        );
+        let judged = |check: &str| -> usize {
+            report.providers[0]
+                .operations
+                .iter()
+                .flat_map(|o| &o.checks)
+                .filter(|c| c.check == check)
+                .map(|c| c.judged)
+                .sum()
+        };
+        for check in ["create_then_read", "delete_then_read", "link_walk"] {
+            assert!(judged(check) > 0, "{app}: no {check} was judged");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -235,24 +235,7 @@ impl Ctx {
     }
 }
 
-/// Sets `ptr` in `v`, creating objects on the way.
-pub fn set_pointer(v: &mut Value, ptr: &str, new: Value) {
-    let tokens = covenant_spec::pointer::tokens(ptr);
-    let mut cur = v;
-    for (i, t) in tokens.iter().enumerate() {
-        if !cur.is_object() {
-            *cur = Value::Object(Default::default());
-        }
-        let Value::Object(m) = cur else { return };
-        if i + 1 == tokens.len() {
-            m.insert(t.clone(), new);
-            return;
-        }
-        cur = m
-            .entry(t.clone())
-            .or_insert(Value::Object(Default::default()));
-    }
-}
+pub use crate::expr::set_pointer;
 
 /// Where a create operation's answer holds the new id (default `/id`).
 pub fn created_id_pointer(create: &OpPlan) -> String {

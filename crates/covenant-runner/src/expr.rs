@@ -131,7 +131,7 @@ pub fn bind(
         if at.is_empty() {
             whole = value;
         } else {
-            crate::exec::set_pointer(&mut whole, &at, value);
+            set_pointer(&mut whole, &at, value);
         }
         set_part(&mut out, part, whole);
         if out.content_type.is_none() && part == Part::Body {
@@ -155,6 +155,25 @@ pub fn bind(
         }
     }
     Ok(out)
+}
+
+/// Sets `ptr` in `v`, creating objects on the way.
+pub fn set_pointer(v: &mut Value, ptr: &str, new: Value) {
+    let tokens = covenant_spec::pointer::tokens(ptr);
+    let mut cur = v;
+    for (i, t) in tokens.iter().enumerate() {
+        if !cur.is_object() {
+            *cur = Value::Object(Default::default());
+        }
+        let Value::Object(m) = cur else { return };
+        if i + 1 == tokens.len() {
+            m.insert(t.clone(), new);
+            return;
+        }
+        cur = m
+            .entry(t.clone())
+            .or_insert(Value::Object(Default::default()));
+    }
 }
 
 #[cfg(test)]

@@ -319,3 +319,60 @@ fn part_of(loc: covenant_spec::ParameterLocation) -> Part {
         _ => Part::Header,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(operation: usize, source: Option<usize>) -> WalkStep {
+        WalkStep {
+            operation,
+            operation_id: format!("op{operation}"),
+            link: None,
+            source,
+            bindings: Vec::new(),
+            request: Request {
+                method: covenant_spec::Method::Get,
+                path: "/x".into(),
+                path_params: Default::default(),
+                query: Default::default(),
+                headers: Default::default(),
+                body: None,
+                content_type: None,
+                auth: crate::request::AuthMode::Valid,
+                flaw: None,
+                files: Vec::new(),
+                query_styles: Default::default(),
+            },
+        }
+    }
+
+    /// A step can be dropped only when no later step takes values from it; later
+    /// sources are renumbered.
+    #[test]
+    fn dropping_a_step_keeps_the_links_of_the_rest() {
+        let steps = vec![
+            step(0, None),
+            step(1, Some(0)),
+            step(2, Some(1)),
+            step(3, Some(0)),
+        ];
+        assert!(without(&steps, 1).is_none(), "step 3 needs step 2");
+        let dropped = without(&steps, 2).expect("nothing needs step 3");
+        let sources: Vec<Option<usize>> = dropped.iter().map(|s| s.source).collect();
+        assert_eq!(sources, vec![None, Some(0), Some(0)]);
+        let last = without(&steps, 3).expect("the last step");
+        assert_eq!(last.len(), 3);
+    }
+
+    #[test]
+    fn the_seeded_choice_is_stable_and_in_range() {
+        let picks = |seed| {
+            let mut r = Rng(seed);
+            (0..8).map(|_| r.below(5)).collect::<Vec<_>>()
+        };
+        assert_eq!(picks(7), picks(7));
+        assert_ne!(picks(7), picks(8));
+        assert!(picks(7).iter().all(|p| *p < 5));
+    }
+}
