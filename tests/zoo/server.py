@@ -7,6 +7,8 @@ runner passes the correct server and catches each bug by the check that names it
 
     python3 server.py things [--bug NAME] [--token T]
     python3 server.py rpc    [--bug NAME] [--user U --password P]
+    python3 server.py pets   [--bug NAME]   (pets.yaml: ids passed on by OpenAPI links)
+    python3 server.py notes  [--bug NAME]   (notes.yaml: ids named only by Location)
 
 The server binds 127.0.0.1 on an ephemeral port, prints `listening http://ADDR`, and
 exits when its standard input closes (so it stops with the test that started it).
@@ -59,6 +61,34 @@ RPC_BUGS = {
     "reject_valid": "a valid two-letter country other than DE is rejected",
     "forgets_sessions": "session.get answers 404 for the sessions session.create made",
 }
+RECORD_BUGS = {
+    "created_not_readable": "created records are never found by a read",
+    "update_invisible": "an update answers the new record but keeps the old one",
+    "delete_ignored": "a delete answers 204 but the record stays",
+    "renamed_twice_500": "reading a record updated twice crashes with 500 (a walk of 4 steps)",
+}
+PET_IN = {
+    "type": "object",
+    "required": ["name", "species"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 40},
+        "species": {"type": "string", "enum": ["dog", "cat"]},
+    },
+}
+PET_RENAME = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 40}},
+}
+NOTE_IN = {
+    "type": "object",
+    "required": ["title"],
+    "properties": {
+        "title": {"type": "string", "minLength": 1, "maxLength": 40},
+        "text": {"type": "string", "maxLength": 200},
+    },
+}
+NOTE_PATCH = {"type": "object", "properties": NOTE_IN["properties"]}
 
 
 def is_int(v):
@@ -376,6 +406,72 @@ class Rpc(App):
         return 200, session, {}
 
 
+class Records(App):
+    """One collection of records: `pets` (ids in the body, under a path of their
+    own that only links tell) or `notes` (integer ids named only by Location)."""
+
+    bugs = RECORD_BUGS
+
+    def __init__(self, args):
+        super().__init__(args)
+        self.pets = args.app == "pets"
+        self.records, self.next_id, self.updates = {}, 1, {}
+
+    def invalid(self, loc, msg, malformed=False):
+        return Rejection(400, {"error": msg, "field": ".".join(str(x) for x in loc[1:])})
+
+    def key(self, raw):
+        if self.pets:
+            if not 1 <= len(raw) <= 40:
+                raise self.invalid(["path", "pet"], "string length out of range")
+            return raw
+        if not re.fullmatch(r"\d+", raw) or int(raw) < 1:
+            raise self.invalid(["path", "note_id"], "value is not a positive integer")
+        return int(raw)
+
+    def handle(self, handler, method, path, query):
+        collection, item = ("/pets", "/pet-records/") if self.pets else ("/notes", "/notes/")
+        if path == collection:
+            if method != "POST":
+                return 405, None, {"Allow": "POST"}
+            body = self.json_body(handler, PET_IN if self.pets else NOTE_IN, self.invalid)
+            with self.lock:
+                n = self.next_id
+                self.next_id += 1
+                key = "pet_%d" % n if self.pets else n
+                record = dict(body, petId=key) if self.pets else dict(body)
+                self.records[key] = record
+                self.updates[key] = 0
+            if self.pets:
+                return 201, record, {}
+            return 201, record, {"Location": "/notes/%d" % n}
+        if not path.startswith(item) or "/" in path[len(item):]:
+            return 404, {"error": "no such path"}, {}
+        if method not in ("GET", "PUT" if self.pets else "PATCH", "DELETE"):
+            return 405, None, {"Allow": "DELETE, GET, " + ("PUT" if self.pets else "PATCH")}
+        key = self.key(path[len(item):])
+        change = None
+        if method in ("PUT", "PATCH"):
+            change = self.json_body(handler, PET_RENAME if self.pets else NOTE_PATCH, self.invalid)
+        with self.lock:
+            record = self.records.get(key)
+            if record is None or (self.bug == "created_not_readable" and method == "GET"):
+                return 404, None, {}
+            if method == "DELETE":
+                if self.bug != "delete_ignored":
+                    del self.records[key]
+                return 204, None, {}
+            if change is not None:
+                updated = dict(record, **change)
+                if self.bug != "update_invisible":
+                    self.records[key] = updated
+                self.updates[key] += 1
+                return 200, updated, {}
+            if self.bug == "renamed_twice_500" and self.updates[key] >= 2:
+                return 500, Rejection(500, "Internal Server Error", "text/plain"), {}
+            return 200, dict(record), {}
+
+
 def make_handler(app):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -427,14 +523,14 @@ def make_handler(app):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("app", choices=["things", "rpc"])
+    p.add_argument("app", choices=["things", "rpc", "pets", "notes"])
     p.add_argument("--bug", help="plant one bug (see --list-bugs)")
     p.add_argument("--list-bugs", action="store_true")
     p.add_argument("--token", default="zoo-token")
     p.add_argument("--user", default="zoo-user")
     p.add_argument("--password", default="zoo-password")
     args = p.parse_args()
-    cls = Things if args.app == "things" else Rpc
+    cls = {"things": Things, "rpc": Rpc}.get(args.app, Records)
     if args.list_bugs:
         for name, what in cls.bugs.items():
             print("%s\t%s" % (name, what))

@@ -65,6 +65,13 @@ pub struct SuiteArgs {
     /// Repeatable, e.g. `--min-coverage 60 --min-coverage statuses=50`.
     #[arg(long = "min-coverage", value_name = "[CATEGORY=]PERCENT")]
     pub min_coverage: Vec<String>,
+    /// Infer no resource for an operation (its operationId, or "METHOD /path"), as if
+    /// the spec marked it `x-covenant-resource: false`; repeatable (covenant.toml:
+    /// `no-infer = [...]`). Turns off one wrong inference (from links, a Location
+    /// header, REST paths or an RPC pair): a create so named takes its whole
+    /// resource with it, so no sequence or walk starts there.
+    #[arg(long = "no-infer", value_name = "OPERATION")]
+    pub no_infer: Vec<String>,
 }
 
 impl SuiteArgs {
@@ -115,6 +122,7 @@ impl SuiteArgs {
                 .iter()
                 .map(|m| covenant_runner::coverage::MinCoverage::parse(m))
                 .collect::<Result<_, _>>()?,
+            no_infer: self.no_infer.clone(),
         })
     }
 }
@@ -149,19 +157,19 @@ pub fn run(args: RunArgs) -> ExitCode {
         .config
         .clone()
         .or_else(|| Some(PathBuf::from("covenant.toml")).filter(|p| p.exists()));
-    let (credentials, exclude_operations, root, path, name) = match &config_path {
+    let (credentials, (exclude_operations, no_infer), root, path, name) = match &config_path {
         Some(p) => match Config::load(p) {
             Ok(c) => match c.provider_for_spec(&args.spec) {
                 Some((name, pc)) => (
                     pc.credentials.clone(),
-                    pc.exclude_operations.clone(),
+                    (pc.exclude_operations.clone(), pc.no_infer.clone()),
                     c.root.clone(),
                     c.path.clone(),
                     name.clone(),
                 ),
                 None => (
                     Default::default(),
-                    Vec::new(),
+                    Default::default(),
                     c.root.clone(),
                     c.path.clone(),
                     covenant_runner::config::provider_name(&args.spec),
@@ -173,7 +181,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         // embedded mock's local values).
         None => (
             Default::default(),
-            Vec::new(),
+            Default::default(),
             PathBuf::from("."),
             None,
             covenant_runner::config::provider_name(&args.spec),
@@ -195,6 +203,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             base_url: args.base_url.clone(),
             credentials,
             exclude_operations,
+            no_infer,
         },
     );
     let config = Config {

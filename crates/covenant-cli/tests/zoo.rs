@@ -60,6 +60,7 @@ fn start(app: &str, bug: Option<&str>) -> Server {
 fn credentials(app: &str) -> Vec<(&'static str, &'static str)> {
     match app {
         "things" => vec![("COVENANT_THINGS_BEARERAUTH", "zoo-token")],
+        "pets" | "notes" => Vec::new(),
         _ => vec![
             ("COVENANT_RPC_BASICAUTH_USERNAME", "zoo-user"),
             ("COVENANT_RPC_BASICAUTH_PASSWORD", "zoo-password"),
@@ -146,7 +147,7 @@ fn checks_failed(report: &Report) -> Vec<String> {
 
 #[test]
 fn correct_servers_pass_without_config_extensions() {
-    for app in ["things", "rpc"] {
+    for app in ["things", "rpc", "pets", "notes"] {
         let report = run(app, None);
         let found = violations(&report);
         assert!(
@@ -166,11 +167,35 @@ fn correct_servers_pass_without_config_extensions() {
             "things" => {
                 "read of things (inferred from REST paths: POST /things beside GET /things/{thing_id})"
             }
+            "pets" => "read of pets (inferred from OpenAPI link from addPet to showPet)",
+            "notes" => {
+                "read of notes (inferred from Location header: POST /notes answers 201 with Location, beside GET /notes/{note_id})"
+            }
             _ => {
                 "read of session (inferred from RPC pair: /rpc/session.create beside /rpc/session.get)"
             }
         };
         assert!(resources.contains(&expected), "{app}: {resources:?}");
+        // Every sequence ran on the correct stateful servers, walks included.
+        if app == "pets" || app == "notes" {
+            let judged = |check: &str| -> usize {
+                report.providers[0]
+                    .operations
+                    .iter()
+                    .flat_map(|o| &o.checks)
+                    .filter(|c| c.check == check)
+                    .map(|c| c.judged)
+                    .sum()
+            };
+            for check in [
+                "create_then_read",
+                "update_then_read",
+                "delete_then_read",
+                "link_walk",
+            ] {
+                assert!(judged(check) > 0, "{app}: no {check} was judged");
+            }
+        }
         // Coverage: the statuses seen, and the documented ones never provoked.
         if app == "things" {
             let get = report.providers[0]
@@ -221,6 +246,14 @@ fn planted_bugs_are_caught_by_their_check() {
         ("rpc", "error_body", "response_schema"),
         ("rpc", "reject_valid", "positive_accepted"),
         ("rpc", "forgets_sessions", "create_then_read"),
+        ("pets", "created_not_readable", "create_then_read"),
+        ("pets", "update_invisible", "update_then_read"),
+        ("pets", "delete_ignored", "delete_then_read"),
+        ("pets", "renamed_twice_500", "link_walk"),
+        ("notes", "created_not_readable", "create_then_read"),
+        ("notes", "update_invisible", "update_then_read"),
+        ("notes", "delete_ignored", "delete_then_read"),
+        ("notes", "renamed_twice_500", "link_walk"),
     ];
     let mut missed = Vec::new();
     for (app, bug, check) in cases {
@@ -324,26 +357,31 @@ fn sequence_reproductions_run_as_printed() {
             .unwrap_or_default();
         (status, body)
     }
-    fn replay(script: &str, old_url: &str, bug: Option<&str>) -> (u16, String) {
-        let server = start("things", bug);
+    fn replay(app: &str, script: &str, old_url: &str, bug: Option<&str>) -> (u16, String) {
+        let server = start(app, bug);
         let script = script.replace(old_url, &server.url);
         let out = Command::new("bash")
             .args(["-c", &script])
-            .envs(credentials("things"))
+            .envs(credentials(app))
             .output()
             .expect("bash runs");
         drop(server);
         last_answer(&String::from_utf8_lossy(&out.stdout))
     }
-    for (bug, check) in [
-        ("created_not_readable", "create_then_read"),
-        ("update_invisible", "update_then_read"),
-        ("delete_ignored", "delete_then_read"),
+    for (app, bug, check) in [
+        ("things", "created_not_readable", "create_then_read"),
+        ("things", "update_invisible", "update_then_read"),
+        ("things", "delete_ignored", "delete_then_read"),
+        ("notes", "created_not_readable", "create_then_read"),
+        ("notes", "delete_ignored", "delete_then_read"),
+        ("pets", "delete_ignored", "delete_then_read"),
+        ("pets", "renamed_twice_500", "link_walk"),
+        ("notes", "renamed_twice_500", "link_walk"),
     ] {
-        let server = start("things", Some(bug));
+        let server = start(app, Some(bug));
         let url = server.url.clone();
-        let dir = scratch(&format!("things-replay-{bug}"));
-        covenant_run("things", &url, &dir, &credentials("things"));
+        let dir = scratch(&format!("{app}-replay-{bug}"));
+        covenant_run(app, &url, &dir, &credentials(app));
         drop(server);
         let report = Report::read(&dir.join("reports/report.json")).expect("report");
         let v = report.providers[0]
@@ -351,12 +389,24 @@ fn sequence_reproductions_run_as_printed() {
             .iter()
             .find(|v| v.check == check)
             .unwrap_or_else(|| panic!("{bug}: no {check} finding"));
-        assert!(v.curl.contains("ID=$(curl"), "{bug}: {}", v.curl);
-        let (buggy, buggy_body) = replay(&v.curl, &url, Some(bug));
-        let (correct, correct_body) = replay(&v.curl, &url, None);
+        let capture = if check == "link_walk" {
+            "A1=$(curl"
+        } else {
+            "ID=$(curl"
+        };
+        assert!(v.curl.contains(capture), "{app} {bug}: {}", v.curl);
+        let (buggy, buggy_body) = replay(app, &v.curl, &url, Some(bug));
+        let (correct, correct_body) = replay(app, &v.curl, &url, None);
         match bug {
             "created_not_readable" => assert_eq!((buggy, correct), (404, 200), "{}", v.curl),
             "delete_ignored" => assert_eq!((buggy, correct), (200, 404), "{}", v.curl),
+            "renamed_twice_500" => {
+                assert_eq!((buggy, correct), (500, 200), "{}", v.curl);
+                // Shrunk: the create, the two updates and the read, or one
+                // read the second update's link needs besides.
+                let steps = v.curl.lines().filter(|l| l.starts_with('A')).count();
+                assert!((4..=5).contains(&steps), "{steps} steps:\n{}", v.curl);
+            }
             _ => {
                 // The update's own body, as the script sends it.
                 let sent: serde_json::Value = v
@@ -378,6 +428,72 @@ fn sequence_reproductions_run_as_printed() {
                 assert!(!shows(&buggy_body), "{buggy_body}\n{}", v.curl);
                 assert!(shows(&correct_body), "{correct_body}\n{}", v.curl);
             }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// `--no-infer OPERATION` turns one inference off: with the Location create
+/// named, notes has no resource, so no sequence or walk starts there, and the
+/// correct server still passes.
+#[test]
+fn no_infer_turns_one_inference_off() {
+    let server = start("notes", None);
+    let dir = scratch("notes-no-infer");
+    let out = Command::new(env!("CARGO_BIN_EXE_covenant"))
+        .current_dir(&dir)
+        .arg("run")
+        .arg("--spec")
+        .arg(zoo().join("notes.yaml"))
+        .args(["--base-url", &server.url, "--seed", "3", "--cases", "10"])
+        .args(["--report-dir", "reports", "--no-infer", "createNote"])
+        .output()
+        .expect("covenant runs");
+    drop(server);
+    let report = Report::read(&dir.join("reports/report.json")).expect("report");
+    assert_eq!(out.status.code(), Some(0), "{:?}", violations(&report));
+    let p = &report.providers[0];
+    assert!(
+        p.operations.iter().all(|o| o.resource.is_none()),
+        "{:?}",
+        p.operations.iter().map(|o| &o.resource).collect::<Vec<_>>()
+    );
+    for o in &p.operations {
+        for c in &o.checks {
+            if ["create_then_read", "delete_then_read", "link_walk"].contains(&c.check.as_str()) {
+                assert_eq!(c.judged, 0, "{} {}", o.id, c.check);
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The mock serves the stateful plain specs as their correct servers do: the
+/// Location create answers a Location its reads find, links carry the body's id,
+/// and every sequence and walk passes.
+#[test]
+fn stateful_zoo_specs_pass_against_the_mock() {
+    for app in ["pets", "notes"] {
+        let dir = scratch(&format!("{app}-mock"));
+        let out = covenant_run(app, "mock", &dir, &[]);
+        let report = Report::read(&dir.join("reports/report.json")).expect("report");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{app}: {:?}",
+            violations(&report)
+        );
+        let judged = |check: &str| -> usize {
+            report.providers[0]
+                .operations
+                .iter()
+                .flat_map(|o| &o.checks)
+                .filter(|c| c.check == check)
+                .map(|c| c.judged)
+                .sum()
+        };
+        for check in ["create_then_read", "delete_then_read", "link_walk"] {
+            assert!(judged(check) > 0, "{app}: no {check} was judged");
         }
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -33,6 +33,9 @@ pub struct Success {
     pub status_field: Option<(String, Lifecycle)>,
     /// Response properties filled from path parameters (`customer_id` <- `{id}`).
     pub path_echo: Vec<(String, String)>,
+    /// The answer documents a `Location` header: a create answers one naming
+    /// the stored item (`<request path>/<id>`).
+    pub location: bool,
 }
 
 /// Plans `op`'s success answer (the first documented 2xx; a 2XX range answers 200).
@@ -64,7 +67,15 @@ pub fn plan_success(
         id_style: IdStyle::Uuid,
         status_field: None,
         path_echo: Vec::new(),
+        location: success_resp.is_some_and(|r| {
+            r.headers
+                .iter()
+                .any(|h| h.name.eq_ignore_ascii_case("location"))
+        }),
     };
+    if let Some(r) = resource.filter(|r| r.id_pointer() == covenant_spec::ext::LOCATION_ID) {
+        success.id_style = location_id_style(spec, r);
+    }
     let Some((m, site)) = media_type.and_then(|m| m.schema.as_ref().map(|s| (m, s))) else {
         return Ok(success);
     };
@@ -134,6 +145,29 @@ pub fn plan_success(
         props,
     });
     Ok(success)
+}
+
+/// How the ids of a resource named by `Location` look: like the item path
+/// parameter its read takes (an integer parameter gets integer ids).
+fn location_id_style(spec: &Spec, create: &Resource) -> IdStyle {
+    let param = spec.operations.iter().find_map(|o| {
+        let r = spec.covenant.resources.get(&o.pointer)?;
+        if r.name != create.name || r.role != covenant_spec::ext::ResourceRole::Read {
+            return None;
+        }
+        let name = r.lookup.as_ref()?.name.as_deref()?;
+        o.parameters.iter().find(|p| p.name == name)
+    });
+    let Some(site) = param.and_then(|p| p.schema.as_ref()) else {
+        return IdStyle::Uuid;
+    };
+    let js = spec.json_schema(site);
+    let root = covenant_spec::pointer::deref(&js, &js);
+    IdStyle::learn(
+        &types_of(&js, root),
+        root.get("format").and_then(Value::as_str),
+        None,
+    )
 }
 
 /// The member of `op`'s success answer that holds the resource's status, and its

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use covenant_spec::ParameterLocation;
 use covenant_spec::error_style::ErrorInput;
-use covenant_spec::ext::{Bypass, Lifecycle, LookupLocation, Resource, ResourceRole};
+use covenant_spec::ext::{Bypass, LOCATION_ID, Lifecycle, LookupLocation, Resource, ResourceRole};
 use http::HeaderValue;
 use serde_json::Value;
 
@@ -59,6 +59,23 @@ impl Ctx<'_> {
         })
     }
 
+    /// Where the item created with `id` by this request lives: the request's
+    /// path plus the id (`/customers/7/things` -> `/customers/7/things/<id>`).
+    fn location(&self, id: &Value) -> String {
+        let mut path = String::new();
+        for seg in self.c.op.path.split('/').filter(|s| !s.is_empty()) {
+            path.push('/');
+            match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => {
+                    let raw = self.path_params.iter().find(|(n, _)| n == name);
+                    path.push_str(&encode(raw.map_or(name, |(_, v)| v.as_str())));
+                }
+                None => path.push_str(seg),
+            }
+        }
+        format!("{path}/{}", encode(&id_key(id)))
+    }
+
     fn lookup_id(&self, r: &Resource) -> Option<Value> {
         let l = r.lookup.as_ref()?;
         match l.location {
@@ -101,10 +118,25 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
         }
     }
     let Some(plan) = &success.plan else {
-        return match (&success.raw, &success.content_header) {
+        let mut out = match (&success.raw, &success.content_header) {
             (Some(raw), Some(ct)) => Outgoing::bytes(success.status, ct.clone(), raw.clone()),
             _ => Outgoing::empty(success.status),
         };
+        // A create without a JSON body that names its item in `Location`.
+        if let Some(r) = &c.resource
+            && r.role == ResourceRole::Create
+            && r.id_pointer() == LOCATION_ID
+            && let Some(store) = state.store(&r.name)
+        {
+            let id = success.id_style.fresh();
+            let key: Arc<str> = Arc::from(&*id_key(&id));
+            store.insert(
+                key,
+                Stored::new(bytes::Bytes::from_static(b"{}"), Vec::new()),
+            );
+            out.headers.push(("location".into(), ctx.location(&id)));
+        }
+        return out;
     };
     let ct = success
         .content_header
@@ -219,20 +251,30 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
     if !built.dropped.is_empty() {
         tracing::debug!(provider, operation = %c.op.id, dropped = ?built.dropped, "overlays that would break the response schema were dropped");
     }
+    let mut location = None;
     if let Some(r) = &c.resource
         && r.role == ResourceRole::Create
     {
         let id_ptr = r.id_pointer();
-        if let (Some(id), Some(store)) = (built.value.pointer(id_ptr), state.store(&r.name)) {
+        // Named by `Location` only: a fresh id the body does not carry.
+        let fresh = (id_ptr == LOCATION_ID).then(|| success.id_style.fresh());
+        let id = fresh.as_ref().or_else(|| built.value.pointer(id_ptr));
+        if let (Some(id), Some(store)) = (id, state.store(&r.name)) {
             let key: Arc<str> = Arc::from(&*id_key(id));
             // What a later read returns: the answer, plus forced values and
             // request fields this answer's schema has no room for. Kept as the
             // answer's bytes and parsed on first read.
             let stored = Stored::new(built.body.clone(), built.extras);
             store.insert(key, stored);
+            if success.location || fresh.is_some() {
+                location = Some(ctx.location(id));
+            }
         }
     }
-    Outgoing::bytes(success.status, ct, built.body)
+    let mut out = Outgoing::bytes(success.status, ct, built.body);
+    out.headers
+        .extend(location.map(|l| ("location".to_string(), l)));
+    out
 }
 
 fn not_found(errors: &ErrorAnswers, op: usize, r: &Resource, id: Option<&Value>) -> Outgoing {
@@ -248,6 +290,16 @@ fn not_found(errors: &ErrorAnswers, op: usize, r: &Resource, id: Option<&Value>)
             ..Default::default()
         },
     )
+}
+
+/// A path segment, percent-encoded where a URL needs it.
+fn encode(segment: &str) -> String {
+    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC)
+        .to_string()
+        .replace("%2D", "-")
+        .replace("%5F", "_")
+        .replace("%2E", ".")
+        .replace("%7E", "~")
 }
 
 /// Whether `to` can be reached from `from` along `lc`'s transitions.

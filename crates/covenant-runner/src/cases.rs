@@ -65,6 +65,26 @@ pub enum CaseKind {
     /// must be documented; a malformed body must be rejected. The request carries
     /// the same flaw.
     BadBody { flaw: BodyFlaw },
+    /// A seeded walk over the link graph from a create (see [`crate::walk`]): each
+    /// step's request takes values from an earlier answer; every answer is judged
+    /// by the single-exchange checks.
+    LinkWalk { steps: Vec<WalkStep> },
+}
+
+/// One step of a [`CaseKind::LinkWalk`]: `request` on operation `operation`, with
+/// the values `bindings` take from the exchange of step `source`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WalkStep {
+    pub operation: usize,
+    pub operation_id: String,
+    /// The link followed (`None` for the first step).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<usize>,
+    #[serde(skip)]
+    pub bindings: Vec<covenant_spec::links::Binding>,
+    pub request: Request,
 }
 
 impl CaseKind {
@@ -82,6 +102,7 @@ impl CaseKind {
             CaseKind::UpdateThenRead { .. } => Kind::UpdateThenRead,
             CaseKind::DeleteThenRead { .. } => Kind::DeleteThenRead,
             CaseKind::BadBody { .. } => Kind::BadBody,
+            CaseKind::LinkWalk { .. } => Kind::LinkWalk,
         }
     }
 
@@ -105,10 +126,11 @@ pub enum Kind {
     UpdateThenRead,
     DeleteThenRead,
     BadBody,
+    LinkWalk,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Positive,
         Kind::Negative,
         Kind::AuthMissing,
@@ -120,6 +142,7 @@ impl Kind {
         Kind::UpdateThenRead,
         Kind::DeleteThenRead,
         Kind::BadBody,
+        Kind::LinkWalk,
     ];
 
     /// `positive`, `negative`, `auth_missing`, ...: as in case ids and serialised cases.
@@ -136,6 +159,7 @@ impl Kind {
             Kind::UpdateThenRead => "update_then_read",
             Kind::DeleteThenRead => "delete_then_read",
             Kind::BadBody => "bad_body",
+            Kind::LinkWalk => "link_walk",
         }
     }
 }
@@ -241,7 +265,10 @@ pub fn generate(plans: &[OpPlan], gens: &[Generators], budget: Budget) -> Vec<Ca
                     );
                 }
             }
-            for (i, r) in bad_bodies(plan, first).into_iter().enumerate() {
+            for (i, r) in crate::bad_body::requests(plan, first)
+                .into_iter()
+                .enumerate()
+            {
                 if let Some(flaw) = r.flaw.clone() {
                     push(CaseKind::BadBody { flaw }, r, i);
                 }
@@ -260,46 +287,6 @@ pub fn generate(plans: &[OpPlan], gens: &[Generators], budget: Budget) -> Vec<Ca
         {
             push(CaseKind::IdempotentReplay, r, i);
         }
-    }
-    out
-}
-
-/// For an operation that takes a JSON body: the first valid request sent without a
-/// Content-Type, under an undocumented media type, as malformed JSON, and (when the
-/// body is required) without its body.
-fn bad_bodies(plan: &OpPlan, first: &Request) -> Vec<Request> {
-    let Some(rb) = &plan.op.request_body else {
-        return Vec::new();
-    };
-    // Only JSON bodies: a form's text framing has no "malformed" (any bytes read
-    // as some form), and its media types are checked by the same negotiation.
-    let json = first
-        .content_type
-        .as_deref()
-        .is_some_and(|ct| plan::form_kind(&covenant_spec::ir::essence(ct)).is_none());
-    if !json {
-        return Vec::new();
-    }
-    let documented: Vec<String> = rb.content.iter().map(|m| m.essence()).collect();
-    let foreign = ["text/plain", "application/xml", "application/octet-stream"]
-        .into_iter()
-        .find(|m| !documented.iter().any(|d| d == m));
-    let mut base = first.clone();
-    base.body.get_or_insert_with(|| Value::Object(Map::new()));
-    let mut out = Vec::new();
-    for flaw in [
-        Some(BodyFlaw::NoContentType),
-        foreign.map(|m| BodyFlaw::MediaType(m.into())),
-        Some(BodyFlaw::Malformed),
-        plan.body_required.then_some(BodyFlaw::Missing),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        out.push(Request {
-            flaw: Some(flaw),
-            ..base.clone()
-        });
     }
     out
 }
@@ -472,7 +459,7 @@ fn renders_valid(plan: &OpPlan, part: Part, v: &Value) -> bool {
     pp.validator.is_valid(&round_trip(plan, part, v))
 }
 
-fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Request> {
+pub fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Request> {
     if !plan.problems.is_empty() || budget.cases == 0 {
         return Vec::new();
     }

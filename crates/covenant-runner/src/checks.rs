@@ -141,6 +141,11 @@ check_table! {
         description: "after a delete of a created resource, a read of it is refused (no use after free)",
         judges: &[Kind::DeleteThenRead],
     },
+    LinkWalk {
+        name: "link_walk",
+        description: "seeded walks from a create along OpenAPI links (and inferred resources): each request built from earlier answers, every answer passing the single-exchange checks",
+        judges: &[Kind::LinkWalk],
+    },
     ResponseTime {
         name: "response_time",
         description: "each answer arrives within --max-response-time (off when unset)",

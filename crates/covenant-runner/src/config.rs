@@ -38,6 +38,10 @@ pub struct ProviderConfig {
     /// Operations not to run (`operationId` or `METHOD /path`); reported as excluded.
     #[serde(default)]
     pub exclude_operations: Vec<String>,
+    /// Operations to infer no resource for (`operationId` or `METHOD /path`), as
+    /// if they carried `x-covenant-resource: false`: one wrong inference turned off.
+    #[serde(default)]
+    pub no_infer: Vec<String>,
 }
 
 impl ProviderConfig {

@@ -76,7 +76,15 @@ pub const ID_SENTINEL: &str = "COVENANTIDSENTINEL";
 
 /// The line that runs `create` and keeps the id its JSON answer holds at `pointer`
 /// in the shell variable `var` (read by python3, which the runner's machine has).
+/// With [`covenant_spec::ext::LOCATION_ID`] the id is the last path segment of the
+/// answer's `Location` header.
 pub fn capture(var: &str, create: &str, pointer: &str) -> String {
+    if pointer == covenant_spec::ext::LOCATION_ID {
+        let headers = create.replacen("curl -sS -i ", "curl -sS -o /dev/null -D - ", 1);
+        return format!(
+            "{var}=$({headers} | python3 -c 'import sys\nfor l in sys.stdin:\n  k,_,v=l.partition(\":\")\n  if k.strip().lower()==\"location\": print(v.strip().split(\"?\")[0].split(\"#\")[0].rstrip(\"/\").rsplit(\"/\",1)[-1])')"
+        );
+    }
     let quiet = create.replacen("curl -sS -i ", "curl -sS ", 1);
     format!(
         "{var}=$({quiet} | python3 -c 'import json,sys\nv=json.load(sys.stdin)\nfor t in sys.argv[1].split(\"/\")[1:]: v=v[int(t)] if isinstance(v,list) else v[t]\nprint(v)' {})",
@@ -88,7 +96,13 @@ pub fn capture(var: &str, create: &str, pointer: &str) -> String {
 /// from `$var` instead, in whatever quoting the sentinel sits: `'..'"$ID"'..'`,
 /// `"..$ID.."`, `$'..'"$ID"$'..'`. A numeric id drops the JSON quotes around it.
 pub fn with_variable(command: &str, var: &str, numeric: bool) -> String {
-    let quoted = format!("\"{ID_SENTINEL}\"");
+    with_sentinel(command, ID_SENTINEL, var, numeric)
+}
+
+/// [`with_variable`] for any `sentinel` (letters and digits only) standing where
+/// `$var` goes.
+pub fn with_sentinel(command: &str, sentinel: &str, var: &str, numeric: bool) -> String {
+    let quoted = format!("\"{sentinel}\"");
     let mut out = String::with_capacity(command.len());
     let mut state = ' '; // ' ' none, '\'' single, '"' double, '$' ansi-c
     let mut i = 0;
@@ -97,8 +111,8 @@ pub fn with_variable(command: &str, var: &str, numeric: bool) -> String {
         let rest = &command[i..];
         let hit = if numeric && rest.starts_with(&quoted) {
             Some(quoted.len())
-        } else if rest.starts_with(ID_SENTINEL) {
-            Some(ID_SENTINEL.len())
+        } else if rest.starts_with(sentinel) {
+            Some(sentinel.len())
         } else {
             None
         };

@@ -11,11 +11,11 @@ use serde_json::Value;
 use covenant_spec::Spec;
 use covenant_spec::ext::{LookupLocation, ResourceRole};
 
-use crate::cases::{Case, CaseKind, get_part, set_part};
+use crate::cases::{Case, CaseKind, WalkStep, get_part, set_part};
 use crate::checks::Check;
 use crate::client::{Client, Exchange};
 use crate::finding::{Finding, Outcome};
-use crate::judge::{self, Read, Sent};
+use crate::judge::{self, Read, Sent, WalkSent};
 use crate::plan::{OpPlan, Part};
 use crate::request::Request;
 
@@ -40,6 +40,8 @@ pub struct CaseRun {
     pub sent: Vec<Request>,
     /// Every answer's status, with the operation it answered (coverage).
     pub statuses: Vec<(usize, u16)>,
+    /// Walk steps not sent, and why (a link's value could not be had).
+    pub skipped: Vec<(usize, String)>,
 }
 
 impl CaseRun {
@@ -68,6 +70,59 @@ impl Ctx {
         ex
     }
 
+    /// Sends a link walk's steps in order: each step's request takes the values its
+    /// link binds from the exchange of the step it follows; a step whose values
+    /// cannot be had (its source was skipped or refused, an expression finds
+    /// nothing, a value does not fit) is skipped, saying why. Path parameters the
+    /// first step shares with later ones (`/customers/{id}/...`) keep its values.
+    pub async fn walk(&self, steps: &[WalkStep], run: &mut CaseRun) -> Vec<WalkSent> {
+        let mut out: Vec<WalkSent> = Vec::with_capacity(steps.len());
+        let mut sent: Vec<Option<Request>> = Vec::with_capacity(steps.len());
+        for step in steps {
+            let Some(plan) = self.plans.get(step.operation) else {
+                break;
+            };
+            let request = match (step.source, sent.first().cloned().flatten()) {
+                (None, _) => Ok(step.request.clone()),
+                (Some(j), first) => {
+                    let source = out.get(j).and_then(|s| s.exchange.as_ref().ok());
+                    let source_req = sent.get(j).and_then(Option::as_ref);
+                    match (source.map(|e| &e.outcome), source_req) {
+                        (Some(Ok(a)), Some(r)) if (200..300).contains(&a.status) => {
+                            let base = match first {
+                                Some(f) => under(&f, step.request.clone()),
+                                None => step.request.clone(),
+                            };
+                            crate::expr::bind(plan, &base, &step.bindings, (r, a))
+                        }
+                        _ => Err(format!(
+                            "step {} gave no 2xx answer to take values from",
+                            j + 1
+                        )),
+                    }
+                }
+            };
+            match request {
+                Ok(r) => {
+                    let ex = self.send(plan, &r, run).await;
+                    sent.push(Some(r));
+                    out.push(WalkSent {
+                        operation: step.operation,
+                        exchange: Ok(ex),
+                    });
+                }
+                Err(why) => {
+                    sent.push(None);
+                    out.push(WalkSent {
+                        operation: step.operation,
+                        exchange: Err(why),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// Runs `case` (with `request` in place of its own, for shrinking).
     pub async fn run(&self, case: &Case, request: &Request) -> CaseRun {
         let mut run = CaseRun::default();
@@ -75,6 +130,15 @@ impl Ctx {
             return run;
         };
         let sent = match &case.kind {
+            CaseKind::LinkWalk { steps } => {
+                let sent = self.walk(steps, &mut run).await;
+                run.skipped = sent
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, s)| Some((i, s.exchange.as_ref().err()?.clone())))
+                    .collect();
+                Sent::Walk(sent)
+            }
             CaseKind::IdempotentReplay => {
                 let first = self.send(plan, request, &mut run).await;
                 let second = self.send(plan, request, &mut run).await;
@@ -159,29 +223,19 @@ impl Ctx {
             | CaseKind::UnknownId
             | CaseKind::BadBody { .. } => Sent::One(self.send(plan, request, &mut run).await),
         };
-        run.outcomes = judge::judge(&self.spec, plan, self.max_time, &case.kind, &sent);
+        run.outcomes = judge::judge(
+            &self.spec,
+            &self.plans,
+            case.operation,
+            self.max_time,
+            &case.kind,
+            &sent,
+        );
         run
     }
 }
 
-/// Sets `ptr` in `v`, creating objects on the way.
-pub fn set_pointer(v: &mut Value, ptr: &str, new: Value) {
-    let tokens = covenant_spec::pointer::tokens(ptr);
-    let mut cur = v;
-    for (i, t) in tokens.iter().enumerate() {
-        if !cur.is_object() {
-            *cur = Value::Object(Default::default());
-        }
-        let Value::Object(m) = cur else { return };
-        if i + 1 == tokens.len() {
-            m.insert(t.clone(), new);
-            return;
-        }
-        cur = m
-            .entry(t.clone())
-            .or_insert(Value::Object(Default::default()));
-    }
-}
+pub use crate::expr::set_pointer;
 
 /// Where a create operation's answer holds the new id (default `/id`).
 pub fn created_id_pointer(create: &OpPlan) -> String {

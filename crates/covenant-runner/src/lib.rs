@@ -22,6 +22,7 @@
 //! ```
 
 pub mod auth;
+mod bad_body;
 pub mod cases;
 pub mod checks;
 pub mod client;
@@ -30,6 +31,7 @@ pub mod coverage;
 pub mod curl;
 pub mod error;
 pub mod exec;
+pub mod expr;
 pub mod finding;
 pub mod html;
 pub mod judge;
@@ -40,6 +42,7 @@ pub mod request;
 pub mod run;
 pub mod shrink;
 pub mod suite;
+pub mod walk;
 
 pub use checks::Check;
 pub use client::ClientOptions;

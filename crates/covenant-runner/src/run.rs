@@ -22,7 +22,7 @@ use crate::report::{
     Timing, Violation,
 };
 use crate::request::AuthMode;
-use crate::{curl, exec, plan, shrink};
+use crate::{curl, exec, plan, shrink, walk};
 
 /// How a run is shaped.
 #[derive(Debug, Clone)]
@@ -45,6 +45,8 @@ pub struct RunOptions {
     pub flaky_fails: bool,
     /// `--min-coverage`: coverage each provider must reach.
     pub min_coverage: Vec<MinCoverage>,
+    /// Operations to infer no resource for (`--no-infer`), as [`selects`] reads them.
+    pub no_infer: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -60,6 +62,7 @@ impl Default for RunOptions {
             exclude: Vec::new(),
             flaky_fails: false,
             min_coverage: Vec::new(),
+            no_infer: Vec::new(),
         }
     }
 }
@@ -133,7 +136,11 @@ pub type Progress = Arc<dyn Fn(&str, usize, usize) + Send + Sync>;
 /// credentials' presence, seed and budget.
 pub fn case_list(spec: &Spec, credentials: &Credentials, opts: &RunOptions) -> Vec<Case> {
     let (plans, gens) = plan::build(spec, credentials);
-    partitioned(cases::generate(&plans, &gens, budget(opts)), opts.partition)
+    let mut all = cases::generate(&plans, &gens, budget(opts));
+    all.extend(walk::generate(spec, &plans, &gens, budget(opts), &|_| {
+        false
+    }));
+    partitioned(all, opts.partition)
 }
 
 fn budget(opts: &RunOptions) -> cases::Budget {
@@ -212,6 +219,13 @@ pub async fn run_target(
     };
     let mut generated = vec![0usize; plans.len()];
     let mut all = cases::generate(&plans, &gens, budget(opts));
+    all.extend(walk::generate(
+        &target.spec,
+        &plans,
+        &gens,
+        budget(opts),
+        &|i| excluded.contains(&i),
+    ));
     all.retain(|c| !excluded.contains(&c.operation));
     for c in &all {
         if let Some(n) = generated.get_mut(c.operation) {
@@ -312,10 +326,13 @@ fn skip_reason(
                 "the spec declares no idempotency key for it (x-covenant-idempotency)".into()
             }
             Check::CreateThenRead => {
-                "no resource it creates or reads is declared (x-covenant-resource) or inferred from REST paths".into()
+                "no resource it creates or reads is declared (x-covenant-resource) or inferred (OpenAPI links, a Location header, REST paths, RPC pairs)".into()
             }
             Check::UpdateThenRead | Check::DeleteThenRead => {
                 "it is not the update/delete of a resource that another operation creates and another reads".into()
+            }
+            Check::LinkWalk => {
+                "walks start at creates with OpenAPI links or an inferred resource; it is not one".into()
             }
             _ => format!("no {} case for it", judged_kinds.join("/")),
         };
@@ -331,6 +348,7 @@ fn skip_reason(
         Check::RequestValid => {
             "it judges the requests of a client, seen by covenant proxy; the runner's own requests are built to the contract".into()
         }
+        Check::LinkWalk => "no walk got past its first step (see the skipped steps)".into(),
         _ => "no answer it applies to (refusals, 5xx and transport failures are judged by other checks)".into(),
     }
 }
@@ -427,7 +445,19 @@ async fn aggregate(
                 status: Status::from_counts(judged, failed),
                 judged,
                 failed,
-                reason: skipped.then(|| skip_reason(&ctx.spec, *check, &kinds, opts)),
+                reason: skipped.then(|| {
+                    // A walk that went nowhere says why (the first step it skipped).
+                    let why = (*check == Check::LinkWalk)
+                        .then(|| {
+                            cases.iter().zip(runs).find_map(|(c, r)| {
+                                let (i, why) = r.skipped.first()?;
+                                (c.operation == plan.index)
+                                    .then(|| format!("{} step {}: {why}", c.id, i + 1))
+                            })
+                        })
+                        .flatten();
+                    why.unwrap_or_else(|| skip_reason(&ctx.spec, *check, &kinds, opts))
+                }),
             });
         }
         let n = cases.iter().filter(|c| c.operation == plan.index).count();
@@ -465,11 +495,21 @@ async fn aggregate(
             let plan = &ctx.plans[op];
             let original = case.request.size();
             let original_sent = runs[first].sent.clone();
-            let (request, finding, sent) = if opts.shrink_runs > 0 {
-                shrink::shrink(ctx, case, check, finding, original_sent, opts.shrink_runs).await
+            let walked = matches!(case.kind, CaseKind::LinkWalk { .. });
+            let (case, request, finding, sent) = if opts.shrink_runs > 0 && walked {
+                let (c, f, sent) =
+                    walk::shrink(ctx, case, finding, original_sent, opts.shrink_runs).await;
+                let r = c.request.clone();
+                (c, r, f, sent)
+            } else if opts.shrink_runs > 0 {
+                let (r, f, sent) =
+                    shrink::shrink(ctx, case, check, finding, original_sent, opts.shrink_runs)
+                        .await;
+                (case.clone(), r, f, sent)
             } else {
-                (case.request.clone(), finding, original_sent)
+                (case.clone(), case.request.clone(), finding, original_sent)
             };
+            let case = &case;
             // Confirmed before it is reported: the minimal case replayed alone, with
             // no concurrent traffic. One that passes then is reported flaky.
             let confirm = ctx.run(case, &request).await;
@@ -529,6 +569,15 @@ async fn aggregate(
             }
             if let CaseKind::IdempotentReplay = &case.kind {
                 curl = format!("# send twice:\n{curl}");
+            }
+            if let CaseKind::LinkWalk { steps } = &case.kind {
+                // The confirming run sent the walk alone: print what it sent.
+                let (sent, skipped) = if flaky {
+                    (&sent, &Vec::new())
+                } else {
+                    (&confirm.sent, &confirm.skipped)
+                };
+                curl = walk::script(ctx, &target.shown_base_url, steps, sent, skipped);
             }
             let request = last;
             report.violations.push(Violation {

@@ -39,7 +39,15 @@ pub async fn check(
             coverage_gate: Vec::new(),
         };
         let spec = match Spec::load(config.spec_path(p)) {
-            Ok(s) => Arc::new(s),
+            Ok(mut s) => {
+                let off: Vec<&String> = p.no_infer.iter().chain(&opts.no_infer).collect();
+                if !off.is_empty() {
+                    covenant_spec::infer::reinfer_without(&mut s, |o| {
+                        off.iter().any(|x| crate::run::selects(x, o))
+                    });
+                }
+                Arc::new(s)
+            }
             Err(e) => {
                 providers.push(failed(e.to_string()));
                 continue;

@@ -131,6 +131,10 @@ pub struct Resource {
 /// Where a resource's id sits in its created body when the spec does not say.
 pub const DEFAULT_ID_POINTER: &str = "/id";
 
+/// The `id` of a resource whose create names the new item in its `Location`
+/// header: the id is the header's last path segment.
+pub const LOCATION_ID: &str = "$response.header.Location";
+
 impl Resource {
     /// The JSON Pointer of the id in the created resource's body (`id`, default `/id`).
     pub fn id_pointer(&self) -> &str {
@@ -214,6 +218,9 @@ pub struct Extensions {
     /// By operation pointer.
     pub idempotency: BTreeMap<String, Idempotency>,
     pub resources: BTreeMap<String, Resource>,
+    /// Operations marked `x-covenant-resource: false`: nothing is inferred for them
+    /// (and a create so marked implies no resource at all).
+    pub not_resources: std::collections::BTreeSet<String>,
     /// By schema pointer.
     pub lifecycles: BTreeMap<String, Lifecycle>,
 }
@@ -288,7 +295,9 @@ impl Extensions {
                 {
                     ext.idempotency.insert(at.clone(), i);
                 }
-                if let Some(v) = op.get("x-covenant-resource")
+                if op.get("x-covenant-resource") == Some(&Value::Bool(false)) {
+                    ext.not_resources.insert(at.clone());
+                } else if let Some(v) = op.get("x-covenant-resource")
                     && let Some(r) = typed(
                         source,
                         &pointer::join(&at, "x-covenant-resource"),

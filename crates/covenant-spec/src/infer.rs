@@ -3,7 +3,9 @@
 //!
 //! In order of trust: OpenAPI `links` on a create's success response
 //! (`operationId`/`operationRef` and a parameter or body member given by
-//! `$response.body#/pointer`); RPC pairs (`POST .../session.create` beside
+//! `$response.body#/pointer`); a `Location` header documented on a create's 2xx
+//! beside an item path (the id is the header's last path segment, see
+//! [`LOCATION_ID`]); RPC pairs (`POST .../session.create` beside
 //! `POST .../session.get` whose body names a member the create answers); REST
 //! paths. REST paths: `POST /things` beside `GET /things/{thing_id}` is a collection whose
 //! create answers a JSON object carrying the new id (the member named like the path
@@ -11,69 +13,145 @@
 //! read, update and delete what it created. The path may have templated segments
 //! before the collection (`/customers/{id}/things`): the runner reads back under the
 //! same values it created with. Each inferred [`Resource`] says what it was inferred
-//! from (`Resource::inferred`), and the run report repeats it.
+//! from (`Resource::inferred`), and the run report repeats it. RPC pairs come
+//! before REST paths: the two never claim the same create (an RPC create's path
+//! has no item path beside it), so their order only matters for the report.
+//! `x-covenant-resource: false` on an operation (or `covenant run --no-infer`,
+//! [`reinfer_without`]) turns inference off for it.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::ext::{Lookup, LookupLocation, Resource, ResourceRole};
+use crate::ext::{LOCATION_ID, Lookup, LookupLocation, Resource, ResourceRole};
 use crate::ir::{Operation, Spec};
 use crate::{Method, pointer, view};
 
 /// The resources the document implies, by operation pointer, for operations that
-/// declare none.
+/// declare none (and are not marked `x-covenant-resource: false`).
 pub fn resources(spec: &Spec) -> BTreeMap<String, Resource> {
     let mut out = BTreeMap::new();
     links(spec, &mut out);
+    locations(spec, &mut out);
     rpc_pairs(spec, &mut out);
     for create in spec.operations.iter().filter(|o| o.method == Method::Post) {
-        if spec.covenant.resources.contains_key(&create.pointer)
+        if declared(spec, &create.pointer)
             || out.contains_key(&create.pointer)
             || create.path.ends_with('}')
         {
             continue;
         }
-        let items: Vec<&Operation> = spec
-            .operations
-            .iter()
-            .filter(|o| item_param(&create.path, &o.path).is_some())
-            .collect();
-        let Some(read) = items.iter().find(|o| o.method == Method::Get) else {
-            continue;
-        };
-        let Some(param) = item_param(&create.path, &read.path) else {
+        let Some((read, param)) = item_read(spec, create) else {
             continue;
         };
         let Some(member) = id_member(spec, create, param) else {
             continue;
         };
-        let name = resource_name(&create.path);
         let from = format!("REST paths: POST {} beside GET {}", create.path, read.path);
-        let id = pointer::join("", &member);
-        let resource = |role, lookup| inferred(&name, role, &id, lookup, &from);
-        let by_path = || {
-            Some(Lookup {
+        collection(spec, &mut out, create, &pointer::join("", &member), &from);
+    }
+    out
+}
+
+/// Infers again with the operations `skip` selects marked as if they carried
+/// `x-covenant-resource: false` (`covenant run --no-infer`): one wrong inference
+/// turned off without editing the spec. Declared resources are untouched.
+pub fn reinfer_without(spec: &mut Spec, skip: impl Fn(&Operation) -> bool) {
+    let marked: Vec<String> = spec
+        .operations
+        .iter()
+        .filter(|o| skip(o))
+        .map(|o| o.pointer.clone())
+        .collect();
+    spec.covenant.not_resources.extend(marked);
+    spec.covenant.resources.retain(|_, r| r.inferred.is_none());
+    let again = resources(spec);
+    spec.covenant.resources.extend(again);
+}
+
+/// Whether the spec says itself what `op` is: `x-covenant-resource`, or `false`.
+fn declared(spec: &Spec, op: &str) -> bool {
+    spec.covenant.resources.contains_key(op) || spec.covenant.not_resources.contains(op)
+}
+
+/// The GET of `create`'s item path (`/things/{thing_id}` beside `POST /things`)
+/// and its id parameter.
+fn item_read<'s>(spec: &'s Spec, create: &Operation) -> Option<(&'s Operation, &'s str)> {
+    spec.operations.iter().find_map(|o| {
+        let param = item_param(&create.path, &o.path)?;
+        (o.method == Method::Get).then_some((o, param))
+    })
+}
+
+/// `create` and the operations on its item path (read, update, delete by method)
+/// as one resource whose new id is at `id`, looked up by the item path parameter.
+fn collection(
+    spec: &Spec,
+    out: &mut BTreeMap<String, Resource>,
+    create: &Operation,
+    id: &str,
+    from: &str,
+) {
+    let name = resource_name(&create.path);
+    out.insert(
+        create.pointer.clone(),
+        inferred(&name, ResourceRole::Create, id, None, from),
+    );
+    for op in &spec.operations {
+        let Some(param) = item_param(&create.path, &op.path) else {
+            continue;
+        };
+        let role = match op.method {
+            Method::Get => ResourceRole::Read,
+            Method::Put | Method::Patch => ResourceRole::Update,
+            Method::Delete => ResourceRole::Delete,
+            _ => continue,
+        };
+        if !declared(spec, &op.pointer) {
+            let lookup = Lookup {
                 location: LookupLocation::Path,
                 pointer: None,
                 name: Some(param.to_string()),
-            })
-        };
-        out.insert(create.pointer.clone(), resource(ResourceRole::Create, None));
-        for op in items {
-            let role = match op.method {
-                Method::Get => ResourceRole::Read,
-                Method::Put | Method::Patch => ResourceRole::Update,
-                Method::Delete => ResourceRole::Delete,
-                _ => continue,
             };
-            if !spec.covenant.resources.contains_key(&op.pointer) {
-                out.entry(op.pointer.clone())
-                    .or_insert_with(|| resource(role, by_path()));
-            }
+            out.entry(op.pointer.clone())
+                .or_insert_with(|| inferred(&name, role, id, Some(lookup), from));
         }
     }
-    out
+}
+
+/// `Location` headers: a `POST /things` whose 2xx answer documents `Location`,
+/// beside `GET /things/{thing_id}`, creates the thing whose id is the header's
+/// last path segment. Where the header is optional and the answer has an id
+/// member of its own, the member is the surer source (REST paths take it).
+fn locations(spec: &Spec, out: &mut BTreeMap<String, Resource>) {
+    for create in spec.operations.iter().filter(|o| o.method == Method::Post) {
+        if declared(spec, &create.pointer)
+            || out.contains_key(&create.pointer)
+            || create.path.ends_with('}')
+        {
+            continue;
+        }
+        let Some((status, required)) = create.success_responses().find_map(|r| {
+            let h = r
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case("location"))?;
+            Some((r.status, h.required))
+        }) else {
+            continue;
+        };
+        let Some((read, param)) = item_read(spec, create) else {
+            continue;
+        };
+        if !required && id_member(spec, create, param).is_some() {
+            continue;
+        }
+        let from = format!(
+            "Location header: POST {} answers {status} with Location, beside GET {}",
+            create.path, read.path
+        );
+        collection(spec, out, create, LOCATION_ID, &from);
+    }
 }
 
 /// A resource the document implies, saying what it was inferred `from`.
@@ -111,7 +189,7 @@ fn role_of(method: Method) -> Option<ResourceRole> {
 fn links(spec: &Spec, out: &mut BTreeMap<String, Resource>) {
     let doc = &spec.source.value;
     for create in spec.operations.iter().filter(|o| o.method == Method::Post) {
-        if spec.covenant.resources.contains_key(&create.pointer) {
+        if declared(spec, &create.pointer) {
             continue;
         }
         for r in create.success_responses() {
@@ -175,7 +253,7 @@ fn links(spec: &Spec, out: &mut BTreeMap<String, Resource>) {
                 let make = |role, lookup| inferred(&name, role, &id, lookup, &from);
                 out.entry(create.pointer.clone())
                     .or_insert_with(|| make(ResourceRole::Create, None));
-                if !spec.covenant.resources.contains_key(&target.pointer) {
+                if !declared(spec, &target.pointer) {
                     out.entry(target.pointer.clone())
                         .or_insert_with(|| make(role, Some(lookup)));
                 }
@@ -202,9 +280,7 @@ fn rpc_pairs(spec: &Spec, out: &mut BTreeMap<String, Resource>) {
         else {
             continue;
         };
-        if spec.covenant.resources.contains_key(&create.pointer)
-            || out.contains_key(&create.pointer)
-        {
+        if declared(spec, &create.pointer) || out.contains_key(&create.pointer) {
             continue;
         }
         let Some(answer) = success_members(spec, create) else {
@@ -245,7 +321,7 @@ fn rpc_pairs(spec: &Spec, out: &mut BTreeMap<String, Resource>) {
             let make = |role, lookup| inferred(&name, role, &id, lookup, &from);
             out.entry(create.pointer.clone())
                 .or_insert_with(|| make(ResourceRole::Create, None));
-            if !spec.covenant.resources.contains_key(&read.pointer) {
+            if !declared(spec, &read.pointer) {
                 out.entry(read.pointer.clone()).or_insert_with(|| {
                     make(
                         ResourceRole::Read,

@@ -26,6 +26,7 @@ pub mod http;
 pub mod idioms;
 pub mod infer;
 pub mod ir;
+pub mod links;
 pub mod lint;
 mod load;
 pub mod pointer;

@@ -451,3 +451,92 @@ paths:
     assert_eq!(of("getPet").unwrap().id.as_deref(), Some("/id"));
     assert_eq!(of("addPet").unwrap().name, "pets");
 }
+
+/// A create that names the new item only in its `Location` header (no id in the
+/// body) makes a resource whose id is the header's last path segment; an
+/// optional `Location` beside an id member leaves the member as the id (REST
+/// paths). `x-covenant-resource: false` turns inference off for one operation,
+/// and so does `infer::reinfer_without` (`covenant run --no-infer`).
+#[test]
+fn location_headers_give_ids_and_inference_can_be_turned_off() {
+    use covenant_spec::ext::{LOCATION_ID, ResourceRole};
+    let text = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /notes:
+    post:
+      operationId: addNote
+      responses:
+        '201':
+          description: added
+          headers:
+            Location: {schema: {type: string}}
+          content:
+            application/json:
+              schema: {type: object, properties: {text: {type: string}}}
+  /notes/{note_id}:
+    get:
+      operationId: getNote
+      parameters:
+        - {name: note_id, in: path, required: true, schema: {type: string}}
+      responses:
+        '200': {description: ok}
+    delete:
+      operationId: deleteNote
+      parameters:
+        - {name: note_id, in: path, required: true, schema: {type: string}}
+      responses:
+        '204': {description: gone}
+  /tags:
+    post:
+      operationId: addTag
+      responses:
+        '201':
+          description: added
+          headers:
+            Location: {schema: {type: string}}
+          content:
+            application/json:
+              schema: {type: object, properties: {id: {type: string}}}
+  /tags/{tag_id}:
+    get:
+      operationId: getTag
+      MARK
+      parameters:
+        - {name: tag_id, in: path, required: true, schema: {type: string}}
+      responses:
+        '200': {description: ok}
+";
+    let spec = load(&text.replace("      MARK\n", "")).unwrap();
+    let of = |spec: &Spec, id: &str| {
+        let op = spec.operations.iter().find(|o| o.id == id).unwrap();
+        spec.covenant.resources.get(&op.pointer).cloned()
+    };
+    let create = of(&spec, "addNote").expect("Location create");
+    assert_eq!(create.role, ResourceRole::Create);
+    assert_eq!(create.id.as_deref(), Some(LOCATION_ID));
+    assert!(
+        create
+            .inferred
+            .as_deref()
+            .unwrap()
+            .starts_with("Location header"),
+        "{create:?}"
+    );
+    assert_eq!(of(&spec, "getNote").unwrap().role, ResourceRole::Read);
+    assert_eq!(of(&spec, "deleteNote").unwrap().role, ResourceRole::Delete);
+    let tag = of(&spec, "getTag").expect("REST read");
+    assert_eq!(tag.id.as_deref(), Some("/id"));
+    assert!(tag.inferred.unwrap().starts_with("REST paths"));
+    // Marked in the spec: getTag is no read; the create stays.
+    let marked = load(&text.replace("MARK", "x-covenant-resource: false")).unwrap();
+    assert!(of(&marked, "getTag").is_none());
+    assert!(of(&marked, "addTag").is_some());
+    // Turned off from outside: a create takes its whole resource with it.
+    let mut spec = spec;
+    covenant_spec::infer::reinfer_without(&mut spec, |o| o.id == "addNote");
+    for id in ["addNote", "getNote", "deleteNote"] {
+        assert!(of(&spec, id).is_none(), "{id}");
+    }
+    assert!(of(&spec, "getTag").is_some());
+}

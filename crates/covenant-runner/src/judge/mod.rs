@@ -57,6 +57,40 @@ pub enum Sent {
         created: Exchange,
         then: Option<Changed>,
     },
+    /// A link walk's steps, in order.
+    Walk(Vec<WalkSent>),
+}
+
+/// One step of a link walk as sent: its exchange, or why it was skipped.
+#[derive(Debug)]
+pub struct WalkSent {
+    pub operation: usize,
+    pub exchange: Result<Exchange, String>,
+}
+
+/// link_walk: the first step whose answer fails a single-exchange check (every
+/// check every answer gets, as [`answer::response_checks`] applies them), named
+/// by its step and operation. `None` when no step after the first was sent:
+/// the walk went nowhere, and the create's own cases judge it.
+fn walk(plans: &[OpPlan], max_time: Option<Duration>, steps: &[WalkSent]) -> Option<Outcome> {
+    if steps.iter().skip(1).all(|s| s.exchange.is_err()) {
+        return None;
+    }
+    for (i, step) in steps.iter().enumerate() {
+        let (Ok(ex), Some(plan)) = (&step.exchange, plans.get(step.operation)) else {
+            continue;
+        };
+        let mut verdicts = Vec::new();
+        answer::response_checks(plan, ex, max_time, &mut verdicts);
+        if let Some((check, Err(f))) = verdicts.into_iter().find(|(_, o)| o.is_err()) {
+            return Some(fail(
+                format!("step {} ({}): {}", i + 1, plan.op.id, f.expected),
+                format!("{} ({check})", f.actual),
+                format!("{}: {check}: {}", plan.op.id, f.signature),
+            ));
+        }
+    }
+    Some(Ok(()))
 }
 
 /// What followed a create in an update- or delete-then-read case.
@@ -98,20 +132,28 @@ fn documents_not_found(plan: &OpPlan) -> bool {
         })
 }
 
-/// The verdicts on one case of `kind` (`plan` is its operation's; `max_time` turns
+/// The verdicts on one case of `kind` on operation `op` (`plans` are every
+/// operation's: a walk's steps are judged by their own; `max_time` turns
 /// response_time on), in the order the checks ran.
 pub fn judge(
     spec: &Spec,
-    plan: &OpPlan,
+    plans: &[OpPlan],
+    op: usize,
     max_time: Option<Duration>,
     kind: &CaseKind,
     sent: &Sent,
 ) -> Vec<(Check, Outcome)> {
     let mut out = Vec::new();
+    let Some(plan) = plans.get(op) else {
+        return out;
+    };
     let answer = |ex: &Exchange, out: &mut Vec<(Check, Outcome)>| {
         answer::response_checks(plan, ex, max_time, out)
     };
     match (kind, sent) {
+        (CaseKind::LinkWalk { .. }, Sent::Walk(steps)) => {
+            push(&mut out, Check::LinkWalk, walk(plans, max_time, steps));
+        }
         (CaseKind::Positive, Sent::One(ex)) => {
             answer(ex, &mut out);
             push(
@@ -513,6 +555,59 @@ mod tests {
                 },
             ),
         ];
+        // A walk of two steps on operation 0: the second's 500 fails link_walk.
+        let step = crate::cases::WalkStep {
+            operation: 0,
+            operation_id: plans[0].op.id.clone(),
+            link: None,
+            source: None,
+            bindings: Vec::new(),
+            request: request.clone(),
+        };
+        // (The first step is left unsent: its answer is the create's, judged by
+        // its own cases.)
+        let walked = |status: u16| {
+            Sent::Walk(vec![
+                WalkSent {
+                    operation: 0,
+                    exchange: Err("not under test".into()),
+                },
+                WalkSent {
+                    operation: 0,
+                    exchange: Ok(exchange(status, json!({}))),
+                },
+            ])
+        };
+        let walk_kind = CaseKind::LinkWalk {
+            steps: vec![step.clone(), step],
+        };
+        let verdict = |sent: &Sent| {
+            judge(&spec, &plans, 0, None, &walk_kind, sent)
+                .into_iter()
+                .map(|(c, o)| (c, o.map_err(|f| f.signature)))
+                .collect::<Vec<_>>()
+        };
+        let failed = verdict(&walked(500));
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert_eq!(failed[0].0, Check::LinkWalk);
+        assert!(
+            failed[0].1.as_ref().unwrap_err().contains("server_error"),
+            "{failed:?}"
+        );
+        // A walk whose later steps were all skipped says nothing.
+        let skipped = Sent::Walk(vec![
+            WalkSent {
+                operation: 0,
+                exchange: Ok(exchange(201, body.clone())),
+            },
+            WalkSent {
+                operation: 0,
+                exchange: Err("no value".into()),
+            },
+        ]);
+        assert!(verdict(&skipped).is_empty());
+        let mut cases = cases;
+        cases.push((walk_kind.clone(), walked(500)));
         let kinds: Vec<Kind> = cases.iter().map(|(k, _)| k.kind()).collect();
         assert!(
             Kind::ALL.iter().all(|k| kinds.contains(k)),
@@ -520,7 +615,7 @@ mod tests {
         );
         for (kind, sent) in &cases {
             let judged: Vec<Check> =
-                judge(&spec, &plans[0], Some(Duration::from_secs(1)), kind, sent)
+                judge(&spec, &plans, 0, Some(Duration::from_secs(1)), kind, sent)
                     .into_iter()
                     .map(|(c, _)| c)
                     .collect();
@@ -558,7 +653,8 @@ mod tests {
         let verdict = |status: u16| {
             judge(
                 &spec,
-                &plans[0],
+                &plans,
+                0,
                 None,
                 &malformed,
                 &Sent::One(exchange(status, json!({}))),

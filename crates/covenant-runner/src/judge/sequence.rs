@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use covenant_spec::Spec;
 use covenant_spec::error_style;
+use covenant_spec::ext::LOCATION_ID;
 
 use crate::client::Exchange;
 use crate::finding::{Outcome, fail, show_ptr, truncate};
@@ -111,14 +112,42 @@ pub fn unknown_id(spec: &Spec, ex: &Exchange) -> Option<Outcome> {
 }
 
 /// What a successful create answered: its JSON body and the new resource's id at
-/// `id_pointer`. `None` when the create failed or carries no id there.
+/// `id_pointer` (with [`LOCATION_ID`], the last path segment of its `Location`
+/// header, the body being optional). `None` when the create failed or carries no
+/// id there.
 pub fn created(ex: &Exchange, id_pointer: &str) -> Option<(Value, Value)> {
-    let body = match &ex.outcome {
-        Ok(a) if (200..300).contains(&a.status) => a.json()?,
+    let a = match &ex.outcome {
+        Ok(a) if (200..300).contains(&a.status) => a,
         _ => return None,
     };
+    if id_pointer == LOCATION_ID {
+        let id = location_id(a.header("location")?)?;
+        let body = a.json().unwrap_or(Value::Object(Default::default()));
+        return Some((body, Value::String(id)));
+    }
+    let body = a.json()?;
     let id = body.pointer(id_pointer).cloned()?;
     Some((body, id))
+}
+
+/// The id a `Location` names: its last non-empty path segment (`/things/42?x=1`
+/// and `https://h/things/42/` -> `42`), percent-decoded.
+pub fn location_id(location: &str) -> Option<String> {
+    let path = location.split(['?', '#']).next()?;
+    // An absolute URL: only its path names the item.
+    let path = match path.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
+        None => path,
+    };
+    let segment = path.trim_end_matches('/').rsplit('/').next()?;
+    if segment.is_empty() || segment.contains(':') {
+        return None;
+    }
+    Some(
+        percent_encoding::percent_decode_str(segment)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
 }
 
 /// create_then_read when the create gave no id to read (see [`created`]).
@@ -275,6 +304,20 @@ mod tests {
                 .expect("judged")
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_location_header_names_the_created_id() {
+        let mut made = answer(201, json!({"text": "hi"}));
+        if let Ok(a) = &mut made.outcome {
+            a.headers
+                .push(("Location".into(), "https://h/notes/n%2017/?v=1".into()));
+        }
+        let (body, id) = created(&made, LOCATION_ID).expect("an id");
+        assert_eq!((body, id), (json!({"text": "hi"}), json!("n 17")));
+        assert!(created(&answer(201, json!({"id": 1})), LOCATION_ID).is_none());
+        assert_eq!(location_id("/things/42").as_deref(), Some("42"));
+        assert_eq!(location_id("https://h"), None);
     }
 
     #[test]
