@@ -196,25 +196,15 @@ fn double_quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::AuthMode;
     use covenant_spec::Method;
     use serde_json::json;
 
     #[test]
     fn credentials_are_env_references_and_bodies_are_quoted() {
         let req = Request {
-            method: Method::Post,
-            path: "/x".into(),
-            path_params: Default::default(),
-            query: Default::default(),
-            headers: Default::default(),
             body: Some(json!({"name": "O'Brien"})),
             content_type: Some("application/json".into()),
-            auth: AuthMode::Valid,
-            flaw: None,
-            files: Vec::new(),
-            query_styles: Default::default(),
-            path_styles: Default::default(),
+            ..Request::new(Method::Post, "/x")
         };
         let auth = vec![
             AuthPart::Header {
@@ -245,18 +235,10 @@ mod tests {
     #[test]
     fn ids_from_earlier_answers_expand_where_they_are_quoted() {
         let mut req = Request {
-            method: Method::Post,
-            path: "/things/{id}".into(),
             path_params: json!({"id": ID_SENTINEL}).as_object().unwrap().clone(),
-            query: Default::default(),
-            headers: Default::default(),
             body: Some(json!({"id": ID_SENTINEL, "note": "it's"})),
             content_type: Some("application/json".into()),
-            auth: AuthMode::Valid,
-            flaw: None,
-            files: Vec::new(),
-            query_styles: Default::default(),
-            path_styles: Default::default(),
+            ..Request::new(Method::Post, "/things/{id}")
         };
         let shell = |cmd: &str, id: &str| {
             // The command's words, as bash splits them, one per line.

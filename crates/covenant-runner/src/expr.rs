@@ -183,18 +183,9 @@ mod tests {
 
     fn exchange() -> (Request, Answer) {
         let request = Request {
-            method: covenant_spec::Method::Get,
-            path: "/p/{pet}".into(),
             path_params: json!({"pet": "p1"}).as_object().unwrap().clone(),
             query: json!({"q": 3}).as_object().unwrap().clone(),
-            headers: Default::default(),
-            body: None,
-            content_type: None,
-            auth: crate::request::AuthMode::Valid,
-            flaw: None,
-            files: Vec::new(),
-            query_styles: Default::default(),
-            path_styles: Default::default(),
+            ..Request::new(covenant_spec::Method::Get, "/p/{pet}")
         };
         let answer = Answer {
             status: 201,

@@ -85,6 +85,24 @@ pub enum BodyFlaw {
 }
 
 impl Request {
+    /// A bare request: no parameters, body or credentials issue, default styles.
+    pub fn new(method: Method, path: &str) -> Request {
+        Request {
+            method,
+            path: path.to_string(),
+            path_params: Map::new(),
+            query: Map::new(),
+            headers: Map::new(),
+            body: None,
+            content_type: None,
+            auth: AuthMode::Valid,
+            flaw: None,
+            files: Vec::new(),
+            query_styles: BTreeMap::new(),
+            path_styles: BTreeMap::new(),
+        }
+    }
+
     /// Size used to compare reproductions: bytes of the rendered parameters and body.
     pub fn size(&self) -> usize {
         let params: usize = [&self.path_params, &self.query, &self.headers]

@@ -331,20 +331,7 @@ mod tests {
             link: None,
             source,
             bindings: Vec::new(),
-            request: Request {
-                method: covenant_spec::Method::Get,
-                path: "/x".into(),
-                path_params: Default::default(),
-                query: Default::default(),
-                headers: Default::default(),
-                body: None,
-                content_type: None,
-                auth: crate::request::AuthMode::Valid,
-                flaw: None,
-                files: Vec::new(),
-                query_styles: Default::default(),
-                path_styles: Default::default(),
-            },
+            request: Request::new(covenant_spec::Method::Get, "/x"),
         }
     }
 

@@ -445,20 +445,7 @@ mod tests {
                 .status
         };
         let body = json!({"id": "s1"});
-        let request = crate::request::Request {
-            method: covenant_spec::Method::Post,
-            path: "/x".into(),
-            path_params: Default::default(),
-            query: Default::default(),
-            headers: Default::default(),
-            body: None,
-            content_type: None,
-            auth: crate::request::AuthMode::Valid,
-            flaw: None,
-            files: Vec::new(),
-            query_styles: Default::default(),
-            path_styles: Default::default(),
-        };
+        let request = crate::request::Request::new(covenant_spec::Method::Post, "/x");
         let changed = |read: u16| Sent::ChangeThenRead {
             create_operation: "create".into(),
             id_pointer: "/id".into(),
