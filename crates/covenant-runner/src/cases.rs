@@ -479,15 +479,6 @@ pub fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Reques
     (0..n)
         .map(|i| {
             let mut r = Request {
-                method: plan.op.method,
-                path: plan.op.path.clone(),
-                path_params: Map::new(),
-                query: Map::new(),
-                headers: Map::new(),
-                body: None,
-                content_type: None,
-                auth: AuthMode::Valid,
-                flaw: None,
                 files: plan.body_files.clone(),
                 query_styles: plan
                     .op
@@ -501,6 +492,7 @@ pub fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Reques
                     .filter(|p| p.style != "simple" || p.explode)
                     .map(|p| (p.name.clone(), (p.style.clone(), p.explode)))
                     .collect(),
+                ..Request::new(plan.op.method, &plan.op.path)
             };
             for (part, values) in &samples {
                 set_part(&mut r, *part, values[i % values.len()].clone());
