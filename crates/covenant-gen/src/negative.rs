@@ -127,7 +127,7 @@ fn applicable(
     if flat.never {
         return;
     }
-    let mut base = flat.map;
+    let mut base = flat.map.into_owned();
     base.remove("$defs");
     base.remove("$schema");
     for key in ["oneOf", "anyOf"] {

@@ -3,6 +3,8 @@
 //! them), and the keyword accessors both the valid-instance builder and the negative
 //! builder use.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::GenError;
@@ -12,8 +14,11 @@ pub const HARD_DEPTH: usize = 24;
 
 /// A schema flattened for generation: `$ref`s followed and `allOf` members merged in.
 /// `extra_depth` counts the `$ref`s followed on the way.
-pub struct Flat {
-    pub map: Map<String, Value>,
+pub struct Flat<'a> {
+    /// Borrowed from the document when nothing was merged (a schema, or a chain of
+    /// bare `$ref`s to one, without `allOf`): big specs' schemas are walked many
+    /// times, and a deep copy per visit dominated generator construction.
+    pub map: Cow<'a, Map<String, Value>>,
     pub extra_depth: usize,
     /// Set when the schema is `false` (or an `allOf` holds one): nothing validates.
     pub never: bool,
@@ -21,7 +26,34 @@ pub struct Flat {
 
 /// Follows `$ref`s and merges `allOf` members. Constraints that cannot be merged
 /// exactly stay approximate; the generator's final validator check catches the rest.
-pub fn flatten(root: &Value, schema: &Value, pointer: &str) -> Result<Flat, GenError> {
+pub fn flatten<'a>(root: &'a Value, schema: &'a Value, pointer: &str) -> Result<Flat<'a>, GenError> {
+    // Fast path: bare `$ref`s ending at a schema with neither `$ref` nor `allOf`.
+    let mut cur = schema;
+    let mut hops = 0;
+    while let Value::Object(m) = cur {
+        if m.contains_key("allOf") {
+            break;
+        }
+        match m.get("$ref") {
+            None => {
+                return Ok(Flat {
+                    map: Cow::Borrowed(m),
+                    extra_depth: hops,
+                    never: false,
+                });
+            }
+            Some(Value::String(r)) if m.len() == 1 && hops < HARD_DEPTH => {
+                match covenant_spec::pointer::resolve_ref(root, r) {
+                    Some(target) => {
+                        cur = target;
+                        hops += 1;
+                    }
+                    None => break,
+                }
+            }
+            _ => break,
+        }
+    }
     let mut acc = Map::new();
     let mut extra_depth = 0;
     let mut never = false;
@@ -65,7 +97,7 @@ pub fn flatten(root: &Value, schema: &Value, pointer: &str) -> Result<Flat, GenE
         merge_into(&mut acc, m);
     }
     Ok(Flat {
-        map: acc,
+        map: Cow::Owned(acc),
         extra_depth,
         never,
     })

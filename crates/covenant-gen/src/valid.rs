@@ -105,30 +105,63 @@ impl Builder<'_> {
                 "recursion deeper than the generator's limit",
             ));
         }
-        self.build_flat(map, ptr, depth)
+        self.build_flat(&map, ptr, depth)
+    }
+
+    /// Whether a union branch admits only scalars (no object, no array): cheap to
+    /// build, and a finite end to recursion.
+    fn is_scalar(&self, branch: &Value, ptr: &str) -> bool {
+        let Ok(flat) = schema::flatten(self.root, branch, ptr) else {
+            return false;
+        };
+        if flat.never || flat.map.contains_key("oneOf") || flat.map.contains_key("anyOf") {
+            return false;
+        }
+        if flat.map.contains_key("const") || flat.map.contains_key("enum") {
+            return true;
+        }
+        let types = schema::admitted_types(&flat.map);
+        !types.is_empty() && types.iter().all(|t| t != "object" && t != "array")
     }
 
     fn build_flat(
         &self,
-        mut m: Map<String, Value>,
+        m: &Map<String, Value>,
         ptr: &str,
         depth: usize,
     ) -> Result<SBoxedStrategy<Value>, GenError> {
         for key in ["oneOf", "anyOf"] {
-            if let Some(Value::Array(branches)) = m.remove(key) {
+            if let Some(Value::Array(branches)) = m.get(key) {
+                // What the union's siblings add to every branch (annotations add nothing).
+                let base: Map<String, Value> = m
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != key && constrains(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
                 let mut options = Vec::new();
                 let mut first_err = None;
+                // Lean: when some branches are scalars (an id instead of an
+                // expanded object, a null), only those are built. Stripe's
+                // expandable fields otherwise build every object they can expand
+                // to, down to the hard depth.
+                let scalar: Vec<bool> = branches
+                    .iter()
+                    .map(|b| self.lean(depth) && self.is_scalar(b, ptr))
+                    .collect();
+                let only_scalars = scalar.iter().any(|s| *s);
                 for (i, branch) in branches.iter().enumerate() {
+                    if only_scalars && !scalar[i] {
+                        continue;
+                    }
                     let bptr = format!("{ptr}/{key}/{i}");
-                    let combined =
-                        if m.is_empty() || m.keys().all(|k| k == "$schema" || k == "$defs") {
-                            branch.clone()
-                        } else {
-                            let mut base = m.clone();
-                            base.remove("$defs");
-                            serde_json::json!({ "allOf": [Value::Object(base), branch] })
-                        };
-                    match self.build(&combined, &bptr, depth) {
+                    let built = if base.is_empty() {
+                        self.build(branch, &bptr, depth)
+                    } else {
+                        let combined =
+                            serde_json::json!({ "allOf": [Value::Object(base.clone()), branch] });
+                        self.build(&combined, &bptr, depth)
+                    };
+                    match built {
                         Ok(s) => options.push(s),
                         Err(e) => {
                             first_err.get_or_insert(e);
@@ -145,7 +178,7 @@ impl Builder<'_> {
         if let Some(c) = m.get("const") {
             return Ok(Just(c.clone()).sboxed());
         }
-        let types = schema::admitted_types(&m);
+        let types = schema::admitted_types(m);
         if let Some(Value::Array(values)) = m.get("enum") {
             let values: Vec<Value> = values
                 .iter()
@@ -166,11 +199,11 @@ impl Builder<'_> {
             let s = match t.as_str() {
                 "null" => Ok(Just(Value::Null).sboxed()),
                 "boolean" => Ok(any::<bool>().prop_map(Value::Bool).sboxed()),
-                "integer" => self.integer(&m, ptr),
-                "number" => self.number(&m, ptr),
-                "string" => self.string(&m, ptr),
-                "array" => self.array(&m, ptr, depth),
-                "object" => self.object(&m, ptr, depth),
+                "integer" => self.integer(m, ptr),
+                "number" => self.number(m, ptr),
+                "string" => self.string(m, ptr),
+                "array" => self.array(m, ptr, depth),
+                "object" => self.object(m, ptr, depth),
                 other => Err(GenError::at(
                     &format!("{ptr}/type"),
                     format!("unknown type {other:?}"),
@@ -473,6 +506,29 @@ impl Builder<'_> {
             .prop_map(Value::Object)
             .sboxed())
     }
+}
+
+/// Whether a keyword beside a union constrains its value (annotations, `$defs` and
+/// vendor extensions do not; covenant's merged patterns do).
+fn constrains(key: &str) -> bool {
+    !matches!(
+        key,
+        "$defs"
+            | "$schema"
+            | "$comment"
+            | "$id"
+            | "title"
+            | "description"
+            | "default"
+            | "examples"
+            | "example"
+            | "deprecated"
+            | "readOnly"
+            | "writeOnly"
+            | "externalDocs"
+            | "discriminator"
+            | "xml"
+    ) && (!key.starts_with("x-") || key.starts_with("x-covenant-gen"))
 }
 
 /// Mostly ASCII letters, digits and spaces; now and then a multi-byte character, so

@@ -53,6 +53,7 @@ pub fn compile_op(
     config: &MockConfig,
     op: &Operation,
     index: usize,
+    answers: &crate::plan::Answers,
 ) -> Result<CompiledOp, EngineError> {
     let err = |message: String| EngineError::Operation {
         provider: spec.provider.clone(),
@@ -100,7 +101,7 @@ pub fn compile_op(
     }
     let resource = spec.covenant.resources.get(&op.pointer).cloned();
     let idempotency = spec.covenant.idempotency.get(&op.pointer).cloned();
-    let success = plan_success(spec, config, op, index, resource.as_ref()).map_err(err)?;
+    let success = plan_success(spec, config, op, index, resource.as_ref(), answers).map_err(err)?;
     Ok(CompiledOp {
         index,
         op: op.clone(),

@@ -54,6 +54,8 @@ pub struct Provider {
     ops: Vec<Slot>,
     errors: ErrorAnswers,
     state: State,
+    /// Success bodies and answer validators, shared by operations with one schema.
+    answers: crate::plan::Answers,
 }
 
 /// A step's verdict: go on with `T`, or answer with this.
@@ -88,8 +90,10 @@ impl Provider {
                 })
             })
             .collect::<Result<Vec<_>, EngineError>>()?;
+        let validators = Arc::new(crate::shared::AnswerValidators::new());
         Ok(Provider {
-            errors: ErrorAnswers::new(spec.clone(), config.seed),
+            errors: ErrorAnswers::new(spec.clone(), config.seed, validators.clone()),
+            answers: crate::plan::Answers::new(&spec, validators),
             state: State::new(&config, &spec),
             spec,
             config,
@@ -111,7 +115,15 @@ impl Provider {
     pub(crate) fn compiled(&self, i: usize) -> Result<&CompiledOp, &EngineError> {
         self.ops[i]
             .compiled
-            .get_or_init(|| compile_op(&self.spec, &self.config, &self.spec.operations[i], i))
+            .get_or_init(|| {
+                compile_op(
+                    &self.spec,
+                    &self.config,
+                    &self.spec.operations[i],
+                    i,
+                    &self.answers,
+                )
+            })
             .as_ref()
     }
 

@@ -20,6 +20,8 @@ use parking_lot::Mutex;
 use serde_json::Value;
 
 use crate::message::{Outgoing, json_bytes, media_header};
+use crate::shared::{AnswerValidators, SiteCache};
+use covenant_spec::book::Page;
 
 /// One provider's error answers.
 pub struct ErrorAnswers {
@@ -28,6 +30,9 @@ pub struct ErrorAnswers {
     /// operation first answers an error (a big spec pays only for what is used).
     documented: Vec<std::sync::OnceLock<Vec<Documented>>>,
     seed: u64,
+    /// Sample bodies by schema: Stripe documents one `error` on every operation.
+    samples: SiteCache<Option<(Value, Page)>>,
+    validators: Arc<AnswerValidators>,
     /// Classes whose fallback was already logged.
     fallback_logged: Mutex<HashSet<String>>,
 }
@@ -43,18 +48,26 @@ struct DocMedia {
     header: Option<HeaderValue>,
     json: bool,
     /// A valid body from the documented schema (JSON media types with a schema).
-    sample: Option<(Value, jsonschema::Validator)>,
+    sample: Option<(Value, Page)>,
 }
 
 impl ErrorAnswers {
-    pub fn new(spec: Arc<Spec>, seed: u64) -> ErrorAnswers {
+    pub fn new(spec: Arc<Spec>, seed: u64, validators: Arc<AnswerValidators>) -> ErrorAnswers {
         let documented = spec
             .operations
             .iter()
             .map(|_| std::sync::OnceLock::new())
             .collect();
+        let sites = spec.operations.iter().enumerate().flat_map(|(i, op)| {
+            op.responses
+                .iter()
+                .filter_map(|r| error_media(r)?.schema.as_ref())
+                .map(move |site| (i, site))
+        });
         ErrorAnswers {
+            samples: SiteCache::new(sites),
             spec,
+            validators,
             documented,
             seed,
             fallback_logged: Mutex::new(HashSet::new()),
@@ -64,8 +77,7 @@ impl ErrorAnswers {
     /// Operation `i`'s documented error responses.
     fn documented(&self, i: usize) -> Option<&[Documented]> {
         let op = self.spec.operations.get(i)?;
-        let docs = self.documented[i]
-            .get_or_init(|| documented_errors(&self.spec, op, self.seed ^ (i as u64)));
+        let docs = self.documented[i].get_or_init(|| self.documented_errors(op, i));
         Some(docs)
     }
 
@@ -168,36 +180,40 @@ fn choose<'d>(docs: &'d [Documented], class: &str) -> Option<(u16, &'d Documente
         })
 }
 
-fn documented_errors(spec: &Spec, op: &Operation, seed: u64) -> Vec<Documented> {
-    op.responses
-        .iter()
-        .filter(|r| match r.status {
-            StatusCode::Code(c) => c >= 400,
-            StatusCode::Range(k) => k >= 4,
-            StatusCode::Default => true,
-        })
-        .map(|r| {
-            // JSON with a schema first, then any JSON, then what is documented.
-            let m = r
-                .content
-                .iter()
-                .find(|m| m.is_json() && m.schema.is_some())
-                .or_else(|| r.json())
-                .or_else(|| r.content.first());
-            Documented {
+impl ErrorAnswers {
+    fn documented_errors(&self, op: &Operation, index: usize) -> Vec<Documented> {
+        op.responses
+            .iter()
+            .filter(|r| match r.status {
+                StatusCode::Code(c) => c >= 400,
+                StatusCode::Range(k) => k >= 4,
+                StatusCode::Default => true,
+            })
+            .map(|r| Documented {
                 status: r.status,
-                media: m.map(|m| DocMedia {
+                media: error_media(r).map(|m| DocMedia {
                     header: media_header(&m.media_type),
                     json: m.is_json(),
-                    sample: m
-                        .schema
-                        .as_ref()
-                        .filter(|_| m.is_json())
-                        .and_then(|site| sample(spec, site, seed)),
+                    sample: m.schema.as_ref().filter(|_| m.is_json()).and_then(|site| {
+                        self.samples.get(site, index, |first| {
+                            let validator = self.validators.get(&self.spec, site).ok()?;
+                            sample(&self.spec, site, self.seed ^ (first as u64), validator)
+                        })
+                    }),
                 }),
-            }
-        })
-        .collect()
+            })
+            .collect()
+    }
+}
+
+/// The media type an error response is answered with: JSON with a schema first,
+/// then any JSON, then what is documented.
+fn error_media(r: &covenant_spec::Response) -> Option<&covenant_spec::MediaType> {
+    r.content
+        .iter()
+        .find(|m| m.is_json() && m.schema.is_some())
+        .or_else(|| r.json())
+        .or_else(|| r.content.first())
 }
 
 /// One valid body for `site` (the documented example when the generator has none).
@@ -205,17 +221,19 @@ fn sample(
     spec: &Spec,
     site: &covenant_spec::SchemaSite,
     seed: u64,
-) -> Option<(Value, jsonschema::Validator)> {
+    validator: Page,
+) -> Option<(Value, Page)> {
     let js = spec.json_schema(site);
-    let validator = spec.compile(site).ok()?;
     let generated = covenant_gen::Generator::new(&covenant_spec::view::for_generation(
         &js,
         Direction::Response,
     ))
     .ok()
     .and_then(|g| {
-        // The valid body with the most members that can carry the message.
-        let mut best: Option<(usize, Value)> = None;
+        // The valid body with the most members near its top that can carry the
+        // message, and of those the smallest: a big spec's error object may hold
+        // whole resources (Stripe's `payment_intent`), which an error need not send.
+        let mut best: Option<((usize, std::cmp::Reverse<usize>), Value)> = None;
         for v in covenant_gen::sample(&g.valid(), seed, 8)
             .into_iter()
             .chain(covenant_gen::sample(&g.minimal(), seed, 1))
@@ -223,8 +241,13 @@ fn sample(
         {
             let mut spots = Vec::new();
             collect_spots(&v, String::new(), &mut spots, 0);
-            if best.as_ref().is_none_or(|(n, _)| spots.len() > *n) {
-                best = Some((spots.len(), v));
+            let near = spots
+                .iter()
+                .filter(|(p, _)| p.matches('/').count() <= 2)
+                .count();
+            let score = (near, std::cmp::Reverse(v.to_string().len()));
+            if best.as_ref().is_none_or(|(b, _)| score > *b) {
+                best = Some((score, v));
             }
         }
         best.map(|(_, v)| v)
@@ -327,7 +350,7 @@ fn fill(
     status: u16,
     message: &str,
     field: Option<&FieldError>,
-    validator: &jsonschema::Validator,
+    validator: &Page,
 ) {
     let mut spots = Vec::new();
     collect_spots(body, String::new(), &mut spots, 0);

@@ -50,6 +50,7 @@ pub mod plan;
 pub mod request;
 pub mod respond;
 pub mod server;
+pub mod shared;
 pub mod state;
 pub mod store;
 pub mod success;

@@ -6,6 +6,7 @@
 //! path parameters (`customer_id` <- `{id}` of `/customers/{id}/...`).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use covenant_spec::ext::{Lifecycle, Resource};
 use covenant_spec::{Operation, Spec};
@@ -16,6 +17,7 @@ use crate::config::MockConfig;
 use crate::message::media_header;
 use crate::request::types_of;
 use crate::respond::{BodyPlan, IdStyle, Prop, looks_like_timestamp};
+use crate::shared::{AnswerValidators, SiteCache};
 
 /// An operation's success answer, planned.
 pub struct Success {
@@ -45,6 +47,7 @@ pub fn plan_success(
     op: &Operation,
     index: usize,
     resource: Option<&Resource>,
+    answers: &Answers,
 ) -> Result<Success, String> {
     let success_resp = op.success_responses().next();
     let status = match success_resp.map(|r| r.status) {
@@ -79,25 +82,13 @@ pub fn plan_success(
     let Some((m, site)) = media_type.and_then(|m| m.schema.as_ref().map(|s| (m, s))) else {
         return Ok(success);
     };
-    let js = spec.json_schema(site);
-    // writeOnly members are the client's to send: answers leave them out.
-    let generator = covenant_gen::Generator::new(&covenant_spec::view::for_generation(
-        &js,
-        covenant_spec::Direction::Response,
-    ))
-    .map_err(|e| format!("cannot generate the {status} body: {e}"))?;
-    let seed = config.seed ^ (index as u64).wrapping_mul(0x9E37_79B9);
-    let mut pool = covenant_gen::sample(&generator.valid(), seed, config.pool_size.max(1));
-    if pool.is_empty() {
-        pool = covenant_gen::sample(&generator.minimal(), seed, config.pool_size.max(1));
-    }
-    if pool.is_empty() {
-        return Err(format!("the generator produced no valid {status} body"));
-    }
-    let validator = spec
-        .compile(site)
+    let validator = answers
+        .validators
+        .get(spec, site)
         .map_err(|e| format!("{status} body: {e}"))?;
-    let root = covenant_spec::pointer::deref(&js, &js);
+    let facts = answers
+        .bodies
+        .get(site, index, |first| body_facts(spec, config, site, status, first))?;
     let raw_props = site
         .name()
         .and_then(|n| spec.schema(n))
@@ -107,15 +98,13 @@ pub fn plan_success(
         .unwrap_or_default();
     let mut props = BTreeMap::new();
     // Own properties and those of `allOf` members: composed schemas are common.
-    for (name, target) in covenant_spec::view::object_properties(&js, &js) {
-        let name = &name.to_string();
-        let format = target.get("format").and_then(Value::as_str);
+    for (name, member) in &facts.members {
         let raw_example = raw_props.get(name).and_then(|raw| {
             raw.get("example")
                 .or_else(|| spec.resolve(raw).get("example"))
                 .cloned()
         });
-        let timestamp = format == Some("date-time")
+        let timestamp = member.format.as_deref() == Some("date-time")
             || raw_example.as_ref().is_some_and(looks_like_timestamp)
             || m.examples
                 .iter()
@@ -128,23 +117,93 @@ pub fn plan_success(
         .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer())
         .to_owned();
     if let Some(name) = covenant_spec::pointer::tokens(&id_ptr).first()
-        && let Some(ps) = root.get("properties").and_then(|p| p.get(name))
+        && let Some(member) = facts.members.get(name)
     {
-        let target = covenant_spec::pointer::deref(&js, ps);
         let example = m.examples.iter().find_map(|e| e.value.pointer(&id_ptr));
-        success.id_style = IdStyle::learn(
-            &types_of(&js, target),
-            target.get("format").and_then(Value::as_str),
-            example,
-        );
+        success.id_style = IdStyle::learn(&member.types, member.format.as_deref(), example);
     }
     success.path_echo = path_echo(&op.path, &props);
     success.plan = Some(BodyPlan {
-        pool,
+        pool: facts.pool.clone(),
         validator,
         props,
     });
     Ok(success)
+}
+
+/// What the mock needs of one success body schema, shared by the operations that
+/// document it ([`crate::shared`]).
+pub struct BodyFacts {
+    pub pool: Arc<Vec<Value>>,
+    /// The top-level members (own and `allOf`): their types and format.
+    pub members: BTreeMap<String, Member>,
+}
+
+pub struct Member {
+    pub types: Vec<String>,
+    pub format: Option<String>,
+}
+
+/// Success bodies by schema, and the validators of every answer.
+pub struct Answers {
+    pub validators: Arc<AnswerValidators>,
+    pub bodies: SiteCache<Result<Arc<BodyFacts>, String>>,
+}
+
+impl Answers {
+    pub fn new(spec: &Spec, validators: Arc<AnswerValidators>) -> Answers {
+        let sites = spec.operations.iter().enumerate().filter_map(|(i, op)| {
+            let site = op.success_responses().next()?.json()?.schema.as_ref()?;
+            Some((i, site))
+        });
+        Answers {
+            validators,
+            bodies: SiteCache::new(sites),
+        }
+    }
+}
+
+/// The pool (seeded by `first`, the first operation documenting the schema) and the
+/// members of one success body schema.
+fn body_facts(
+    spec: &Spec,
+    config: &MockConfig,
+    site: &covenant_spec::SchemaSite,
+    status: u16,
+    first: usize,
+) -> Result<Arc<BodyFacts>, String> {
+    let js = spec.json_schema(site);
+    // writeOnly members are the client's to send: answers leave them out.
+    let generator = covenant_gen::Generator::new(&covenant_spec::view::for_generation(
+        &js,
+        covenant_spec::Direction::Response,
+    ))
+    .map_err(|e| format!("cannot generate the {status} body: {e}"))?;
+    let seed = config.seed ^ (first as u64).wrapping_mul(0x9E37_79B9);
+    let mut pool = covenant_gen::sample(&generator.valid(), seed, config.pool_size.max(1));
+    if pool.is_empty() {
+        pool = covenant_gen::sample(&generator.minimal(), seed, config.pool_size.max(1));
+    }
+    if pool.is_empty() {
+        return Err(format!("the generator produced no valid {status} body"));
+    }
+    let members = covenant_spec::view::object_properties(&js, &js)
+        .into_iter()
+        .map(|(name, target)| {
+            let target = covenant_spec::pointer::deref(&js, target);
+            (
+                name.to_string(),
+                Member {
+                    types: types_of(&js, target),
+                    format: target.get("format").and_then(Value::as_str).map(str::to_string),
+                },
+            )
+        })
+        .collect();
+    Ok(Arc::new(BodyFacts {
+        pool: Arc::new(pool),
+        members,
+    }))
 }
 
 /// How the ids of a resource named by `Location` look: like the item path

@@ -16,7 +16,6 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use bytes::Bytes;
-use covenant_spec::view::violations;
 use serde_json::{Map, Value};
 
 /// How a resource id looks, learned from the schema and the spec's example.
@@ -88,8 +87,8 @@ pub struct Prop {
 
 /// A body template for one operation's success response.
 pub struct BodyPlan {
-    pub pool: Vec<Value>,
-    pub validator: jsonschema::Validator,
+    pub pool: std::sync::Arc<Vec<Value>>,
+    pub validator: covenant_spec::book::Page,
     pub props: BTreeMap<String, Prop>,
 }
 
@@ -206,7 +205,9 @@ impl BodyPlan {
             if self.validator.is_valid(&body) {
                 return (body, dropped, extras);
             }
-            let bad: BTreeSet<String> = violations(&self.validator, &body)
+            let bad: BTreeSet<String> = self
+                .validator
+                .violations(&body)
                 .into_iter()
                 .map(|v| {
                     covenant_spec::pointer::tokens(&v.pointer)
@@ -312,8 +313,10 @@ mod tests {
         let schema = json!({"type": "object", "required": ["n"], "properties": {
             "n": {"type": "integer"}, "s": {"type": "string"}}});
         let plan = BodyPlan {
-            pool: vec![json!({"n": 1})],
-            validator: covenant_spec::view::compile(&schema).expect("compiles"),
+            pool: std::sync::Arc::new(vec![json!({"n": 1})]),
+            validator: covenant_spec::book::Page::single(
+                covenant_spec::view::compile(&schema).expect("compiles"),
+            ),
             props: [("n", false), ("s", false)]
                 .into_iter()
                 .map(|(k, t)| (k.to_string(), Prop { timestamp: t }))
@@ -351,8 +354,10 @@ mod tests {
             "$defs": {"Doc": {"type": "object", "required": ["k"], "properties": {"k": {"enum": ["a", "b"]}}}}
         });
         let plan = BodyPlan {
-            pool: vec![json!({"id": "kyc_1", "n": 1, "doc": {"k": "a"}})],
-            validator: covenant_spec::view::compile(&view).expect("compiles"),
+            pool: std::sync::Arc::new(vec![json!({"id": "kyc_1", "n": 1, "doc": {"k": "a"}})]),
+            validator: covenant_spec::book::Page::single(
+                covenant_spec::view::compile(&view).expect("compiles"),
+            ),
             props: ["id", "n", "doc", "t", "u", "w"]
                 .into_iter()
                 .map(|k| (k.to_string(), Prop { timestamp: false }))

@@ -3,13 +3,14 @@
 //! validators (shared JSON Schema view, compiled once), the auth plan, and the
 //! operation's idempotency and resource extensions.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
 use covenant_gen::Generator;
 use covenant_spec::ext::{Idempotency, Resource};
+use covenant_spec::book::{Shelf, response_sites};
 use covenant_spec::{Direction, Operation, ParameterLocation, Spec};
 
 use crate::auth::{self, AuthPlan};
@@ -68,7 +69,7 @@ pub struct OpPlan {
     pub resource: Option<Resource>,
     /// Compiled response body validators by (response index, media index), shared
     /// between operations that document the same schema.
-    pub bodies: BTreeMap<(usize, usize), Arc<jsonschema::Validator>>,
+    pub bodies: BTreeMap<(usize, usize), covenant_spec::book::Page>,
     /// Compiled response header validators by (response index, header index).
     pub headers: BTreeMap<(usize, usize), (jsonschema::Validator, Vec<String>)>,
     /// Problems building the plan (schemas the generator cannot handle): the run
@@ -90,17 +91,16 @@ pub type Generators = BTreeMap<Part, Generator>;
 /// holding most of its schemas), and one copy each would take gigabytes.
 pub fn build(spec: &Spec, creds: &Credentials) -> (Vec<OpPlan>, Vec<Generators>) {
     let redaction = Arc::new(covenant_redact::Rules::from_spec(spec));
-    let mut shared = SharedValidators::new();
+    // Response body validators, one page per distinct schema of one book: real
+    // specs document the same answer on many operations (Stripe's `error` on all
+    // 468), and each reaches most of the spec's schemas.
+    let mut shared = Shelf::new(spec, response_sites(spec));
     spec.operations
         .iter()
         .enumerate()
         .map(|(i, op)| build_one(spec, i, op, creds, &redaction, &mut shared))
         .unzip()
 }
-
-/// Response body validators by their site's schema text (a schema's `$ref`s are
-/// absolute, so equal text means an equal schema).
-type SharedValidators = HashMap<String, Result<Arc<jsonschema::Validator>, String>>;
 
 fn part_plan(
     generator: &Generator,
@@ -119,7 +119,7 @@ fn build_one(
     op: &Operation,
     creds: &Credentials,
     redaction: &Arc<covenant_redact::Rules>,
-    shared: &mut SharedValidators,
+    shared: &mut Shelf,
 ) -> (OpPlan, Generators) {
     let mut problems = Vec::new();
     let mut parts = BTreeMap::new();
@@ -237,11 +237,7 @@ fn build_one(
     for (ri, r) in op.responses.iter().enumerate() {
         for (mi, m) in r.content.iter().enumerate() {
             if let (true, Some(site)) = (m.is_json(), &m.schema) {
-                let key = format!("{:?}{}", site.direction, site.schema);
-                let compiled = shared
-                    .entry(key)
-                    .or_insert_with(|| spec.compile(site).map(Arc::new));
-                match compiled {
+                match shared.get(spec, site) {
                     Ok(v) => {
                         bodies.insert((ri, mi), v.clone());
                     }

@@ -18,6 +18,7 @@
 //! # Ok::<(), covenant_spec::LoadError>(())
 //! ```
 
+pub mod book;
 mod document;
 pub mod error;
 pub mod error_style;

@@ -236,12 +236,12 @@ fn media_matches(documented: &str, actual: &str) -> bool {
 
 fn body_against(
     a: &Answer,
-    validator: &jsonschema::Validator,
+    validator: &covenant_spec::book::Page,
     media: &str,
     redaction: &covenant_redact::Rules,
 ) -> Outcome {
     let body = json_body(a)?;
-    let v = covenant_spec::view::violations(validator, &body);
+    let v = validator.violations(&body);
     if v.is_empty() {
         return Ok(());
     }
