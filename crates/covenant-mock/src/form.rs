@@ -1,9 +1,11 @@
 //! Form request bodies (`application/x-www-form-urlencoded`, `multipart/form-data`)
 //! read into the JSON object their schema describes, so the same validator judges
-//! them as a JSON body. Text values are turned into the property's type the way
-//! parameters are ([`crate::request::coerce`]); a repeated name is an array;
-//! `a[b]=v` (deepObject) is a nested member; a multipart part sent as JSON is parsed
-//! as JSON; a file part's content is read as text (lossily).
+//! them as a JSON body. Urlencoded bodies are read by `covenant_spec::form` (the
+//! runner's own rules: nested brackets, repeated names, indexed arrays). Multipart
+//! parts: text turned into the property's type the way parameters are
+//! ([`crate::request::coerce`]); a repeated name is an array; `a[b]=v` is a nested
+//! member; a part sent as JSON is parsed as JSON; a file part's content is read as
+//! text (lossily).
 
 use std::collections::BTreeMap;
 
@@ -46,6 +48,8 @@ struct Prop {
 pub struct FormShape {
     pub kind: FormKind,
     props: BTreeMap<String, Prop>,
+    /// The body's view: urlencoded bodies are read by `covenant_spec::form`.
+    view: std::sync::Arc<Value>,
 }
 
 impl FormShape {
@@ -87,20 +91,23 @@ impl FormShape {
                 },
             );
         }
-        FormShape { kind, props }
+        FormShape {
+            kind,
+            props,
+            view: std::sync::Arc::new(view.clone()),
+        }
     }
 
     /// The body as a JSON object. `content_type` is the request's header (multipart
     /// needs its boundary). Errors say what is malformed.
     pub fn read(&self, content_type: &str, body: &[u8]) -> Result<Value, String> {
         let fields = match self.kind {
-            FormKind::UrlEncoded => form_urlencoded::parse(body)
-                .map(|(k, v)| Field {
-                    name: k.into_owned(),
-                    value: v.into_owned(),
-                    json: false,
-                })
-                .collect(),
+            FormKind::UrlEncoded => {
+                let pairs: Vec<(String, String)> = form_urlencoded::parse(body)
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                return Ok(covenant_spec::form::read(&self.view, &pairs));
+            }
             FormKind::Multipart => multipart(content_type, body)?,
         };
         let mut out = Map::new();

@@ -96,7 +96,7 @@ pub struct BodyPlan {
 pub type Field<'a> = (Cow<'a, str>, Cow<'a, Value>);
 
 /// Overlays to apply on a pooled body, in order.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Overlay<'a> {
     pub fields: Vec<Field<'a>>,
     /// Applied only where the pooled body already has the member (optional extras
@@ -158,8 +158,22 @@ impl BodyPlan {
     /// and validates the whole, undoing overlays that break it: every body it
     /// returns validates. Also returns the overlays that were dropped, and the
     /// overlay fields the schema has no property for.
+    ///
+    /// When an overlay must be undone, the other pooled bodies are tried in turn
+    /// and the one that keeps the most overlays wins: in a union answer (a
+    /// resource or its deletion notice) the stored resource fits only its branch.
     pub fn build(&self, pick: usize, overlay: Overlay<'_>) -> Built {
-        let (value, dropped, extras) = self.overlaid(pick, overlay);
+        let mut best = self.overlaid(pick, overlay.clone());
+        for k in 1..self.pool.len() {
+            if best.1.is_empty() {
+                break;
+            }
+            let next = self.overlaid(pick + k, overlay.clone());
+            if next.1.len() < best.1.len() {
+                best = next;
+            }
+        }
+        let (value, dropped, extras) = best;
         Built {
             body: crate::message::json_bytes(&value),
             value,
@@ -416,5 +430,38 @@ mod tests {
             got.sort();
             assert_eq!(got, dropped, "{expected}");
         }
+    }
+
+    /// A union answer (Stripe's read of a reader: the reader, or its deletion
+    /// notice): a stored resource is answered from a pooled body of its own branch,
+    /// not dropped wholesale onto the other one.
+    #[test]
+    fn overlays_pick_a_pooled_body_they_fit() {
+        let schema = json!({"anyOf": [
+            {"type": "object", "required": ["id", "label"], "additionalProperties": false,
+             "properties": {
+                "id": {"type": "string"}, "label": {"type": "string"}}},
+            {"type": "object", "required": ["id", "deleted"], "additionalProperties": false,
+             "properties": {"id": {"type": "string"}, "deleted": {"const": true}}}
+        ]});
+        let plan = BodyPlan {
+            pool: std::sync::Arc::new(vec![
+                json!({"id": "d1", "deleted": true}),
+                json!({"id": "r1", "label": "pooled"}),
+            ]),
+            validator: covenant_spec::book::Page::single(
+                covenant_spec::view::compile(&schema).expect("compiles"),
+            ),
+            props: ["id", "label", "deleted"]
+                .into_iter()
+                .map(|k| (k.to_string(), Prop { timestamp: false }))
+                .collect(),
+        };
+        let mut o = Overlay::default();
+        o.set("id", json!("stored"));
+        o.set("label", json!("mine"));
+        let built = plan.build(0, o);
+        assert_eq!(built.value, json!({"id": "stored", "label": "mine"}));
+        assert!(built.dropped.is_empty());
     }
 }

@@ -1,6 +1,7 @@
 //! A request part as the server reads it back from the text the runner sends:
 //! parameters by the shared style rules (`covenant_spec::style`, the mock's own
-//! reading), form bodies by their members' types. A negative is kept only if it is
+//! reading), urlencoded bodies by `covenant_spec::form`, multipart bodies by their
+//! members' types. A negative is kept only if it is
 //! still invalid once read back this way.
 
 use serde_json::{Map, Value};
@@ -23,6 +24,11 @@ pub fn round_trip(plan: &OpPlan, part: Part, v: &Value) -> Value {
     };
     if part != Part::Body {
         return params_read_back(plan, part, pp, m);
+    }
+    if plan.content_type.as_deref().map(covenant_spec::ir::essence).as_deref()
+        == Some("application/x-www-form-urlencoded")
+    {
+        return covenant_spec::form::read(&pp.view, &covenant_spec::form::write(v));
     }
     let mut out = Map::new();
     for (k, val) in m {

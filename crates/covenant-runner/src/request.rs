@@ -249,28 +249,13 @@ impl Request {
     }
 }
 
-/// A form body as `application/x-www-form-urlencoded`: scalars as text, arrays as
-/// repeated names (form style, exploded), objects as `name[member]` (deepObject).
+/// A form body as `application/x-www-form-urlencoded`, by the shared rules of
+/// [`covenant_spec::form`] (nested objects in brackets, arrays of scalars as
+/// repeated names, arrays of objects indexed).
 fn urlencoded(body: &Value) -> String {
     let mut out = form_urlencoded::Serializer::new(String::new());
-    if let Value::Object(m) = body {
-        for (k, v) in m {
-            match v {
-                Value::Array(items) => {
-                    for i in items {
-                        out.append_pair(k, &scalar(i));
-                    }
-                }
-                Value::Object(members) => {
-                    for (mk, mv) in members {
-                        out.append_pair(&format!("{k}[{mk}]"), &scalar(mv));
-                    }
-                }
-                other => {
-                    out.append_pair(k, &scalar(other));
-                }
-            }
-        }
+    for (k, v) in covenant_spec::form::write(body) {
+        out.append_pair(&k, &v);
     }
     out.finish()
 }

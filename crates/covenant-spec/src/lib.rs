@@ -20,6 +20,7 @@
 
 pub mod book;
 mod document;
+pub mod form;
 pub mod error;
 pub mod error_style;
 pub mod ext;

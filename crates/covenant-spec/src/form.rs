@@ -1,0 +1,329 @@
+//! `application/x-www-form-urlencoded` bodies: a JSON object written as name/value
+//! pairs, and pairs read back into the object their schema describes. The runner
+//! writes with [`write`] and judges what it sent by [`read`]; the mock reads with
+//! [`read`]: one description of the rules on both sides.
+//!
+//! OpenAPI's `encoding` object defines one level (`style: deepObject` for an
+//! object member, `form` with `explode` for an array); real form APIs nest deeper.
+//! The choice made here (recorded in ARCHITECTURE.md) is the bracket notation that
+//! Stripe documents and qs, Rack and PHP read:
+//!
+//! - a scalar member: `name=text` (strings as they are, other scalars as JSON);
+//! - an object: `name[member]=...`, recursively (`a[b][c]=1`);
+//! - an array of scalars: the name repeated (`tags=a&tags=b`, form exploded);
+//! - an array holding objects or arrays: indexed (`items[0][price]=5`);
+//! - an empty object or array, and `null`: nothing is sent (the form cannot say it).
+//!
+//! Reading, a segment of digits (or `[]`) is an array position where the schema
+//! there admits an array; a name given more than once is an array; each text is
+//! turned into the type its schema admits ([`crate::style::coerce`]), following
+//! `$ref`, `allOf`, `anyOf` and `oneOf`.
+//!
+//! ```
+//! use serde_json::json;
+//! let body = json!({"amount": 5, "meta": {"k": "v"}, "tags": ["a", "b"]});
+//! let pairs = covenant_spec::form::write(&body);
+//! assert_eq!(pairs[1], ("meta[k]".to_string(), "v".to_string()));
+//! let view = json!({"properties": {
+//!     "amount": {"type": "integer"},
+//!     "tags": {"type": "array", "items": {"type": "string"}}}});
+//! assert_eq!(covenant_spec::form::read(&view, &pairs), body);
+//! ```
+
+use serde_json::{Map, Value};
+
+use crate::pointer;
+use crate::style::{coerce, coercions, collect_types, scalar};
+
+/// The pairs a JSON object is sent as (anything else sends nothing).
+pub fn write(body: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Value::Object(m) = body {
+        for (k, v) in m {
+            write_member(k, v, &mut out);
+        }
+    }
+    out
+}
+
+fn write_member(name: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Null => {}
+        Value::Object(m) => {
+            for (k, child) in m {
+                write_member(&format!("{name}[{k}]"), child, out);
+            }
+        }
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            for i in items.iter().filter(|i| !i.is_null()) {
+                out.push((name.to_string(), scalar(i)));
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                write_member(&format!("{name}[{i}]"), item, out);
+            }
+        }
+        other => out.push((name.to_string(), scalar(other))),
+    }
+}
+
+/// The object `pairs` describe, read by `view` (a JSON Schema view whose root is
+/// the body's schema). A key that does not parse as `name[a][b]` is a plain name.
+pub fn read(view: &Value, pairs: &[(String, String)]) -> Value {
+    let mut out = Value::Object(Map::new());
+    let root = [view];
+    for (key, text) in pairs {
+        let segs = segments(key);
+        put(view, &root, &mut out, &segs, text);
+    }
+    out
+}
+
+/// `a[b][0]` -> `["a", "b", "0"]`; `a[]` -> `["a", ""]`. A key whose brackets do not
+/// close is one plain name.
+fn segments(key: &str) -> Vec<&str> {
+    let Some((head, rest)) = key.split_once('[') else {
+        return vec![key];
+    };
+    let Some(inner) = rest.strip_suffix(']') else {
+        return vec![key];
+    };
+    if head.is_empty() {
+        return vec![key];
+    }
+    let mut out = vec![head];
+    out.extend(inner.split("]["));
+    out
+}
+
+/// Nesting bound: keys are outside input.
+const MAX_DEPTH: usize = 32;
+
+fn put(view: &Value, cands: &[&Value], node: &mut Value, segs: &[&str], text: &str) {
+    let Some((&seg, rest)) = segs.split_first() else {
+        return;
+    };
+    if segs.len() > MAX_DEPTH {
+        return;
+    }
+    let index = seg.is_empty() || seg.bytes().all(|b| b.is_ascii_digit());
+    if index && admits(view, cands, "array") && !node.is_object() {
+        if !node.is_array() {
+            *node = Value::Array(Vec::new());
+        }
+        let Value::Array(list) = node else { return };
+        let items = items_of(view, cands);
+        let at = match seg.parse::<usize>() {
+            // Positions keep their order; gaps close up (`a[0]`, `a[5]` -> two items).
+            Ok(i) if i < list.len() && !rest.is_empty() => i,
+            _ => {
+                list.push(Value::Null);
+                list.len() - 1
+            }
+        };
+        if rest.is_empty() {
+            list[at] = leaf(view, &items, text);
+        } else {
+            put(view, &items, &mut list[at], rest, text);
+        }
+        return;
+    }
+    if !node.is_object() {
+        *node = Value::Object(Map::new());
+    }
+    let Value::Object(map) = node else { return };
+    let members = members_of(view, cands, seg);
+    if !rest.is_empty() {
+        let child = map.entry(seg.to_string()).or_insert(Value::Null);
+        put(view, &members, child, rest, text);
+        return;
+    }
+    let array = admits(view, &members, "array");
+    let scalar_too = ["string", "integer", "number", "boolean"]
+        .iter()
+        .any(|t| admits(view, &members, t));
+    match map.get_mut(seg) {
+        // A repeated name: an array of its texts.
+        Some(Value::Array(list)) if array => {
+            list.push(leaf(view, &items_of(view, &members), text));
+        }
+        Some(prev) => {
+            let first = prev.take();
+            let each = if array {
+                items_of(view, &members)
+            } else {
+                members.clone()
+            };
+            let first = match (&first, array) {
+                (Value::String(s), true) => leaf(view, &each, s),
+                _ => first,
+            };
+            *prev = Value::Array(vec![first, leaf(view, &each, text)]);
+        }
+        // Once: an array of one where only an array fits, else the scalar.
+        None if array && !scalar_too => {
+            let item = leaf(view, &items_of(view, &members), text);
+            map.insert(seg.to_string(), Value::Array(vec![item]));
+        }
+        None => {
+            map.insert(seg.to_string(), leaf(view, &members, text));
+        }
+    }
+}
+
+fn leaf(view: &Value, cands: &[&Value], text: &str) -> Value {
+    let mut types = Vec::new();
+    for c in cands {
+        collect_types(view, c, &mut types, 0);
+    }
+    types.dedup();
+    coerce(text, &coercions(&types))
+}
+
+/// Whether any candidate schema (through `$ref`, `allOf`, `anyOf`, `oneOf`) admits
+/// JSON type `t`; a schema that names no type admits every type.
+fn admits(view: &Value, cands: &[&Value], t: &str) -> bool {
+    cands.iter().any(|c| {
+        let mut types = Vec::new();
+        collect_types(view, c, &mut types, 0);
+        types.is_empty() || types.iter().any(|x| x == t)
+    })
+}
+
+/// The schemas a union or composition is made of, `$ref`s followed, itself included.
+fn flat<'v>(view: &'v Value, s: &'v Value, out: &mut Vec<&'v Value>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let s = pointer::deref(view, s);
+    out.push(s);
+    for k in ["allOf", "anyOf", "oneOf"] {
+        for b in s.get(k).and_then(Value::as_array).into_iter().flatten() {
+            flat(view, b, out, depth + 1);
+        }
+    }
+}
+
+fn members_of<'v>(view: &'v Value, cands: &[&'v Value], name: &str) -> Vec<&'v Value> {
+    let mut out = Vec::new();
+    for c in cands {
+        let mut parts = Vec::new();
+        flat(view, c, &mut parts, 0);
+        for p in parts {
+            let declared = p
+                .get("properties")
+                .and_then(|props| props.get(name))
+                .or_else(|| p.get("additionalProperties").filter(|a| a.is_object()));
+            if let Some(d) = declared {
+                out.push(pointer::deref(view, d));
+            }
+        }
+    }
+    out
+}
+
+fn items_of<'v>(view: &'v Value, cands: &[&'v Value]) -> Vec<&'v Value> {
+    let mut out = Vec::new();
+    for c in cands {
+        let mut parts = Vec::new();
+        flat(view, c, &mut parts, 0);
+        for p in parts {
+            if let Some(i) = p.get("items").filter(|i| i.is_object()) {
+                out.push(pointer::deref(view, i));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Stripe's shapes: nested objects, an "emptyable" union (object or `""`),
+    /// arrays of objects, a union of object and integer (`created`).
+    fn stripe_like() -> Value {
+        json!({
+            "type": "object",
+            "properties": {
+                "amount": {"type": "integer"},
+                "business_profile": {"type": "object", "properties": {
+                    "mcc": {"type": "string"},
+                    "monthly_estimated_revenue": {"type": "object", "properties": {
+                        "amount": {"type": "integer"}, "currency": {"type": "string"}}}}},
+                "metadata": {"anyOf": [
+                    {"type": "object", "additionalProperties": {"type": "string"}},
+                    {"type": "string", "enum": [""]}]},
+                "items": {"type": "array", "items": {"type": "object", "properties": {
+                    "price": {"type": "string"}, "quantity": {"type": "integer"}}}},
+                "expand": {"type": "array", "items": {"type": "string"}},
+                "created": {"anyOf": [
+                    {"type": "object", "properties": {"gt": {"type": "integer"}}},
+                    {"type": "integer"}]},
+                "flags": {"type": "array", "items": {"type": "boolean"}},
+                "nested": {"type": "object", "properties": {
+                    "list": {"type": "array", "items": {"type": "integer"}}}}
+            }
+        })
+    }
+
+    #[test]
+    fn values_round_trip_through_their_pairs() {
+        let view = stripe_like();
+        for body in [
+            json!({"amount": 7}),
+            json!({"business_profile": {"mcc": "5734", "monthly_estimated_revenue": {"amount": 0, "currency": ""}}}),
+            json!({"metadata": {"k": "v", "n": "2"}}),
+            json!({"metadata": ""}),
+            json!({"items": [{"price": "p_1", "quantity": 2}, {"price": "p_2"}]}),
+            json!({"expand": ["a", "b"]}),
+            json!({"expand": ["only"]}),
+            json!({"created": 1700000000}),
+            json!({"created": {"gt": 5}}),
+            json!({"flags": [true, false]}),
+            json!({"nested": {"list": [1, 2, 3]}}),
+        ] {
+            let pairs = write(&body);
+            assert_eq!(read(&view, &pairs), body, "{pairs:?}");
+        }
+    }
+
+    /// What the form cannot say is not sent: the reader sees it absent.
+    #[test]
+    fn empty_containers_and_null_send_nothing() {
+        let view = stripe_like();
+        let body = json!({"business_profile": {}, "expand": [], "amount": null, "items": [{}]});
+        assert_eq!(write(&body), Vec::<(String, String)>::new());
+        assert_eq!(read(&view, &write(&body)), json!({}));
+    }
+
+    #[test]
+    fn keys_read_as_clients_write_them() {
+        let view = stripe_like();
+        let pairs = |s: &str| -> Vec<(String, String)> {
+            s.split('&')
+                .map(|kv| {
+                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                    (k.to_string(), v.to_string())
+                })
+                .collect()
+        };
+        // `[]` appends, indices keep order, a text that is not of its type stays text.
+        assert_eq!(
+            read(&view, &pairs("expand[]=a&expand[]=b&items[0][price]=x&items[1][quantity]=q&amount=ten")),
+            json!({"expand": ["a", "b"], "items": [{"price": "x"}, {"quantity": "q"}], "amount": "ten"})
+        );
+        // Undeclared members stay text; an unclosed bracket is a plain name.
+        assert_eq!(
+            read(&view, &pairs("other[x]=1&odd[=2")),
+            json!({"other": {"x": "1"}, "odd[": "2"})
+        );
+        // A scalar given twice is an array (for the validator to refuse).
+        assert_eq!(read(&view, &pairs("amount=1&amount=2")), json!({"amount": [1, 2]}));
+        // Deep keys are bounded.
+        let deep = format!("a{}=1", "[b]".repeat(100));
+        assert_eq!(read(&view, &pairs(&deep)), json!({}));
+    }
+}
