@@ -140,13 +140,13 @@ impl Builder<'_> {
                     .collect();
                 let mut options = Vec::new();
                 let mut first_err = None;
-                // Lean: when some branches are scalars (an id instead of an
-                // expanded object, a null), only those are built. Stripe's
+                // Past the soft depth, when some branches are scalars (an id
+                // instead of an expanded object, a null), only those are built. Stripe's
                 // expandable fields otherwise build every object they can expand
                 // to, down to the hard depth.
                 let scalar: Vec<bool> = branches
                     .iter()
-                    .map(|b| self.lean(depth) && self.is_scalar(b, ptr))
+                    .map(|b| depth >= SOFT_DEPTH && self.is_scalar(b, ptr))
                     .collect();
                 let only_scalars = scalar.iter().any(|s| *s);
                 for (i, branch) in branches.iter().enumerate() {

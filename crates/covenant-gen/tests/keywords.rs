@@ -404,3 +404,39 @@ fn absent_optional_properties_are_added_then_broken() {
         "negatives are deterministic"
     );
 }
+
+/// Stripe's expandable fields: a required member that is either an id or the object
+/// it names, which has such members again. Past the soft depth only the id branch
+/// is built, so values stay shallow; before, every object was expanded down to the
+/// hard depth (seconds and hundreds of MB per schema on Stripe).
+#[test]
+fn deep_expandable_unions_end_in_their_scalar_branch() {
+    let schema = json!({
+        "$ref": "#/$defs/Node",
+        "$defs": {"Node": {
+            "type": "object",
+            "required": ["id", "parent"],
+            "properties": {
+                "id": {"type": "string"},
+                "parent": {"anyOf": [
+                    {"type": "string", "maxLength": 8},
+                    {"$ref": "#/$defs/Node"}
+                ]}
+            }
+        }}
+    });
+    let (values, _) = checked(&schema, 24);
+    let depth = |mut v: &Value| {
+        let mut n = 0;
+        while let Some(p) = v.get("parent") {
+            n += 1;
+            v = p;
+        }
+        n
+    };
+    let deepest = values.iter().map(depth).max().unwrap_or(0);
+    assert!(deepest <= 7, "nested {deepest} levels deep");
+    // Shallow levels still take both branches.
+    assert!(values.iter().any(|v| v["parent"].is_object()), "{values:?}");
+    assert!(values.iter().any(|v| v["parent"].is_string()), "{values:?}");
+}

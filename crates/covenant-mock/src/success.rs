@@ -178,6 +178,28 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
         {
             s.remove(&key);
         }
+        // A read (or update) answers the resource as it is stored, cut to the
+        // members its answer declares, when that fits the answer's schema;
+        // otherwise (a delete's notice, an update that changed a member's type)
+        // it is overlaid on a pooled body.
+        if r.role != ResourceRole::Delete
+            && !plan.props.is_empty()
+            && let Value::Object(m) = &stored
+        {
+            let declared: serde_json::Map<String, Value> = m
+                .iter()
+                .filter(|(k, _)| plan.props.contains_key(*k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let declared = Value::Object(declared);
+            if plan.validator.is_valid(&declared) {
+                return Outgoing::bytes(
+                    success.status,
+                    ct,
+                    crate::message::json_bytes(&declared),
+                );
+            }
+        }
         if let Value::Object(m) = stored {
             for (k, v) in m {
                 overlay.set(k, v);

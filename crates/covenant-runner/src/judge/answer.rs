@@ -295,14 +295,16 @@ mod tests {
     /// value; other fields keep the message (it names what was wrong).
     #[test]
     fn schema_findings_withhold_personal_values() {
-        let validator = covenant_spec::view::compile(&json!({
-            "type": "object",
-            "properties": {
-                "partner_lastname": {"type": "string", "pattern": "^[A-Z]+$"},
-                "status": {"enum": ["open", "closed"]}
-            }
-        }))
-        .expect("compiles");
+        let validator = covenant_spec::book::Page::single(
+            covenant_spec::view::compile(&json!({
+                "type": "object",
+                "properties": {
+                    "partner_lastname": {"type": "string", "pattern": "^[A-Z]+$"},
+                    "status": {"enum": ["open", "closed"]}
+                }
+            }))
+            .expect("compiles"),
+        );
         let answer = Answer {
             status: 200,
             headers: Vec::new(),
