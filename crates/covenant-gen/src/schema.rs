@@ -26,7 +26,11 @@ pub struct Flat<'a> {
 
 /// Follows `$ref`s and merges `allOf` members. Constraints that cannot be merged
 /// exactly stay approximate; the generator's final validator check catches the rest.
-pub fn flatten<'a>(root: &'a Value, schema: &'a Value, pointer: &str) -> Result<Flat<'a>, GenError> {
+pub fn flatten<'a>(
+    root: &'a Value,
+    schema: &'a Value,
+    pointer: &str,
+) -> Result<Flat<'a>, GenError> {
     // Fast path: bare `$ref`s ending at a schema with neither `$ref` nor `allOf`.
     let mut cur = schema;
     let mut hops = 0;

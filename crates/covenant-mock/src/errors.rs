@@ -460,7 +460,13 @@ mod tests {
         let mut body =
             json!({"code": "bad_input", "detail": "x", "errors": [{"field": "y", "message": "z"}]});
         let field = FieldError::parameter("limit", "maximum", "too big");
-        fill(&mut body, 422, "limit: too big", Some(&field), &Page::single(validator));
+        fill(
+            &mut body,
+            422,
+            "limit: too big",
+            Some(&field),
+            &Page::single(validator),
+        );
         assert_eq!(body["detail"], "limit: too big");
         assert_eq!(body["errors"][0]["field"], "limit");
         // Too long for maxLength 5, and `code`'s enum has no room: both kept.

@@ -86,9 +86,9 @@ pub fn plan_success(
         .validators
         .get(spec, site)
         .map_err(|e| format!("{status} body: {e}"))?;
-    let facts = answers
-        .bodies
-        .get(site, index, |first| body_facts(spec, config, site, status, first))?;
+    let facts = answers.bodies.get(site, index, |first| {
+        body_facts(spec, config, site, status, first)
+    })?;
     let raw_props = site
         .name()
         .and_then(|n| spec.schema(n))
@@ -195,7 +195,10 @@ fn body_facts(
                 name.to_string(),
                 Member {
                     types: types_of(&js, target),
-                    format: target.get("format").and_then(Value::as_str).map(str::to_string),
+                    format: target
+                        .get("format")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                 },
             )
         })

@@ -36,7 +36,12 @@ impl<T: Clone> SiteCache<T> {
 
     /// The value for `site`, computed by `init(first operation index)` on first use.
     /// Concurrent first uses of different sites do not wait for each other.
-    pub fn get(&self, site: &SchemaSite, fallback_index: usize, init: impl FnOnce(usize) -> T) -> T {
+    pub fn get(
+        &self,
+        site: &SchemaSite,
+        fallback_index: usize,
+        init: impl FnOnce(usize) -> T,
+    ) -> T {
         let k = key(site);
         let first = self.first.get(&k).copied().unwrap_or(fallback_index);
         let cell = self.cells.lock().entry(k).or_default().clone();

@@ -193,11 +193,7 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
                 .collect();
             let declared = Value::Object(declared);
             if plan.validator.is_valid(&declared) {
-                return Outgoing::bytes(
-                    success.status,
-                    ct,
-                    crate::message::json_bytes(&declared),
-                );
+                return Outgoing::bytes(success.status, ct, crate::message::json_bytes(&declared));
             }
         }
         if let Value::Object(m) = stored {

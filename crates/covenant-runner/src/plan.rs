@@ -9,8 +9,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use covenant_gen::Generator;
-use covenant_spec::ext::{Idempotency, Resource};
 use covenant_spec::book::{Shelf, response_sites};
+use covenant_spec::ext::{Idempotency, Resource};
 use covenant_spec::{Direction, Operation, ParameterLocation, Spec};
 
 use crate::auth::{self, AuthPlan};

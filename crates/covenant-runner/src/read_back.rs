@@ -25,7 +25,11 @@ pub fn round_trip(plan: &OpPlan, part: Part, v: &Value) -> Value {
     if part != Part::Body {
         return params_read_back(plan, part, pp, m);
     }
-    if plan.content_type.as_deref().map(covenant_spec::ir::essence).as_deref()
+    if plan
+        .content_type
+        .as_deref()
+        .map(covenant_spec::ir::essence)
+        .as_deref()
         == Some("application/x-www-form-urlencoded")
     {
         return covenant_spec::form::read(&pp.view, &covenant_spec::form::write(v));

@@ -312,7 +312,10 @@ mod tests {
         };
         // `[]` appends, indices keep order, a text that is not of its type stays text.
         assert_eq!(
-            read(&view, &pairs("expand[]=a&expand[]=b&items[0][price]=x&items[1][quantity]=q&amount=ten")),
+            read(
+                &view,
+                &pairs("expand[]=a&expand[]=b&items[0][price]=x&items[1][quantity]=q&amount=ten")
+            ),
             json!({"expand": ["a", "b"], "items": [{"price": "x"}, {"quantity": "q"}], "amount": "ten"})
         );
         // Undeclared members stay text; an unclosed bracket is a plain name.
@@ -321,7 +324,10 @@ mod tests {
             json!({"other": {"x": "1"}, "odd[": "2"})
         );
         // A scalar given twice is an array (for the validator to refuse).
-        assert_eq!(read(&view, &pairs("amount=1&amount=2")), json!({"amount": [1, 2]}));
+        assert_eq!(
+            read(&view, &pairs("amount=1&amount=2")),
+            json!({"amount": [1, 2]})
+        );
         // Deep keys are bounded.
         let deep = format!("a{}=1", "[b]".repeat(100));
         assert_eq!(read(&view, &pairs(&deep)), json!({}));

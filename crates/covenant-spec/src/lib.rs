@@ -20,10 +20,10 @@
 
 pub mod book;
 mod document;
-pub mod form;
 pub mod error;
 pub mod error_style;
 pub mod ext;
+pub mod form;
 pub mod http;
 pub mod idioms;
 pub mod infer;
