@@ -22,7 +22,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sites: Vec<_> = covenant_spec::book::response_sites(&spec).collect();
     let t = Instant::now();
     let schemas: Vec<serde_json::Value> = sites.iter().map(|s| s.schema.clone()).collect();
-    if let Err(e) = covenant_spec::book::Book::new(&spec, covenant_spec::Direction::Response, &schemas) {
+    if let Err(e) =
+        covenant_spec::book::Book::new(&spec, covenant_spec::Direction::Response, &schemas)
+    {
         println!("the book does not compile: {e}");
     }
     let shelf = covenant_spec::book::Shelf::new(&spec, sites.iter().copied());

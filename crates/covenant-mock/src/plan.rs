@@ -187,7 +187,26 @@ fn body_facts(
     if pool.is_empty() {
         return Err(format!("the generator produced no valid {status} body"));
     }
-    let members = covenant_spec::view::object_properties(&js, &js)
+    // Own members, `allOf` members', and those of each `anyOf`/`oneOf` branch: a
+    // read that answers "the resource or its deletion notice" still has the
+    // resource's members (first declaration wins).
+    let root = covenant_spec::pointer::deref(&js, &js);
+    let mut declared = covenant_spec::view::object_properties(&js, root);
+    for key in ["anyOf", "oneOf"] {
+        for branch in root
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for (name, target) in covenant_spec::view::object_properties(&js, branch) {
+                if !declared.iter().any(|(n, _)| *n == name) {
+                    declared.push((name, target));
+                }
+            }
+        }
+    }
+    let members = declared
         .into_iter()
         .map(|(name, target)| {
             let target = covenant_spec::pointer::deref(&js, target);
