@@ -30,6 +30,8 @@
 //! assert_eq!(covenant_spec::form::read(&view, &pairs), body);
 //! ```
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use crate::pointer;
@@ -73,9 +75,14 @@ fn write_member(name: &str, v: &Value, out: &mut Vec<(String, String)>) {
 pub fn read(view: &Value, pairs: &[(String, String)]) -> Value {
     let mut out = Value::Object(Map::new());
     let root = [view];
+    let mut last = HashMap::new();
     for (key, text) in pairs {
         let segs = segments(key);
-        put(view, &root, &mut out, &segs, text);
+        let mut at = Place {
+            path: String::new(),
+            last: &mut last,
+        };
+        put(view, &root, &mut out, &segs, text, &mut at);
     }
     out
 }
@@ -100,13 +107,31 @@ fn segments(key: &str) -> Vec<&str> {
 /// Nesting bound: keys are outside input.
 const MAX_DEPTH: usize = 32;
 
-fn put(view: &Value, cands: &[&Value], node: &mut Value, segs: &[&str], text: &str) {
+/// Where [`put`] is: the key so far, and the index each array last took, so
+/// `a[5][x]=1&a[5][y]=2` fills one item whatever its position.
+struct Place<'a> {
+    path: String,
+    last: &'a mut HashMap<String, String>,
+}
+
+fn put(
+    view: &Value,
+    cands: &[&Value],
+    node: &mut Value,
+    segs: &[&str],
+    text: &str,
+    place: &mut Place<'_>,
+) {
     let Some((&seg, rest)) = segs.split_first() else {
         return;
     };
     if segs.len() > MAX_DEPTH {
         return;
     }
+    let here = place.path.len();
+    place.path.push('[');
+    place.path.push_str(seg);
+    place.path.push(']');
     let index = seg.is_empty() || seg.bytes().all(|b| b.is_ascii_digit());
     if index && admits(view, cands, "array") && !node.is_object() {
         if !node.is_array() {
@@ -114,19 +139,27 @@ fn put(view: &Value, cands: &[&Value], node: &mut Value, segs: &[&str], text: &s
         }
         let Value::Array(list) = node else { return };
         let items = items_of(view, cands);
-        let at = match seg.parse::<usize>() {
-            // Positions keep their order; gaps close up (`a[0]`, `a[5]` -> two items).
-            Ok(i) if i < list.len() && !rest.is_empty() => i,
-            _ => {
-                list.push(Value::Null);
-                list.len() - 1
-            }
-        };
+        // Indices keep their order and gaps close up (`a[0]`, `a[5]` -> two
+        // items); the pairs of one index fill one item.
+        let array_key = place.path[..here].to_string();
+        let same = !seg.is_empty()
+            && !rest.is_empty()
+            && !list.is_empty()
+            && place.last.get(&array_key).map(String::as_str) == Some(seg);
+        if !same {
+            list.push(Value::Null);
+            place.last.insert(array_key, seg.to_string());
+        }
+        let at = list.len() - 1;
+        // Positions, not written indices, name the items below this one.
+        place.path.truncate(here);
+        place.path.push_str(&format!("[#{at}]"));
         if rest.is_empty() {
             list[at] = leaf(view, &items, text);
         } else {
-            put(view, &items, &mut list[at], rest, text);
+            put(view, &items, &mut list[at], rest, text, place);
         }
+        place.path.truncate(here);
         return;
     }
     if !node.is_object() {
@@ -136,9 +169,11 @@ fn put(view: &Value, cands: &[&Value], node: &mut Value, segs: &[&str], text: &s
     let members = members_of(view, cands, seg);
     if !rest.is_empty() {
         let child = map.entry(seg.to_string()).or_insert(Value::Null);
-        put(view, &members, child, rest, text);
+        put(view, &members, child, rest, text, place);
+        place.path.truncate(here);
         return;
     }
+    place.path.truncate(here);
     let array = admits(view, &members, "array");
     let scalar_too = ["string", "integer", "number", "boolean"]
         .iter()
@@ -327,6 +362,14 @@ mod tests {
         assert_eq!(
             read(&view, &pairs("amount=1&amount=2")),
             json!({"amount": [1, 2]})
+        );
+        // The pairs of one index fill one item, wherever it lands.
+        assert_eq!(
+            read(
+                &view,
+                &pairs("items[3][price]=a&items[3][quantity]=1&items[7][price]=b")
+            ),
+            json!({"items": [{"price": "a", "quantity": 1}, {"price": "b"}]})
         );
         // Deep keys are bounded.
         let deep = format!("a{}=1", "[b]".repeat(100));
