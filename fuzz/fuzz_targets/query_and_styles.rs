@@ -1,7 +1,8 @@
 //! The parameter readers: the query string (`covenant_mock::request::parse_query`),
 //! every OpenAPI style read back by `covenant_spec::style::read` (each style x
 //! explode x kind, from query pairs and from one path segment or header text) and
-//! typed by `style::typed`, deepObject queries (`request::read_deep`), and the
+//! typed by `style::typed`, deepObject queries (`covenant_spec::form::read_member`),
+//! and the
 //! small readers beside them: path templates (`segments`/`match_path`), `Accept`
 //! (`accepts`), the JSON depth scan (`too_deep`). Never a panic or a hang.
 //!
@@ -9,7 +10,7 @@
 //! value and the Accept value.
 #![no_main]
 
-use covenant_mock::request::{accepts, match_path, parse_query, read_deep, segments, too_deep};
+use covenant_mock::request::{accepts, match_path, parse_query, segments, too_deep};
 use covenant_spec::style::{self, Coerce, Kind, Source};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
@@ -92,7 +93,7 @@ fuzz_target!(|text: &str| {
             }
         }
         let view = view();
-        std::hint::black_box(read_deep(view, view, name, &pairs));
+        std::hint::black_box(covenant_spec::form::read_member(view, view, name, &pairs));
     }
     for (_, v) in pairs.iter().take(4) {
         for how in COERCIONS {

@@ -160,88 +160,6 @@ pub fn types_of(root: &Value, s: &Value) -> Vec<String> {
     out
 }
 
-/// The member path of a deepObject key after `name[`: `a]` -> `[a]`, `a][b]` ->
-/// `[a, b]`. `None` when the brackets do not close or a member is empty.
-pub fn bracket_path(rest: &str) -> Option<Vec<&str>> {
-    let path: Vec<&str> = rest.strip_suffix(']')?.split("][").collect();
-    path.iter().all(|m| !m.is_empty()).then_some(path)
-}
-
-/// The deepObject parameter `name` (schema `schema` of view `view`) read from
-/// query pairs: `name[a]=1&name[b][c]=x` -> `{"a": 1, "b": {"c": "x"}}`, each
-/// member by its types. `None` when no pair names a member. The runner reads its
-/// own rendering back through this too, so both sides share one reading.
-pub fn read_deep(
-    view: &Value,
-    schema: &Value,
-    name: &str,
-    pairs: &[(String, String)],
-) -> Option<Value> {
-    let prefix = format!("{name}[");
-    let mut obj = Value::Object(serde_json::Map::new());
-    for (k, v) in pairs {
-        if let Some(path) = k.strip_prefix(&prefix).and_then(bracket_path) {
-            insert_deep(view, schema, &mut obj, &path, v);
-        }
-    }
-    obj.as_object()
-        .is_some_and(|m| !m.is_empty())
-        .then_some(obj)
-}
-
-/// The schema a member path reaches from `schema` in a view: declared properties
-/// (own and `allOf`), else `additionalProperties`.
-fn member_schema<'v>(view: &'v Value, schema: &'v Value, path: &[&str]) -> Option<&'v Value> {
-    let mut s = covenant_spec::pointer::deref(view, schema);
-    for member in path {
-        let declared = covenant_spec::view::object_properties(view, s)
-            .into_iter()
-            .find(|(name, _)| name == member)
-            .map(|(_, t)| t);
-        s = declared.or_else(|| s.get("additionalProperties").filter(|a| a.is_object()))?;
-        s = covenant_spec::pointer::deref(view, s);
-    }
-    Some(s)
-}
-
-/// Writes the text `raw` of the deepObject member at `path` into `obj`, read by
-/// the member's types: repeated keys of an array member collect its items (one
-/// item per key, as the runner writes them), an
-/// undeclared member stays text. A later key replaces an earlier scalar.
-fn insert_deep(view: &Value, root: &Value, obj: &mut Value, path: &[&str], raw: &str) {
-    let schema = member_schema(view, root, path);
-    let types = schema.map(|s| types_of(view, s)).unwrap_or_default();
-    let mut at = obj;
-    for (i, member) in path.iter().enumerate() {
-        if !at.is_object() {
-            *at = Value::Object(serde_json::Map::new());
-        }
-        let map = at.as_object_mut().expect("made an object above");
-        if i + 1 < path.len() {
-            at = map.entry(member.to_string()).or_insert(Value::Null);
-            continue;
-        }
-        if types.iter().any(|t| t == "array") {
-            let items = schema
-                .and_then(|s| s.get("items"))
-                .map(|i| types_of(view, i))
-                .unwrap_or_default();
-            let slot = map
-                .entry(member.to_string())
-                .or_insert_with(|| Value::Array(Vec::new()));
-            if !slot.is_array() {
-                *slot = Value::Array(Vec::new());
-            }
-            if let Value::Array(list) = slot {
-                list.push(coerce(raw, &coercions(&items)));
-            }
-        } else {
-            map.insert(member.to_string(), coerce(raw, &coercions(&types)));
-        }
-        return;
-    }
-}
-
 /// A parameter of an operation, compiled: where to find it, how its text is
 /// written (`covenant_spec::style`), how to turn its pieces into JSON, and its
 /// schema.
@@ -336,7 +254,7 @@ impl Param {
     /// when the request does not carry it. What is wrong is added to `errors`.
     pub fn read(&self, from: &Sources<'_>, errors: &mut Vec<FieldError>) -> Option<Value> {
         if let (Some(view), ParameterLocation::Query) = (&self.deep, self.location)
-            && let Some(obj) = read_deep(view, view, &self.name, from.query)
+            && let Some(obj) = covenant_spec::form::read_member(view, view, &self.name, from.query)
         {
             self.check(&obj, errors);
             return Some(obj);

@@ -103,9 +103,9 @@ fn params_read_back(
             // Sent as `k[member]` pairs, read back the way the mock reads them; an
             // object with nothing to send is not sent at all.
             let mut pairs = Vec::new();
-            crate::request::deep_pairs(k, val, &mut pairs);
+            covenant_spec::form::write_member(k, val, &mut pairs);
             let schema = pp.view.pointer(&at).unwrap_or(&Value::Bool(true));
-            if let Some(back) = covenant_mock::request::read_deep(&pp.view, schema, k, &pairs) {
+            if let Some(back) = covenant_spec::form::read_member(&pp.view, schema, k, &pairs) {
                 out.insert(k.clone(), back);
             }
             continue;

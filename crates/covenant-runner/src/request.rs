@@ -143,7 +143,7 @@ impl Request {
     /// Query pairs, each parameter in its style (`covenant_spec::style`): `form`
     /// exploded by default (arrays as repeated names, objects as their members),
     /// `form` unexploded (`a,b`; objects `k,v,k2,v2`), `spaceDelimited` and
-    /// `pipeDelimited`, and `deepObject` (`name[k]=v`, [`deep_pairs`]).
+    /// `pipeDelimited`, and `deepObject` (`name[k]=v`, `covenant_spec::form::write_member`).
     pub fn query_pairs(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for (k, v) in &self.query {
@@ -153,7 +153,7 @@ impl Request {
                 .map(|(s, e)| (s.as_str(), *e))
                 .unwrap_or(("form", true));
             if style == "deepObject" && v.is_object() {
-                deep_pairs(k, v, &mut out);
+                covenant_spec::form::write_member(k, v, &mut out);
                 continue;
             }
             match covenant_spec::style::write(style, explode, k, v, &|s| s.to_string()) {
@@ -301,28 +301,6 @@ fn multipart(body: &Value, files: &[String]) -> Vec<u8> {
     }
     out.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
     out
-}
-
-/// A parameter value as text: strings as they are, other scalars as JSON.
-/// A deepObject value as `name[member]` pairs: nested objects as `name[a][b]`,
-/// arrays as one pair per item, empty objects and arrays as nothing.
-pub fn deep_pairs(name: &str, v: &Value, out: &mut Vec<(String, String)>) {
-    match v {
-        Value::Object(m) => {
-            for (mk, mv) in m {
-                deep_pairs(&format!("{name}[{mk}]"), mv, out);
-            }
-        }
-        Value::Array(items) => {
-            for item in items {
-                match item {
-                    Value::Object(_) | Value::Array(_) => deep_pairs(name, item, out),
-                    _ => out.push((name.to_string(), scalar(item))),
-                }
-            }
-        }
-        other => out.push((name.to_string(), scalar(other))),
-    }
 }
 
 pub use covenant_spec::style::scalar;

@@ -48,7 +48,9 @@ pub fn write(body: &Value) -> Vec<(String, String)> {
     out
 }
 
-fn write_member(name: &str, v: &Value, out: &mut Vec<(String, String)>) {
+/// The pairs one member `name` is sent as: a `deepObject` query parameter is this
+/// (`name[a][b]=v`), as is each member of a form body.
+pub fn write_member(name: &str, v: &Value, out: &mut Vec<(String, String)>) {
     match v {
         Value::Null => {}
         Value::Object(m) => {
@@ -85,6 +87,34 @@ pub fn read(view: &Value, pairs: &[(String, String)]) -> Value {
         put(view, &root, &mut out, &segs, text, &mut at);
     }
     out
+}
+
+/// The member `name` (schema `schema` of `view`) read from the `name[...]` keys of
+/// `pairs`: a `deepObject` query parameter. `None` when no pair names a member.
+pub fn read_member(
+    view: &Value,
+    schema: &Value,
+    name: &str,
+    pairs: &[(String, String)],
+) -> Option<Value> {
+    let mut out = Value::Null;
+    let cands = [schema];
+    let mut last = HashMap::new();
+    for (key, text) in pairs {
+        let segs = segments(key);
+        if segs.len() < 2 || segs[0] != name {
+            continue;
+        }
+        let mut at = Place {
+            path: String::new(),
+            last: &mut last,
+        };
+        put(view, &cands, &mut out, &segs[1..], text, &mut at);
+    }
+    match &out {
+        Value::Object(m) if !m.is_empty() => Some(out),
+        _ => None,
+    }
 }
 
 /// `a[b][0]` -> `["a", "b", "0"]`; `a[]` -> `["a", ""]`. A key whose brackets do not
@@ -370,6 +400,21 @@ mod tests {
                 &pairs("items[3][price]=a&items[3][quantity]=1&items[7][price]=b")
             ),
             json!({"items": [{"price": "a", "quantity": 1}, {"price": "b"}]})
+        );
+        // One member of a query: a deepObject parameter.
+        let created = &view["properties"]["created"];
+        assert_eq!(
+            read_member(
+                &view,
+                created,
+                "created",
+                &pairs("created[gt]=5&other=1&created[lte]=9")
+            ),
+            Some(json!({"gt": 5, "lte": "9"}))
+        );
+        assert_eq!(
+            read_member(&view, created, "created", &pairs("created=5")),
+            None
         );
         // Deep keys are bounded.
         let deep = format!("a{}=1", "[b]".repeat(100));

@@ -1,8 +1,8 @@
 //! OpenAPI parameter styles: the one description of how a parameter's value is
 //! written as text ([`write`]) and read back ([`read`], [`coerce`]), shared by the
 //! runner (which writes requests and predicts how a server reads them) and the
-//! mock (which reads them). `deepObject` is the mock's `read_deep` and the runner's
-//! `deep_pairs`; everything else is here.
+//! mock (which reads them). `deepObject` is bracket notation, shared with form
+//! bodies in [`crate::form`] (`write_member`, `read_member`); everything else is here.
 //!
 //! Texts are before percent-encoding: a query pair or a header value as the server
 //! sees it once decoded, a path segment as it is sent (the items inside it are

@@ -163,7 +163,7 @@ fn the_specifications_style_examples_table_cell_by_cell() {
     let mut cells = 0;
     for (style, explode, empty, string, array, object) in TABLE {
         if style == "deepObject" {
-            continue; // the mock's read_deep and the runner's deep_pairs: tests there
+            continue; // bracket notation: covenant_spec::form, tested there
         }
         for ((kind, value), want) in values().into_iter().zip([empty, string, array, object]) {
             if want == N {
