@@ -271,33 +271,34 @@ fn flat<'v>(view: &'v Value, s: &'v Value, out: &mut Vec<&'v Value>, depth: usiz
 }
 
 fn members_of<'v>(view: &'v Value, cands: &[&'v Value], name: &str) -> Vec<&'v Value> {
-    let mut out = Vec::new();
-    for c in cands {
-        let mut parts = Vec::new();
-        flat(view, c, &mut parts, 0);
-        for p in parts {
-            let declared = p
-                .get("properties")
-                .and_then(|props| props.get(name))
-                .or_else(|| p.get("additionalProperties").filter(|a| a.is_object()));
-            if let Some(d) = declared {
-                out.push(pointer::deref(view, d));
-            }
-        }
-    }
-    out
+    children(view, cands, |p| {
+        p.get("properties")
+            .and_then(|props| props.get(name))
+            .or_else(|| p.get("additionalProperties").filter(|a| a.is_object()))
+    })
 }
 
 fn items_of<'v>(view: &'v Value, cands: &[&'v Value]) -> Vec<&'v Value> {
+    children(view, cands, |p| p.get("items").filter(|i| i.is_object()))
+}
+
+/// The child schemas `pick` finds in each part of each candidate (`$ref`s
+/// followed, compositions and unions walked).
+fn children<'v>(
+    view: &'v Value,
+    cands: &[&'v Value],
+    pick: impl Fn(&'v Value) -> Option<&'v Value>,
+) -> Vec<&'v Value> {
     let mut out = Vec::new();
     for c in cands {
         let mut parts = Vec::new();
         flat(view, c, &mut parts, 0);
-        for p in parts {
-            if let Some(i) = p.get("items").filter(|i| i.is_object()) {
-                out.push(pointer::deref(view, i));
-            }
-        }
+        out.extend(
+            parts
+                .into_iter()
+                .filter_map(&pick)
+                .map(|d| pointer::deref(view, d)),
+        );
     }
     out
 }
