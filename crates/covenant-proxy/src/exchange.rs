@@ -118,5 +118,6 @@ pub fn request_of(plan: Option<&OpPlan>, o: &Observed) -> Request {
         files: Vec::new(),
         query_styles: Default::default(),
         path_styles: Default::default(),
+        header_styles: Default::default(),
     }
 }

@@ -492,6 +492,12 @@ pub fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Reques
                     .filter(|p| p.style != "simple" || p.explode)
                     .map(|p| (p.name.clone(), (p.style.clone(), p.explode)))
                     .collect(),
+                header_styles: plan
+                    .op
+                    .parameters_in(covenant_spec::ParameterLocation::Header)
+                    .filter(|p| p.style != "simple" || p.explode)
+                    .map(|p| (p.name.clone(), (p.style.clone(), p.explode)))
+                    .collect(),
                 ..Request::new(plan.op.method, &plan.op.path)
             };
             for (part, values) in &samples {

@@ -93,10 +93,9 @@ fn params_read_back(
             .parameters
             .iter()
             .find(|p| Some(p.location) == part.location() && p.name == *k);
-        let (style, explode) = match (part, param) {
-            // The runner writes headers in the simple style, unexploded.
-            (Part::Header, _) | (_, None) => ("simple", false),
-            (_, Some(p)) => (p.style.as_str(), p.explode),
+        let (style, explode) = match param {
+            None => ("simple", false),
+            Some(p) => (p.style.as_str(), p.explode),
         };
         let at = format!("/properties/{}", covenant_spec::pointer::escape(k));
         if part == Part::Query && style == "deepObject" && val.is_object() {

@@ -53,6 +53,11 @@ pub struct Request {
     /// `(style, explode)` (`label`, `matrix`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub path_styles: BTreeMap<String, (String, bool)>,
+    /// Header parameters not written in the default style (`simple`,
+    /// unexploded): their `(style, explode)` (an exploded object, or JSON
+    /// content).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub header_styles: BTreeMap<String, (String, bool)>,
 }
 
 /// The boundary of the multipart bodies the runner sends (fixed: reproductions are
@@ -100,6 +105,7 @@ impl Request {
             files: Vec::new(),
             query_styles: BTreeMap::new(),
             path_styles: BTreeMap::new(),
+            header_styles: BTreeMap::new(),
         }
     }
 
@@ -194,12 +200,18 @@ impl Request {
         format!("{path}?{}", q.join("&"))
     }
 
-    /// Header pairs, in the `simple` style (arrays and objects joined with `,`).
+    /// Header pairs, in the `simple` style (arrays and objects joined with `,`,
+    /// an exploded object's members as `name=value`) or as JSON text.
     pub fn header_pairs(&self) -> Vec<(String, String)> {
         self.headers
             .iter()
             .map(|(k, v)| {
-                let s = match covenant_spec::style::write("simple", false, k, v, &|s| s.to_string())
+                let (style, explode) = self
+                    .header_styles
+                    .get(k)
+                    .map(|(s, e)| (s.as_str(), *e))
+                    .unwrap_or(("simple", false));
+                let s = match covenant_spec::style::write(style, explode, k, v, &|s| s.to_string())
                 {
                     Written::Text(t) => t,
                     Written::Pairs(p) => p.into_iter().map(|(_, v)| v).collect(),
@@ -337,6 +349,7 @@ mod tests {
             files: Vec::new(),
             query_styles: BTreeMap::new(),
             path_styles: BTreeMap::new(),
+            header_styles: BTreeMap::new(),
         };
         assert_eq!(
             r.path_and_query(),
