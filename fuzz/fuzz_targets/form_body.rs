@@ -15,6 +15,9 @@ use serde_json::{Value, json};
 
 struct Shapes {
     urlencoded: FormShape,
+    /// Urlencoded with an `encoding` object: joined arrays and objects, indexed
+    /// deepObject arrays.
+    styled: FormShape,
     multipart: FormShape,
     validator: jsonschema::Validator,
 }
@@ -53,13 +56,27 @@ fn view() -> Value {
     })
 }
 
+fn styles() -> covenant_spec::form::Styles {
+    [
+        ("counts", "form"),
+        ("tags", "pipeDelimited"),
+        ("meta", "spaceDelimited"),
+        ("choice", "form"),
+        ("sides", "deepObject"),
+    ]
+    .into_iter()
+    .map(|(k, s)| (k.to_string(), (s.to_string(), s == "deepObject")))
+    .collect()
+}
+
 fn shapes() -> &'static Shapes {
     static SHAPES: OnceLock<Shapes> = OnceLock::new();
     SHAPES.get_or_init(|| {
         let view = view();
         Shapes {
-            urlencoded: FormShape::compile(FormKind::UrlEncoded, &view),
-            multipart: FormShape::compile(FormKind::Multipart, &view),
+            urlencoded: FormShape::compile(FormKind::UrlEncoded, &view, Default::default()),
+            styled: FormShape::compile(FormKind::UrlEncoded, &view, styles()),
+            multipart: FormShape::compile(FormKind::Multipart, &view, Default::default()),
             validator: covenant_spec::view::compile(&view).expect("the view compiles"),
         }
     })
@@ -72,7 +89,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let content_type = String::from_utf8_lossy(head.strip_suffix(b"\r").unwrap_or(head));
     let s = shapes();
-    for shape in [&s.urlencoded, &s.multipart] {
+    for shape in [&s.urlencoded, &s.styled, &s.multipart] {
         if let Ok(value) = shape.read(&content_type, body) {
             assert!(value.is_object(), "{value}");
             std::hint::black_box(covenant_spec::view::violations(&s.validator, &value));

@@ -89,7 +89,8 @@ pub fn compile_op(
                     .as_ref()
                     .map(|site| spec.json_schema(site))
                     .unwrap_or_default();
-                crate::form::FormShape::compile(k, &view)
+                let styles = covenant_spec::form::styles_of(&m.encoding);
+                crate::form::FormShape::compile(k, &view, styles)
             });
             media.push(CMedia {
                 essence,

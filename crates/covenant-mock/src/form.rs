@@ -50,10 +50,12 @@ pub struct FormShape {
     props: BTreeMap<String, Prop>,
     /// The body's view: urlencoded bodies are read by `covenant_spec::form`.
     view: std::sync::Arc<Value>,
+    /// Urlencoded members' styles, from the media type's `encoding` object.
+    styles: covenant_spec::form::Styles,
 }
 
 impl FormShape {
-    pub fn compile(kind: FormKind, view: &Value) -> FormShape {
+    pub fn compile(kind: FormKind, view: &Value, styles: covenant_spec::form::Styles) -> FormShape {
         let mut props = BTreeMap::new();
         for (name, ps) in covenant_spec::view::object_properties(view, view) {
             let types = types_of(view, ps);
@@ -95,6 +97,7 @@ impl FormShape {
             kind,
             props,
             view: std::sync::Arc::new(view.clone()),
+            styles,
         }
     }
 
@@ -106,7 +109,11 @@ impl FormShape {
                 let pairs: Vec<(String, String)> = form_urlencoded::parse(body)
                     .map(|(k, v)| (k.into_owned(), v.into_owned()))
                     .collect();
-                return Ok(covenant_spec::form::read(&self.view, &pairs));
+                return Ok(covenant_spec::form::read_styled(
+                    &self.view,
+                    &pairs,
+                    &self.styles,
+                ));
             }
             FormKind::Multipart => multipart(content_type, body)?,
         };
@@ -259,6 +266,7 @@ mod tests {
                 "file": {"type": "string", "format": "binary"},
                 "name": {"type": "string"}
             }}),
+            Default::default(),
         )
     }
 

@@ -119,5 +119,6 @@ pub fn request_of(plan: Option<&OpPlan>, o: &Observed) -> Request {
         query_styles: Default::default(),
         path_styles: Default::default(),
         header_styles: Default::default(),
+        form_styles: Default::default(),
     }
 }

@@ -480,6 +480,7 @@ pub fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Reques
         .map(|i| {
             let mut r = Request {
                 files: plan.body_files.clone(),
+                form_styles: plan.body_styles.clone(),
                 query_styles: plan
                     .op
                     .parameters_in(covenant_spec::ParameterLocation::Query)

@@ -63,6 +63,8 @@ pub struct OpPlan {
     /// Members of a multipart body sent as files (`format: binary`/`byte`, or a
     /// `contentMediaType`).
     pub body_files: Vec<String>,
+    /// A urlencoded body's member styles, from its `encoding` object.
+    pub body_styles: covenant_spec::form::Styles,
     pub body_required: bool,
     pub auth: AuthPlan,
     pub idempotency: Option<Idempotency>,
@@ -170,6 +172,7 @@ fn build_one(
     let mut content_type = None;
     let mut body_required = false;
     let mut body_files = Vec::new();
+    let mut body_styles = covenant_spec::form::Styles::new();
     if let Some(rb) = &op.request_body {
         body_required = rb.required;
         // JSON first; else a form body (urlencoded or multipart) with a schema.
@@ -180,6 +183,9 @@ fn build_one(
         });
         if let Some(mt) = chosen {
             content_type = Some(mt.media_type.clone());
+            if mt.essence() == "application/x-www-form-urlencoded" {
+                body_styles = covenant_spec::form::styles_of(&mt.encoding);
+            }
             if let Some(site) = &mt.schema {
                 // readOnly members are the server's to send: generated requests leave them out.
                 let view = covenant_spec::view::for_generation(
@@ -268,6 +274,7 @@ fn build_one(
         parts,
         content_type,
         body_files,
+        body_styles,
         body_required,
         bodies,
         headers,

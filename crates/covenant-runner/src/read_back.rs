@@ -32,7 +32,9 @@ pub fn round_trip(plan: &OpPlan, part: Part, v: &Value) -> Value {
         .as_deref()
         == Some("application/x-www-form-urlencoded")
     {
-        return covenant_spec::form::read(&pp.view, &covenant_spec::form::write(v));
+        let styles = &plan.body_styles;
+        let pairs = covenant_spec::form::write_styled(v, styles);
+        return covenant_spec::form::read_styled(&pp.view, &pairs, styles);
     }
     let mut out = Map::new();
     for (k, val) in m {

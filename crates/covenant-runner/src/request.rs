@@ -58,6 +58,10 @@ pub struct Request {
     /// content).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub header_styles: BTreeMap<String, (String, bool)>,
+    /// A urlencoded body's members not written by the default rules: their
+    /// `(style, explode)` from the `encoding` object ([`covenant_spec::form`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub form_styles: covenant_spec::form::Styles,
 }
 
 /// The boundary of the multipart bodies the runner sends (fixed: reproductions are
@@ -106,6 +110,7 @@ impl Request {
             query_styles: BTreeMap::new(),
             path_styles: BTreeMap::new(),
             header_styles: BTreeMap::new(),
+            form_styles: BTreeMap::new(),
         }
     }
 
@@ -228,7 +233,7 @@ impl Request {
         }
         let body = self.body.as_ref()?;
         match encoding(self.content_type.as_deref()) {
-            "urlencoded" => return Some(urlencoded(body).into_bytes()),
+            "urlencoded" => return Some(urlencoded(body, &self.form_styles).into_bytes()),
             "multipart" => return Some(multipart(body, &self.files)),
             _ => {}
         }
@@ -263,10 +268,10 @@ impl Request {
 
 /// A form body as `application/x-www-form-urlencoded`, by the shared rules of
 /// [`covenant_spec::form`] (nested objects in brackets, arrays of scalars as
-/// repeated names, arrays of objects indexed).
-fn urlencoded(body: &Value) -> String {
+/// repeated names, arrays of objects indexed; `styles` from the `encoding` object).
+fn urlencoded(body: &Value, styles: &covenant_spec::form::Styles) -> String {
     let mut out = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in covenant_spec::form::write(body) {
+    for (k, v) in covenant_spec::form::write_styled(body, styles) {
         out.append_pair(&k, &v);
     }
     out.finish()
@@ -350,6 +355,7 @@ mod tests {
             query_styles: BTreeMap::new(),
             path_styles: BTreeMap::new(),
             header_styles: BTreeMap::new(),
+            form_styles: BTreeMap::new(),
         };
         assert_eq!(
             r.path_and_query(),

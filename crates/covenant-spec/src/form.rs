@@ -30,12 +30,129 @@
 //! assert_eq!(covenant_spec::form::read(&view, &pairs), body);
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
 use crate::pointer;
-use crate::style::{coerce, coercions, collect_types, scalar};
+use crate::style::{Written, coerce, coercions, collect_types, scalar};
+
+/// The styles a form body's `encoding` object sets, by top-level property:
+/// `(style, explode)` as [`crate::ir::Encoding::style`] resolves them.
+pub type Styles = BTreeMap<String, (String, bool)>;
+
+/// The [`Styles`] of a media type's `encoding` object (entries that set no style
+/// are left to the default rules).
+pub fn styles_of(encoding: &BTreeMap<String, crate::ir::Encoding>) -> Styles {
+    encoding
+        .iter()
+        .filter_map(|(k, e)| e.style().map(|s| (k.clone(), s)))
+        .collect()
+}
+
+/// [`write`], with each member `styles` names written in its style:
+///
+/// - `form` unexploded, `spaceDelimited`, `pipeDelimited`: an array's items (an
+///   object's names and values) joined in one pair (`tags=a,b`), when they are
+///   scalars;
+/// - `deepObject`: an array's items indexed (`expand[0]=a`), as Stripe's clients
+///   send its `deepObject` arrays;
+/// - anything else, and values those cannot hold, as [`write`] does.
+pub fn write_styled(body: &Value, styles: &Styles) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Value::Object(m) = body else {
+        return out;
+    };
+    for (k, v) in m {
+        match styles.get(k).map(|(s, e)| (s.as_str(), *e)) {
+            Some((style, false)) if delimited(style) && joinable(v) => {
+                if let Written::Pairs(p) = crate::style::write(style, false, k, v, &|s| s.into()) {
+                    out.extend(p);
+                }
+            }
+            Some(("deepObject", _)) if v.is_array() => {
+                for (i, item) in v.as_array().into_iter().flatten().enumerate() {
+                    write_member(&format!("{k}[{i}]"), item, &mut out);
+                }
+            }
+            _ => write_member(k, v, &mut out),
+        }
+    }
+    out
+}
+
+/// A style that joins a member's pieces in one pair when unexploded.
+fn delimited(style: &str) -> bool {
+    matches!(style, "form" | "spaceDelimited" | "pipeDelimited")
+}
+
+/// A value a delimited style can hold: a non-empty array of scalars or object of
+/// scalar members (`null` is left out: it would read back as an empty string).
+fn joinable(v: &Value) -> bool {
+    let scalar = |v: &Value| !v.is_object() && !v.is_array() && !v.is_null();
+    match v {
+        Value::Array(a) => !a.is_empty() && a.iter().all(scalar),
+        Value::Object(m) => !m.is_empty() && m.values().all(scalar),
+        _ => false,
+    }
+}
+
+/// [`read`], with each member `styles` sets delimited (see [`write_styled`]) read
+/// from its one pair by [`crate::style::read`]. Indexed arrays need no style: the
+/// bracket reader takes them wherever the schema admits an array.
+pub fn read_styled(view: &Value, pairs: &[(String, String)], styles: &Styles) -> Value {
+    let joined = |k: &str| {
+        styles
+            .get(k)
+            .is_some_and(|(s, explode)| !explode && delimited(s))
+    };
+    if !pairs.iter().any(|(k, _)| joined(k)) {
+        return read(view, pairs);
+    }
+    let (mine, rest): (Vec<_>, Vec<_>) = pairs.iter().cloned().partition(|(k, _)| joined(k));
+    let mut out = read(view, &rest);
+    let root = [view];
+    for (name, (style, _)) in styles {
+        let members = members_of(view, &root, name);
+        let mut types = Vec::new();
+        for c in &members {
+            collect_types(view, c, &mut types, 0);
+        }
+        let kind = crate::style::Kind::of(&types);
+        let source = crate::style::Source::Pairs {
+            pairs: &mine,
+            members: &[],
+        };
+        let Some(read) = crate::style::read(style, false, name, kind, source, &|s| s.into()) else {
+            continue;
+        };
+        let typed = match read {
+            Value::Array(items) => {
+                let each = items_of(view, &members);
+                Value::Array(
+                    items
+                        .iter()
+                        .map(|i| leaf(view, &each, &scalar(i)))
+                        .collect(),
+                )
+            }
+            Value::Object(m) => Value::Object(
+                m.into_iter()
+                    .map(|(k, v)| {
+                        let at = members_of(view, &members, &k);
+                        let v = leaf(view, &at, &scalar(&v));
+                        (k, v)
+                    })
+                    .collect(),
+            ),
+            other => leaf(view, &members, &scalar(&other)),
+        };
+        if let Value::Object(o) = &mut out {
+            o.insert(name.clone(), typed);
+        }
+    }
+    out
+}
 
 /// The pairs a JSON object is sent as (anything else sends nothing).
 pub fn write(body: &Value) -> Vec<(String, String)> {
@@ -420,5 +537,64 @@ mod tests {
         // Deep keys are bounded.
         let deep = format!("a{}=1", "[b]".repeat(100));
         assert_eq!(read(&view, &pairs(&deep)), json!({}));
+    }
+
+    /// An `encoding` object's styles: written as declared and read back.
+    #[test]
+    fn encoding_styles_write_and_read_back() {
+        let mut view = stripe_like();
+        view["properties"]["box"] = json!({"type": "object", "properties": {
+            "w": {"type": "integer"}, "tag": {"type": "string"}}});
+        let styles: Styles = [
+            ("expand", ("deepObject", true)),
+            ("flags", ("form", false)),
+            ("nested", ("deepObject", true)),
+            ("box", ("pipeDelimited", false)),
+            ("amount", ("spaceDelimited", false)),
+        ]
+        .into_iter()
+        .map(|(k, (s, e))| (k.to_string(), (s.to_string(), e)))
+        .collect();
+        let body = json!({
+            "expand": ["a", "b"],
+            "flags": [true, false],
+            "nested": {"list": [1, 2]},
+            "box": {"w": 3, "tag": "x y"},
+            "amount": 7
+        });
+        let pairs = write_styled(&body, &styles);
+        let text: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(
+            text,
+            [
+                "expand[0]=a",
+                "expand[1]=b",
+                "flags=true,false",
+                "nested[list]=1",
+                "nested[list]=2",
+                "box=w|3|tag|x y",
+                "amount=7"
+            ]
+        );
+        assert_eq!(read_styled(&view, &pairs, &styles), body);
+        // Values a delimited style cannot hold fall back to brackets and still
+        // read back; an unstyled body reads as `read` does.
+        let odd = json!({"flags": [], "box": {}, "items": [{"price": "p"}]});
+        let pairs = write_styled(&odd, &styles);
+        assert_eq!(
+            read_styled(&view, &pairs, &styles),
+            json!({"items": [{"price": "p"}]})
+        );
+        assert_eq!(
+            read_styled(&view, &pairs, &Styles::new()),
+            read(&view, &pairs)
+        );
+        // A joined text that is not of its items' type stays text for the
+        // validator to refuse.
+        let bad = vec![("flags".to_string(), "true,maybe".to_string())];
+        assert_eq!(
+            read_styled(&view, &bad, &styles),
+            json!({"flags": [true, "maybe"]})
+        );
     }
 }

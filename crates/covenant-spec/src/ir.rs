@@ -136,6 +136,34 @@ pub struct MediaType {
     pub schema: Option<SchemaSite>,
     pub examples: Vec<Example>,
     pub pointer: String,
+    /// The `encoding` object of a form body, by top-level property: how each
+    /// member is written (urlencoded `style`/`explode`, a multipart part's
+    /// `contentType`). Empty for other media types and when not given.
+    pub encoding: BTreeMap<String, Encoding>,
+}
+
+/// One property's entry in a form body's `encoding` object, as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Encoding {
+    /// `contentType`: a multipart part's media types (`image/png, image/jpeg`).
+    pub content_type: Option<String>,
+    /// `style` (urlencoded bodies): `form`, `spaceDelimited`, `pipeDelimited`,
+    /// `deepObject`.
+    pub style: Option<String>,
+    pub explode: Option<bool>,
+}
+
+impl Encoding {
+    /// The urlencoded `(style, explode)` this entry sets, with OpenAPI's defaults
+    /// (`form`; `explode` true for `form` only), or `None` when it sets neither.
+    pub fn style(&self) -> Option<(String, bool)> {
+        if self.style.is_none() && self.explode.is_none() {
+            return None;
+        }
+        let style = self.style.clone().unwrap_or_else(|| "form".to_string());
+        let explode = self.explode.unwrap_or(style == "form");
+        Some((style, explode))
+    }
 }
 
 impl MediaType {

@@ -43,7 +43,7 @@ pub use error::{Diagnostic, LoadError, Location, Severity};
 pub use ext::{Assumption, ErrorCase, ErrorStyle, Extensions, FieldNotation};
 pub use http::{Method, ParameterLocation, StatusCode};
 pub use ir::{
-    Example, Header, MediaType, Operation, Parameter, RequestBody, Response, SchemaSite,
+    Encoding, Example, Header, MediaType, Operation, Parameter, RequestBody, Response, SchemaSite,
     SecurityRequirement, SecurityScheme, Spec,
 };
 pub use view::{Direction, Violation};

@@ -518,6 +518,7 @@ impl<'a> Builder<'a> {
                     direction,
                 }),
                 examples,
+                encoding: encoding_of(body),
                 pointer: mat,
             });
         }
@@ -585,4 +586,24 @@ fn synthetic_id(method: &str, path: &str) -> String {
         id.push(if c.is_ascii_alphanumeric() { c } else { '_' });
     }
     id
+}
+
+/// A media type's `encoding` object (form bodies); entries that are not objects
+/// and fields of the wrong type are left out.
+fn encoding_of(media: &Value) -> BTreeMap<String, crate::ir::Encoding> {
+    let Some(map) = media.get("encoding").and_then(Value::as_object) else {
+        return BTreeMap::new();
+    };
+    map.iter()
+        .filter(|(_, e)| e.is_object())
+        .map(|(name, e)| {
+            let text = |k: &str| e.get(k).and_then(Value::as_str).map(str::to_string);
+            let entry = crate::ir::Encoding {
+                content_type: text("contentType"),
+                style: text("style"),
+                explode: e.get("explode").and_then(Value::as_bool),
+            };
+            (name.clone(), entry)
+        })
+        .collect()
 }
