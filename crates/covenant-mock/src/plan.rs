@@ -269,43 +269,23 @@ pub fn status_field(spec: &Spec, op: &Operation) -> Option<(String, Lifecycle)> 
 }
 
 /// A small body of `m`'s type: its string example, else a minimal file of that
-/// type (a PDF, a PNG, a GIF, JPEG markers), else a few bytes of text.
+/// type (`covenant_spec::files`: a PDF, a PNG, a GIF, JPEG markers), else a few
+/// bytes of text.
 fn sample_file(m: &covenant_spec::MediaType) -> bytes::Bytes {
     if let Some(Value::String(s)) = m.examples.first().map(|e| &e.value) {
         return bytes::Bytes::from(s.clone());
     }
-    const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
-    const PNG: &[u8] = &[
-        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
-        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
-        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00,
-        0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49,
-        0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-    ];
-    const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
-    let bytes: &'static [u8] = match concrete_media(&m.essence()).as_str() {
-        "application/pdf" => PDF,
-        "image/png" => PNG,
-        "image/gif" => GIF,
-        "image/jpeg" | "image/jpg" => &[0xff, 0xd8, 0xff, 0xd9],
-        _ => b"covenant mock sample\n",
-    };
+    let bytes = covenant_spec::files::sample(&m.media_type).unwrap_or(b"covenant mock sample\n");
     bytes::Bytes::from_static(bytes)
 }
 
-/// `media_type`, or for a range the type the mock answers it with: `*/*` and
-/// `application/*` -> `application/octet-stream`, `image/*` -> `image/png`,
-/// `text/*` -> `text/plain`, `video/*` -> `video/mp4`, `audio/*` -> `audio/mpeg`.
+/// `media_type` as written, or for a range the type the mock answers it with
+/// ([`covenant_spec::files::concrete`]).
 fn concrete_media(media_type: &str) -> String {
-    let essence = covenant_spec::ir::essence(media_type);
-    match essence.as_str() {
-        "*/*" | "application/*" => "application/octet-stream".into(),
-        "image/*" => "image/png".into(),
-        "text/*" => "text/plain".into(),
-        "video/*" => "video/mp4".into(),
-        "audio/*" => "audio/mpeg".into(),
-        _ if essence.contains('*') => "application/octet-stream".into(),
-        _ => media_type.to_string(),
+    if media_type.contains('*') {
+        covenant_spec::files::concrete(media_type)
+    } else {
+        media_type.to_string()
     }
 }
 

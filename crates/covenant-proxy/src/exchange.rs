@@ -115,7 +115,7 @@ pub fn request_of(plan: Option<&OpPlan>, o: &Observed) -> Request {
         content_type,
         auth: AuthMode::Valid,
         flaw: None,
-        files: Vec::new(),
+        files: Default::default(),
         query_styles: Default::default(),
         path_styles: Default::default(),
         header_styles: Default::default(),

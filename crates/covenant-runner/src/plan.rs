@@ -61,8 +61,8 @@ pub struct OpPlan {
     /// The request media type when there is a body.
     pub content_type: Option<String>,
     /// Members of a multipart body sent as files (`format: binary`/`byte`, or a
-    /// `contentMediaType`).
-    pub body_files: Vec<String>,
+    /// `contentMediaType`), with the media type each part is sent as.
+    pub body_files: BTreeMap<String, String>,
     /// A urlencoded body's member styles, from its `encoding` object.
     pub body_styles: covenant_spec::form::Styles,
     pub body_required: bool,
@@ -171,7 +171,7 @@ fn build_one(
     }
     let mut content_type = None;
     let mut body_required = false;
-    let mut body_files = Vec::new();
+    let mut body_files = BTreeMap::new();
     let mut body_styles = covenant_spec::form::Styles::new();
     if let Some(rb) = &op.request_body {
         body_required = rb.required;
@@ -207,7 +207,8 @@ fn build_one(
                         .into_iter()
                         .flat_map(|(name, target)| {
                             if is_file(target) {
-                                body_files.push(name.to_string());
+                                let media = file_media(mt.encoding.get(name), target);
+                                body_files.insert(name.to_string(), media);
                             }
                             let items = target.get("items").map(&types_of).unwrap_or_default();
                             [
@@ -316,6 +317,20 @@ fn is_file(s: &Value) -> bool {
         Some("binary" | "byte")
     ) || s.get("contentMediaType").is_some()
         || s.get("contentEncoding").is_some()
+}
+
+/// The media type a file part is sent as: the first its `encoding` entry lists
+/// (a range made concrete: `image/*` -> `image/png`), else its schema's
+/// `contentMediaType`, else OpenAPI's default for binary, `application/octet-stream`.
+fn file_media(encoding: Option<&covenant_spec::Encoding>, schema: &Value) -> String {
+    let declared = encoding
+        .and_then(|e| e.content_type.as_deref())
+        .and_then(|ct| ct.split(',').map(str::trim).find(|t| !t.is_empty()))
+        .or_else(|| schema.get("contentMediaType").and_then(Value::as_str));
+    declared.map_or_else(
+        || "application/octet-stream".to_string(),
+        covenant_spec::files::concrete,
+    )
 }
 
 /// Whether the operation's body is a form (text members, read back by type).

@@ -48,6 +48,17 @@ pub fn round_trip(plan: &OpPlan, part: Part, v: &Value) -> Value {
             out.insert(k.clone(), val.clone());
             continue;
         }
+        // A file part of a known type carries a sample file, read as text.
+        if let (Some(media), Value::String(_)) = (plan.body_files.get(k), val)
+            && part == Part::Body
+        {
+            let bytes = crate::request::file_content(media, val);
+            out.insert(
+                k.clone(),
+                Value::String(String::from_utf8_lossy(&bytes).into()),
+            );
+            continue;
+        }
         let back = match val {
             Value::Array(items) => Value::Array(
                 items

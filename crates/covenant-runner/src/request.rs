@@ -42,9 +42,10 @@ pub struct Request {
     /// A flaw the body is sent with (bad-body cases); applied only when rendered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flaw: Option<BodyFlaw>,
-    /// Members of a multipart body sent as file parts.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub files: Vec<String>,
+    /// Members of a multipart body sent as file parts, with each part's media
+    /// type (a PNG, a PDF, ... is sent as a small valid file of that type).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
     /// Query parameters not written in OpenAPI's default style (`form`,
     /// exploded): their `(style, explode)`.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -106,7 +107,7 @@ impl Request {
             content_type: None,
             auth: AuthMode::Valid,
             flaw: None,
-            files: Vec::new(),
+            files: BTreeMap::new(),
             query_styles: BTreeMap::new(),
             path_styles: BTreeMap::new(),
             header_styles: BTreeMap::new(),
@@ -266,6 +267,16 @@ impl Request {
     }
 }
 
+/// What a file part of `media` holding `value` carries: a small valid file of that
+/// type where one is known ([`covenant_spec::files::sample`]), so a server that
+/// checks magic bytes sees what the spec promised; else the generated text.
+pub fn file_content(media: &str, value: &Value) -> Vec<u8> {
+    match covenant_spec::files::sample(media) {
+        Some(bytes) if value.is_string() => bytes.to_vec(),
+        _ => scalar(value).into_bytes(),
+    }
+}
+
 /// A form body as `application/x-www-form-urlencoded`, by the shared rules of
 /// [`covenant_spec::form`] (nested objects in brackets, arrays of scalars as
 /// repeated names, arrays of objects indexed; `styles` from the `encoding` object).
@@ -278,15 +289,16 @@ fn urlencoded(body: &Value, styles: &covenant_spec::form::Styles) -> String {
 }
 
 /// A form body as `multipart/form-data` ([`BOUNDARY`]): one part per member (an
-/// array's items as repeated parts), objects as JSON parts, `files` as file parts.
-fn multipart(body: &Value, files: &[String]) -> Vec<u8> {
+/// array's items as repeated parts), objects as JSON parts, `files` as file parts
+/// of their media type (see [`file_content`]).
+fn multipart(body: &Value, files: &BTreeMap<String, String>) -> Vec<u8> {
     let mut out = Vec::new();
     let mut part = |name: &str, value: &Value| {
-        let file = files.iter().any(|f| f == name);
         out.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
-        let disposition = if file {
+        let head = if let Some(media) = files.get(name) {
+            let ext = covenant_spec::files::extension(media);
             format!(
-                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{name}.bin\"\r\nContent-Type: application/octet-stream\r\n"
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{name}.{ext}\"\r\nContent-Type: {media}\r\n"
             )
         } else if value.is_object() || value.is_array() {
             format!(
@@ -295,13 +307,17 @@ fn multipart(body: &Value, files: &[String]) -> Vec<u8> {
         } else {
             format!("Content-Disposition: form-data; name=\"{name}\"\r\n")
         };
-        out.extend_from_slice(disposition.as_bytes());
+        out.extend_from_slice(head.as_bytes());
         out.extend_from_slice(b"\r\n");
-        let text = match value {
-            Value::Object(_) | Value::Array(_) => value.to_string(),
-            other => scalar(other),
-        };
-        out.extend_from_slice(text.as_bytes());
+        match (files.get(name), value) {
+            (Some(media), Value::String(_)) => {
+                out.extend_from_slice(&file_content(media, value));
+            }
+            (_, Value::Object(_) | Value::Array(_)) => {
+                out.extend_from_slice(value.to_string().as_bytes())
+            }
+            (_, other) => out.extend_from_slice(scalar(other).as_bytes()),
+        }
         out.extend_from_slice(b"\r\n");
     };
     if let Value::Object(m) = body {
@@ -351,7 +367,7 @@ mod tests {
             content_type: Some("application/json".into()),
             auth: AuthMode::Valid,
             flaw: None,
-            files: Vec::new(),
+            files: BTreeMap::new(),
             query_styles: BTreeMap::new(),
             path_styles: BTreeMap::new(),
             header_styles: BTreeMap::new(),
@@ -401,12 +417,14 @@ mod tests {
         let upload = Request {
             content_type: Some("multipart/form-data".into()),
             body: Some(json!({"file": "PNG", "type": "passport"})),
-            files: vec!["file".into()],
+            files: [("file".to_string(), "image/png".to_string())].into(),
             ..r.clone()
         };
-        let text = String::from_utf8(upload.body_bytes().unwrap()).unwrap();
+        let text = String::from_utf8_lossy(&upload.body_bytes().unwrap()).into_owned();
         assert!(
-            text.contains("name=\"file\"; filename=\"file.bin\""),
+            text.contains(
+                "name=\"file\"; filename=\"file.png\"\r\nContent-Type: image/png\r\n\r\n\u{fffd}PNG"
+            ),
             "{text}"
         );
         assert!(text.ends_with(&format!("--{BOUNDARY}--\r\n")), "{text}");

@@ -1,7 +1,9 @@
 //! A urlencoded body's `encoding` object, from the runner's serialisation to the
 //! mock's reading: members written in their declared style (`counts=1,2`,
 //! `box=w|3`, `expand[0]=a`), every generated positive accepted, and a value
-//! that breaks an item inside a joined member refused.
+//! that breaks an item inside a joined member refused. A multipart file part is
+//! sent as the type its `encoding` entry (or `contentMediaType`) names, as a small
+//! valid file of that type.
 
 use std::sync::Arc;
 
@@ -51,17 +53,46 @@ paths:
           content:
             application/json:
               schema: {type: object, required: [message], properties: {message: {type: string}}}
+  /documents:
+    post:
+      operationId: uploadDocument
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            encoding:
+              photo: {contentType: "image/jpeg, image/png"}
+            schema:
+              type: object
+              required: [photo, scan, kind]
+              properties:
+                photo: {type: string, format: binary}
+                scan: {type: string, contentMediaType: application/pdf}
+                raw: {type: string, format: binary}
+                kind: {type: string, enum: [passport, id_card]}
+      responses:
+        "201":
+          description: stored
+          content:
+            application/json:
+              schema: {type: object, properties: {id: {type: string}}}
+        "400":
+          description: bad
+          content:
+            application/json:
+              schema: {type: object, required: [message], properties: {message: {type: string}}}
 "##;
 
 fn post(body: Vec<u8>) -> Incoming {
+    send("/charges", "application/x-www-form-urlencoded", body)
+}
+
+fn send(path: &str, content_type: &str, body: Vec<u8>) -> Incoming {
     let mut headers = http::HeaderMap::new();
-    headers.insert(
-        "content-type",
-        "application/x-www-form-urlencoded".parse().expect("header"),
-    );
+    headers.insert("content-type", content_type.parse().expect("header"));
     Incoming {
         method: http::Method::POST,
-        path: "/charges".into(),
+        path: path.into(),
         query: None,
         headers,
         body: bytes::Bytes::from(body),
@@ -72,7 +103,11 @@ fn post(body: Vec<u8>) -> Incoming {
 async fn encoded_members_are_written_in_their_style_and_read_back() {
     let spec = Arc::new(Spec::from_str("charges.yaml", SPEC).expect("loads"));
     let (plans, gens) = covenant_runner::plan::build(&spec, &Credentials::new());
-    let requests = positives(&plans[0], &gens[0], Budget { seed: 7, cases: 25 });
+    let at = plans
+        .iter()
+        .position(|p| p.op.id == "createCharge")
+        .expect("planned");
+    let requests = positives(&plans[at], &gens[at], Budget { seed: 7, cases: 25 });
     assert_eq!(requests.len(), 25);
     let mock = Provider::new(spec.clone(), MockConfig::default()).expect("serves");
     let (mut joined, mut indexed) = (0, 0);
@@ -142,4 +177,52 @@ async fn encoded_members_are_written_in_their_style_and_read_back() {
         "{}",
         String::from_utf8_lossy(&answer.body)
     );
+}
+
+#[tokio::test]
+async fn file_parts_are_sent_as_their_declared_type() {
+    let spec = Arc::new(Spec::from_str("charges.yaml", SPEC).expect("loads"));
+    let (plans, gens) = covenant_runner::plan::build(&spec, &Credentials::new());
+    let at = plans
+        .iter()
+        .position(|p| p.op.id == "uploadDocument")
+        .expect("planned");
+    let requests = positives(&plans[at], &gens[at], Budget { seed: 3, cases: 10 });
+    assert_eq!(requests.len(), 10);
+    let mock = Provider::new(spec.clone(), MockConfig::default()).expect("serves");
+    let has = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    for r in &requests {
+        let bytes = r.body_bytes().expect("a body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        // The first listed type, with a JPEG's markers; the schema's
+        // contentMediaType, with a PDF; OpenAPI's default for the rest.
+        assert!(
+            has(
+                &bytes,
+                b"filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff\xd9\r\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            has(
+                &bytes,
+                b"filename=\"scan.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-"
+            ),
+            "{text}"
+        );
+        if r.body.as_ref().is_some_and(|b| b.get("raw").is_some()) {
+            assert!(
+                text.contains("filename=\"raw.bin\"\r\nContent-Type: application/octet-stream"),
+                "{text}"
+            );
+        }
+        let content_type = r.content_type_header().expect("a content type");
+        let answer = mock.handle(send("/documents", &content_type, bytes)).await;
+        assert_eq!(
+            answer.status,
+            201,
+            "{text} -> {}",
+            String::from_utf8_lossy(&answer.body)
+        );
+    }
 }

@@ -23,6 +23,7 @@ mod document;
 pub mod error;
 pub mod error_style;
 pub mod ext;
+pub mod files;
 pub mod form;
 pub mod http;
 pub mod idioms;
