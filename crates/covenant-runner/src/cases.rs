@@ -4,9 +4,12 @@
 //! and keyword, missing/wrong credential cases, idempotent replays, and
 //! create-then-read sequences. The values come from `covenant-gen`.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use covenant_spec::ParameterLocation as Location;
 use covenant_spec::ext::ResourceRole;
 
 use crate::plan::{self, Generators, OpPlan, Part};
@@ -459,6 +462,20 @@ fn renders_valid(plan: &OpPlan, part: Part, v: &Value) -> bool {
     pp.validator.is_valid(&round_trip(plan, part, v))
 }
 
+/// The `(style, explode)` of the parameters in `at` not written in that
+/// location's default style.
+fn styles_in(
+    plan: &OpPlan,
+    at: Location,
+    default: (&str, bool),
+) -> BTreeMap<String, (String, bool)> {
+    plan.op
+        .parameters_in(at)
+        .filter(|p| (p.style.as_str(), p.explode) != default)
+        .map(|p| (p.name.clone(), (p.style.clone(), p.explode)))
+        .collect()
+}
+
 pub fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Request> {
     if !plan.problems.is_empty() || budget.cases == 0 {
         return Vec::new();
@@ -481,24 +498,9 @@ pub fn positives(plan: &OpPlan, gens: &Generators, budget: Budget) -> Vec<Reques
             let mut r = Request {
                 files: plan.body_files.clone(),
                 form_styles: plan.body_styles.clone(),
-                query_styles: plan
-                    .op
-                    .parameters_in(covenant_spec::ParameterLocation::Query)
-                    .filter(|p| !(p.style == "form" && p.explode))
-                    .map(|p| (p.name.clone(), (p.style.clone(), p.explode)))
-                    .collect(),
-                path_styles: plan
-                    .op
-                    .parameters_in(covenant_spec::ParameterLocation::Path)
-                    .filter(|p| p.style != "simple" || p.explode)
-                    .map(|p| (p.name.clone(), (p.style.clone(), p.explode)))
-                    .collect(),
-                header_styles: plan
-                    .op
-                    .parameters_in(covenant_spec::ParameterLocation::Header)
-                    .filter(|p| p.style != "simple" || p.explode)
-                    .map(|p| (p.name.clone(), (p.style.clone(), p.explode)))
-                    .collect(),
+                query_styles: styles_in(plan, Location::Query, ("form", true)),
+                path_styles: styles_in(plan, Location::Path, ("simple", false)),
+                header_styles: styles_in(plan, Location::Header, ("simple", false)),
                 ..Request::new(plan.op.method, &plan.op.path)
             };
             for (part, values) in &samples {
