@@ -61,3 +61,28 @@ fn stripe_loads_with_expected_counts() {
         "Stripe's bodies are form-encoded: {form_bodies}"
     );
 }
+
+/// Persona answers JSON:API documents: its collections are inferred as resources
+/// whose id is at `/data/id`, so create, read, update and delete are chained.
+#[test]
+fn persona_collections_are_json_api_resources() {
+    use covenant_spec::ext::ResourceRole;
+    let spec = Spec::load(realspec("persona-2023-01-05.json")).unwrap();
+    assert_eq!(spec.operations.len(), 209);
+    let resource = |path: &str, method: covenant_spec::Method| {
+        let op = spec
+            .operations
+            .iter()
+            .find(|o| o.path == path && o.method == method)
+            .unwrap_or_else(|| panic!("{method:?} {path}"));
+        spec.covenant.resources.get(&op.pointer).cloned()
+    };
+    let create = resource("/accounts", covenant_spec::Method::Post).expect("a create");
+    assert_eq!(create.role, ResourceRole::Create);
+    assert_eq!(create.id.as_deref(), Some("/data/id"));
+    let read = resource("/accounts/{account-id}", covenant_spec::Method::Get).expect("a read");
+    assert_eq!(read.role, ResourceRole::Read);
+    let update =
+        resource("/accounts/{account-id}", covenant_spec::Method::Patch).expect("an update");
+    assert_eq!(update.role, ResourceRole::Update);
+}

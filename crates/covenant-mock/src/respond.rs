@@ -123,9 +123,18 @@ impl<'a> Overlay<'a> {
         self.put(name.into(), Cow::Borrowed(value));
     }
 
+    /// Two objects for one member compose (the later's members win, at every
+    /// depth: a request's `data` and a fresh id at `/data/id`); anything else
+    /// replaces.
     fn put(&mut self, name: Cow<'a, str>, value: Cow<'a, Value>) {
+        let mut value = value;
         if let Some(i) = self.fields.iter().position(|(n, _)| *n == name) {
-            self.fields.remove(i);
+            let (_, earlier) = self.fields.remove(i);
+            if earlier.is_object() && value.is_object() {
+                let mut both = earlier.into_owned();
+                merge(&mut both, value.into_owned());
+                value = Cow::Owned(both);
+            }
         }
         self.fields.push((name, value));
     }
@@ -215,34 +224,68 @@ impl BodyPlan {
             }
         }
         let mut dropped = Vec::new();
-        for _ in 0..4 {
+        let mut merged: BTreeSet<String> = BTreeSet::new();
+        for _ in 0..8 {
             if self.validator.is_valid(&body) {
                 return (body, dropped, extras);
             }
-            let bad: BTreeSet<String> = self
-                .validator
-                .violations(&body)
-                .into_iter()
-                .map(|v| {
-                    covenant_spec::pointer::tokens(&v.pointer)
-                        .into_iter()
-                        .next()
-                        .unwrap_or_default()
-                })
-                .collect();
+            // Violations by the top-level member they are in, with the rest of
+            // their pointer.
+            let mut bad: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+            for v in self.validator.violations(&body) {
+                let mut tokens = covenant_spec::pointer::tokens(&v.pointer);
+                let name = if tokens.is_empty() {
+                    String::new()
+                } else {
+                    tokens.remove(0)
+                };
+                bad.entry(name).or_default().push(tokens);
+            }
             let mut changed = false;
             if let (Value::Object(m), Value::Object(b)) = (&mut body, base) {
-                for name in &bad {
-                    if applied.remove(name) {
-                        match b.get(name) {
-                            Some(orig) => m.insert(name.clone(), orig.clone()),
-                            // Members keep their order: the answer reads as the
-                            // pooled body with the overlays in place.
-                            None => m.shift_remove(name),
-                        };
-                        dropped.push(name.clone());
-                        changed = true;
+                for (name, inner) in &bad {
+                    if !applied.contains(name) {
+                        continue;
                     }
+                    let (Some(mine), orig) = (m.get_mut(name), b.get(name)) else {
+                        continue;
+                    };
+                    // An object overlay that lacks members the schema requires
+                    // (a JSON:API `data` without its `type`) is tried once more
+                    // written over the pooled member; once merged, only the
+                    // parts that break the schema go back to the pooled ones.
+                    if let (Value::Object(_), Some(orig @ Value::Object(_))) = (&*mine, orig) {
+                        if merged.insert(name.clone()) {
+                            let mut both = orig.clone();
+                            merge(&mut both, mine.take());
+                            *mine = both;
+                            changed = true;
+                            continue;
+                        }
+                        let mut reverted = false;
+                        for rest in inner {
+                            reverted |= revert(mine, orig, rest);
+                        }
+                        if reverted {
+                            // Partly undone: counted, so another pooled body it
+                            // fits whole is preferred.
+                            if !dropped.contains(name) {
+                                dropped.push(name.clone());
+                            }
+                            changed = true;
+                            continue;
+                        }
+                    }
+                    applied.remove(name);
+                    dropped.retain(|d| d != name);
+                    match b.get(name) {
+                        Some(orig) => m.insert(name.clone(), orig.clone()),
+                        // Members keep their order: the answer reads as the
+                        // pooled body with the overlays in place.
+                        None => m.shift_remove(name),
+                    };
+                    dropped.push(name.clone());
+                    changed = true;
                 }
             }
             if !changed {
@@ -256,6 +299,61 @@ impl BodyPlan {
             dropped.extend(applied);
             (base.clone(), dropped, extras)
         }
+    }
+}
+
+/// Puts back the pooled value (`base`) at the smallest part of `body` on the
+/// path `tokens` that differs from it (removing a member `base` lacks; at the
+/// path's end, an object first loses only the members `base` lacks). `false`
+/// when the path leaves the objects both share, or nothing on it differs.
+fn revert(body: &mut Value, base: &Value, tokens: &[String]) -> bool {
+    let Some((t, rest)) = tokens.split_first() else {
+        // At the object the violation names (an undeclared member, say): first
+        // only the members the pooled value lacks go.
+        if let (Value::Object(b), Value::Object(o)) = (body, base) {
+            let before = b.len();
+            b.retain(|k, _| o.contains_key(k));
+            return b.len() < before;
+        }
+        return false;
+    };
+    let (Value::Object(b), Value::Object(o)) = (body, base) else {
+        return false;
+    };
+    let Some(child) = b.get_mut(t) else {
+        return false;
+    };
+    match o.get(t) {
+        Some(orig) if orig == child => false,
+        Some(orig) => {
+            if !revert(child, orig, rest) {
+                *child = orig.clone();
+            }
+            true
+        }
+        None => {
+            b.shift_remove(t);
+            true
+        }
+    }
+}
+
+/// Writes `from` over `into`: objects member by member at every depth (members
+/// `from` lacks stay), anything else replaced (RFC 7386's merge, without `null`
+/// deleting).
+pub fn merge(into: &mut Value, from: Value) {
+    match (into, from) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                match a.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        a.insert(k, v);
+                    }
+                }
+            }
+        }
+        (into, from) => *into = from,
     }
 }
 
@@ -463,5 +561,66 @@ mod tests {
         let built = plan.build(0, o);
         assert_eq!(built.value, json!({"id": "stored", "label": "mine"}));
         assert!(built.dropped.is_empty());
+    }
+
+    /// A JSON:API create: the request's part of `data` and a fresh id compose,
+    /// are written over the pooled `data` (which has the required `type`), and
+    /// only a member whose request shape the answer cannot hold goes back to the
+    /// pooled value.
+    #[test]
+    fn object_overlays_merge_and_revert_only_what_breaks() {
+        let schema = json!({"type": "object", "required": ["data"], "properties": {
+            "data": {"type": "object", "required": ["id", "type"], "properties": {
+                "id": {"type": "string", "minLength": 3},
+                "type": {"const": "account"},
+                "attributes": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "files": {"type": "array", "items": {"type": "object",
+                        "required": ["url"], "properties": {"url": {"type": "string"}}}}}}}}}});
+        let plan = BodyPlan {
+            pool: std::sync::Arc::new(vec![json!({"data": {"id": "act_pooled", "type": "account",
+                "attributes": {"name": "pooled", "files": [{"url": "u"}]}}})]),
+            validator: covenant_spec::book::Page::single(
+                covenant_spec::view::compile(&schema).expect("compiles"),
+            ),
+            props: [("data".to_string(), Prop { timestamp: false })].into(),
+        };
+        let mut o = Overlay::default();
+        o.set(
+            "data",
+            json!({"attributes": {"name": "Rex", "files": [{"data": "b64"}]}}),
+        );
+        o.set("data", json!({"id": "act_fresh"}));
+        let built = plan.build(0, o);
+        assert_eq!(
+            built.value,
+            json!({"data": {"id": "act_fresh", "type": "account",
+                "attributes": {"name": "Rex", "files": [{"url": "u"}]}}})
+        );
+        assert_eq!(built.dropped, ["data"]);
+        // A member the answer does not declare goes alone; the rest of the
+        // object stays as sent.
+        let mut strict = schema.clone();
+        strict["properties"]["data"]["properties"]["attributes"]["additionalProperties"] =
+            json!(false);
+        let plan = BodyPlan {
+            validator: covenant_spec::book::Page::single(
+                covenant_spec::view::compile(&strict).expect("compiles"),
+            ),
+            ..plan
+        };
+        let mut o = Overlay::default();
+        o.set(
+            "data",
+            json!({"attributes": {"name": "Rex", "value": "secret"}}),
+        );
+        let built = plan.build(0, o);
+        assert_eq!(
+            built.value["data"]["attributes"],
+            json!({"name": "Rex", "files": [{"url": "u"}]})
+        );
+        let mut into = json!({"a": {"b": 1, "c": [1]}, "d": 2});
+        merge(&mut into, json!({"a": {"c": [], "e": 3}}));
+        assert_eq!(into, json!({"a": {"b": 1, "c": [], "e": 3}, "d": 2}));
     }
 }

@@ -158,14 +158,25 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
         let store = state.store(&r.name);
         // An update writes the request's members over what is stored (the id
         // stays); a delete forgets the resource; a read changes nothing.
+        // A PATCH merges at every depth (RFC 7386: a JSON:API update sends part
+        // of `data`); a PUT replaces the members it sends.
         let update = |st: &mut Stored| {
             if r.role == ResourceRole::Update
                 && let (Value::Object(m), Some(Value::Object(b))) = (st.value(), &ctx.body)
             {
+                let id = m_pointer(m, r.id_pointer());
                 for (k, v) in b {
-                    if format!("/{k}") != r.id_pointer() {
-                        m.insert(k.clone(), v.clone());
+                    match m.get_mut(k) {
+                        Some(slot) if c.op.method == covenant_spec::Method::Patch => {
+                            crate::respond::merge(slot, v.clone())
+                        }
+                        _ => {
+                            m.insert(k.clone(), v.clone());
+                        }
                     }
+                }
+                if let Some(id) = id {
+                    restore(m, r.id_pointer(), id);
                 }
             }
             st.value().clone()
@@ -226,15 +237,22 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
             }
         }
     }
-    let id_name = c
+    let id_ptr = c
         .resource
         .as_ref()
         .map_or(covenant_spec::ext::DEFAULT_ID_POINTER, |r| r.id_pointer());
-    let id_name = covenant_spec::pointer::tokens_iter(id_name)
-        .next()
-        .unwrap_or("id".into());
-    if plan.props.contains_key(&*id_name) {
-        overlay.set(id_name, success.id_style.fresh());
+    let mut tokens = covenant_spec::pointer::tokens(id_ptr);
+    if !tokens.is_empty() && plan.props.contains_key(&tokens[0]) {
+        // A nested id (`/data/id`) is an object overlay that composes with the
+        // request's own member of that name.
+        let id_name = tokens.remove(0);
+        let value = tokens
+            .into_iter()
+            .rev()
+            .fold(success.id_style.fresh(), |v, k| {
+                Value::Object([(k, v)].into_iter().collect())
+            });
+        overlay.set(id_name, value);
     }
     // Status: forced initial value (first match), else the lifecycle's initial.
     let mut status_set = false;
@@ -366,4 +384,32 @@ mod tests {
         assert!(!reachable(&lc, &"c".into(), &"a".into()));
         assert!(contains_ignore_case("createdTime", "CREATED"));
     }
+}
+
+/// The value at `pointer` inside the object `m`.
+fn m_pointer(m: &serde_json::Map<String, Value>, pointer: &str) -> Option<Value> {
+    let mut tokens = covenant_spec::pointer::tokens_iter(pointer);
+    let first = tokens.next()?;
+    let mut at = m.get(&*first)?;
+    for t in tokens {
+        at = at.get(&*t)?;
+    }
+    Some(at.clone())
+}
+
+/// Puts `id` back at `pointer` inside `m` (an update never changes the id),
+/// where the objects on the way still exist.
+fn restore(m: &mut serde_json::Map<String, Value>, pointer: &str, id: Value) {
+    let tokens = covenant_spec::pointer::tokens(pointer);
+    let Some((last, path)) = tokens.split_last() else {
+        return;
+    };
+    let mut at = m;
+    for t in path {
+        match at.get_mut(t) {
+            Some(Value::Object(next)) => at = next,
+            _ => return,
+        }
+    }
+    at.insert(last.clone(), id);
 }

@@ -158,7 +158,13 @@ impl Memory {
             ResourceRole::Read => {
                 let id = id_in(plan, request)?;
                 let c = self.created.get(&(resource.name.clone(), scalar(&id)))?;
-                sequence::read_after_create(&c.body, &id, ex, c.only.as_ref())
+                let validator = ex
+                    .outcome
+                    .as_ref()
+                    .ok()
+                    .and_then(|a| covenant_runner::judge::answer::body_validator(plan, a));
+                let fits = |doc: &Value| validator.is_none_or(|v| v.is_valid(doc));
+                sequence::read_after_create(&c.body, &id, ex, c.only.as_ref(), &fits)
             }
             _ => None,
         }

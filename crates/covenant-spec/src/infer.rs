@@ -44,11 +44,11 @@ pub fn resources(spec: &Spec) -> BTreeMap<String, Resource> {
         let Some((read, param)) = item_read(spec, create) else {
             continue;
         };
-        let Some(member) = id_member(spec, create, param) else {
+        let Some(id) = id_member(spec, create, param) else {
             continue;
         };
         let from = format!("REST paths: POST {} beside GET {}", create.path, read.path);
-        collection(spec, &mut out, create, &pointer::join("", &member), &from);
+        collection(spec, &mut out, create, &id, &from);
     }
     out
 }
@@ -375,10 +375,15 @@ fn id_member(spec: &Spec, create: &Operation, param: &str) -> Option<String> {
     let site = media.schema.as_ref()?;
     let js = spec.json_schema(site);
     let props = view::object_properties(&js, &js);
-    [param, "id"]
-        .into_iter()
-        .find(|want| props.iter().any(|(n, s)| n == want && is_scalar(s)))
-        .map(str::to_string)
+    let scalar_in = |props: &[(&str, &Value)], want: &str| {
+        props.iter().any(|(n, s)| *n == want && is_scalar(s))
+    };
+    if let Some(want) = [param, "id"].into_iter().find(|w| scalar_in(&props, w)) {
+        return Some(pointer::join("", want));
+    }
+    // A JSON:API document: the resource object is the top-level `data`.
+    let (_, data) = props.iter().find(|(n, _)| *n == "data")?;
+    scalar_in(&view::object_properties(&js, data), "id").then(|| "/data/id".to_string())
 }
 
 fn is_scalar(s: &Value) -> bool {

@@ -540,3 +540,65 @@ paths:
     }
     assert!(of(&spec, "getTag").is_some());
 }
+
+/// A JSON:API create answers its resource inside `data` (`{"data": {"id": ...,
+/// "type": ..., "attributes": ...}}`, as Persona does): the id is read at
+/// `/data/id`. A top-level id member still wins.
+#[test]
+fn json_api_envelopes_give_their_id_at_data_id() {
+    let text = "openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /accounts:
+    post:
+      operationId: createAccount
+      responses:
+        '201':
+          description: created
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [data]
+                properties:
+                  data: {$ref: '#/components/schemas/Account'}
+                  TOP
+  /accounts/{account-id}:
+    get:
+      operationId: getAccount
+      parameters:
+        - {name: account-id, in: path, required: true, schema: {type: string}}
+      responses:
+        '200': {description: ok}
+    patch:
+      operationId: updateAccount
+      parameters:
+        - {name: account-id, in: path, required: true, schema: {type: string}}
+      responses:
+        '200': {description: ok}
+components:
+  schemas:
+    Account:
+      type: object
+      properties:
+        type: {type: string, const: account}
+        id: {type: string}
+        attributes: {type: object, properties: {name: {type: string}}}
+";
+    let of = |spec: &Spec, id: &str| {
+        let op = spec.operations.iter().find(|o| o.id == id).unwrap();
+        spec.covenant.resources.get(&op.pointer).cloned()
+    };
+    let spec = load(&text.replace("                  TOP\n", "")).unwrap();
+    let create = of(&spec, "createAccount").expect("a JSON:API create");
+    assert_eq!(create.id.as_deref(), Some("/data/id"));
+    assert_eq!(
+        of(&spec, "getAccount").unwrap().id.as_deref(),
+        Some("/data/id")
+    );
+    let spec = load(&text.replace("TOP", "id: {type: string}")).unwrap();
+    assert_eq!(
+        of(&spec, "createAccount").unwrap().id.as_deref(),
+        Some("/id")
+    );
+}

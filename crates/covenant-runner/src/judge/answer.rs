@@ -26,6 +26,33 @@ pub fn documents_errors(op: &covenant_spec::Operation) -> bool {
     })
 }
 
+/// The response `plan`'s operation documents for `status` and its index: the
+/// exact code, else its `2XX`-style range, else `default`.
+fn documented(plan: &OpPlan, status: u16) -> Option<(usize, &covenant_spec::Response)> {
+    let find = |want: covenant_spec::StatusCode| {
+        plan.op
+            .responses
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.status == want)
+    };
+    find(covenant_spec::StatusCode::Code(status))
+        .or_else(|| find(covenant_spec::StatusCode::Range(status / 100)))
+        .or_else(|| find(covenant_spec::StatusCode::Default))
+}
+
+/// The compiled validator of the body `plan`'s operation documents for answer
+/// `a` (by its status, then its Content-Type), if any.
+pub fn body_validator<'p>(plan: &'p OpPlan, a: &Answer) -> Option<&'p covenant_spec::book::Page> {
+    let (ri, doc) = documented(plan, a.status)?;
+    let ct = essence(a.header("content-type")?);
+    let mi = doc
+        .content
+        .iter()
+        .position(|m| media_matches(&m.essence(), &ct))?;
+    plan.bodies.get(&(ri, mi))
+}
+
 pub fn response_checks(
     plan: &OpPlan,
     ex: &Exchange,
@@ -72,27 +99,7 @@ pub fn response_checks(
             Ok(())
         },
     ));
-    let Some((ri, doc)) = plan
-        .op
-        .responses
-        .iter()
-        .enumerate()
-        .find(|(_, r)| r.status == covenant_spec::StatusCode::Code(a.status))
-        .or_else(|| {
-            plan.op
-                .responses
-                .iter()
-                .enumerate()
-                .find(|(_, r)| r.status == covenant_spec::StatusCode::Range(a.status / 100))
-        })
-        .or_else(|| {
-            plan.op
-                .responses
-                .iter()
-                .enumerate()
-                .find(|(_, r)| r.status == covenant_spec::StatusCode::Default)
-        })
-    else {
+    let Some((ri, doc)) = documented(plan, a.status) else {
         // An operation that documents no error response at all is silent on how
         // it refuses: no refusal status can be judged against it (lint warns of
         // the gap, `no-error-response`). One that documents some is held to them.

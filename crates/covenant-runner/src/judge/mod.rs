@@ -268,7 +268,7 @@ pub fn judge(
             push(
                 &mut out,
                 Check::CreateThenRead,
-                sequence::unknown_id(spec, ex),
+                sequence::unknown_id(spec, &plan.op, ex),
             );
             push(
                 &mut out,
@@ -309,6 +309,15 @@ pub fn judge(
                             .as_ref()
                             .filter(|r| r.inferred.is_some())
                             .map(|_| create_request.body.as_ref().unwrap_or(&Value::Null)),
+                        &|doc| {
+                            let validator = read
+                                .exchange
+                                .outcome
+                                .as_ref()
+                                .ok()
+                                .and_then(|a| answer::body_validator(plan, a));
+                            validator.is_none_or(|v| v.is_valid(doc))
+                        },
                     ),
                 );
             }
@@ -378,7 +387,20 @@ pub fn judge(
                     {
                         match check {
                             Check::UpdateThenRead => {
-                                sequence::read_after_update(c.change_body.as_ref(), &c.id, &c.read)
+                                let reader = match kind {
+                                    CaseKind::UpdateThenRead { read, .. } => plans.get(*read),
+                                    _ => None,
+                                };
+                                let validator = reader
+                                    .zip(c.read.outcome.as_ref().ok())
+                                    .and_then(|(p, a)| answer::body_validator(p, a));
+                                let fits = |doc: &Value| validator.is_none_or(|v| v.is_valid(doc));
+                                sequence::read_after_update(
+                                    c.change_body.as_ref(),
+                                    &c.id,
+                                    &c.read,
+                                    &fits,
+                                )
                             }
                             _ => sequence::read_after_delete(&c.id, &c.read),
                         }

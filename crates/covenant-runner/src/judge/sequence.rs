@@ -4,9 +4,9 @@
 
 use serde_json::Value;
 
-use covenant_spec::Spec;
 use covenant_spec::error_style;
 use covenant_spec::ext::LOCATION_ID;
+use covenant_spec::{Operation, Spec, StatusCode};
 
 use crate::client::Exchange;
 use crate::finding::{Outcome, fail, show_ptr, truncate};
@@ -74,37 +74,104 @@ pub fn first_difference(a: &Value, b: &Value, at: &str) -> String {
     }
 }
 
-/// create_then_read: every field both answers carry has the same value.
-pub fn read_matches_create(created: &Value, read: &Value) -> Outcome {
-    let (Some(c), Some(r)) = (created.as_object(), read.as_object()) else {
+/// create_then_read: every field both answers carry has the same value (objects
+/// compared member by member, at any depth), where the read's answer could hold
+/// the created value (`fits`, as in [`read_after_update`]: the create's and the
+/// read's schemas may differ).
+pub fn read_matches_create(
+    created: &Value,
+    read: &Value,
+    fits: &dyn Fn(&Value) -> bool,
+) -> Outcome {
+    if !(created.is_object() && read.is_object()) {
         return Ok(());
-    };
-    for (k, rv) in r {
-        if let Some(cv) = c.get(k)
-            && cv != rv
-        {
-            return fail(
-                "the read returns what the create returned",
-                first_difference(cv, rv, &covenant_spec::pointer::join("", k)),
-                format!("/{k} differs"),
-            );
-        }
     }
-    Ok(())
+    let first = disagreements(created, read, "")
+        .into_iter()
+        .find(|(at, c, _)| fits(&with_value_at(read, at, c)));
+    match first {
+        None => Ok(()),
+        Some((at, c, r)) => fail(
+            "the read returns what the create returned",
+            first_difference(c, r, &at),
+            format!("{} differs", show_ptr(&at)),
+        ),
+    }
+}
+
+/// Every member `got` carries with another value than `expected` has there, with
+/// its pointer and both values, in document order. Objects are compared member
+/// by member, so a member `got` lacks, or has beyond `expected`, is no
+/// disagreement; anything else (arrays, scalars) must be equal.
+fn disagreements<'v>(
+    expected: &'v Value,
+    got: &'v Value,
+    at: &str,
+) -> Vec<(String, &'v Value, &'v Value)> {
+    match (expected, got) {
+        (Value::Object(e), Value::Object(g)) => e
+            .iter()
+            .filter_map(|(k, ev)| Some((k, ev, g.get(k)?)))
+            .flat_map(|(k, ev, gv)| disagreements(ev, gv, &covenant_spec::pointer::join(at, k)))
+            .collect(),
+        _ if expected == got => Vec::new(),
+        _ => vec![(at.to_string(), expected, got)],
+    }
+}
+
+/// `doc` with `value` written at `pointer` (whose parents exist in `doc`).
+fn with_value_at(doc: &Value, pointer: &str, value: &Value) -> Value {
+    let mut out = doc.clone();
+    if let Some(slot) = out.pointer_mut(pointer) {
+        *slot = value.clone();
+    }
+    out
+}
+
+/// What of `created` echoes `sent`: the members (at any depth) the create
+/// request sent and the create answered with the same value. `None` when none.
+fn echoed(sent: &Value, created: &Value) -> Option<Value> {
+    match (sent, created) {
+        (Value::Object(s), Value::Object(c)) => {
+            let m: serde_json::Map<String, Value> = c
+                .iter()
+                .filter_map(|(k, cv)| Some((k.clone(), echoed(s.get(k)?, cv)?)))
+                .collect();
+            (!m.is_empty()).then_some(Value::Object(m))
+        }
+        _ if sent == created => Some(created.clone()),
+        _ => None,
+    }
 }
 
 /// create_then_read on a read of an id nobody created: the spec's not-found
 /// status. `None` when there is no answer below 500 to judge.
-pub fn unknown_id(spec: &Spec, ex: &Exchange) -> Option<Outcome> {
+/// Where `read` does not document the not-found status, any 4xx refuses the id:
+/// the document does not say which.
+pub fn unknown_id(spec: &Spec, read: &Operation, ex: &Exchange) -> Option<Outcome> {
     let a = ex.outcome.as_ref().ok().filter(|a| a.status < 500)?;
     let not_found = error_style::case_for(&spec.covenant.errors, "not-found")
         .0
         .status;
-    Some(if a.status == not_found {
+    let documented = read
+        .responses
+        .iter()
+        .any(|r| r.status == StatusCode::Code(not_found));
+    let refused = if documented {
+        a.status == not_found
+    } else {
+        (400..500).contains(&a.status)
+    };
+    Some(if refused {
         Ok(())
     } else {
+        let expected = if documented {
+            format!("status {not_found} (not-found) for an id nobody created")
+        } else {
+            format!("a 4xx for an id nobody created (the read documents no {not_found})")
+        };
         fail(
-            format!("status {not_found} (not-found) for an id nobody created"),
+            expected,
             format!("status {}", a.status),
             format!("unknown id: status {}", a.status),
         )
@@ -171,20 +238,15 @@ pub fn read_after_create(
     id: &Value,
     read: &Exchange,
     only: Option<&Value>,
+    fits: &dyn Fn(&Value) -> bool,
 ) -> Option<Outcome> {
     let a = read.outcome.as_ref().ok()?;
     if (200..300).contains(&a.status) {
-        let created = match (only, created) {
-            (Some(Value::Object(sent)), Value::Object(c)) => Value::Object(
-                c.iter()
-                    .filter(|(k, v)| sent.get(*k) == Some(*v))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            ),
-            (Some(_), _) => Value::Null,
-            (None, c) => c.clone(),
+        let created = match only {
+            Some(sent) => echoed(sent, created).unwrap_or(Value::Null),
+            None => created.clone(),
         };
-        Some(read_matches_create(&created, &a.json()?))
+        Some(read_matches_create(&created, &a.json()?, fits))
     } else if a.status < 500 {
         Some(fail(
             format!("a 2xx read of the id {id} just created"),
@@ -197,8 +259,17 @@ pub fn read_after_create(
 }
 
 /// update_then_read: the read after an update gives back every member the update
-/// sent (where the read carries it). `None` when there is nothing to judge.
-pub fn read_after_update(sent: Option<&Value>, id: &Value, read: &Exchange) -> Option<Outcome> {
+/// sent (where the read carries it). A member is judged only where the read's
+/// answer could hold it as sent (`fits`: the read's answer with the sent value in
+/// place still matches the read's documented schema): a provider that turns what
+/// it is sent into another shape (a file upload into a file's URL) is correct.
+/// `None` when there is nothing to judge.
+pub fn read_after_update(
+    sent: Option<&Value>,
+    id: &Value,
+    read: &Exchange,
+    fits: &dyn Fn(&Value) -> bool,
+) -> Option<Outcome> {
     let a = read.outcome.as_ref().ok()?;
     if a.status >= 500 {
         return None;
@@ -210,21 +281,20 @@ pub fn read_after_update(sent: Option<&Value>, id: &Value, read: &Exchange) -> O
             format!("read after update: status {}", a.status),
         ));
     }
-    let (Some(Value::Object(sent)), Some(Value::Object(got))) = (sent, a.json()) else {
+    let (Some(sent @ Value::Object(_)), Some(got @ Value::Object(_))) = (sent, a.json()) else {
         return Some(Ok(()));
     };
-    for (k, v) in sent {
-        if let Some(g) = got.get(k)
-            && g != v
-        {
-            return Some(fail(
-                "the read shows what the update sent",
-                first_difference(v, g, &covenant_spec::pointer::join("", k)),
-                format!("/{k} not updated"),
-            ));
-        }
-    }
-    Some(Ok(()))
+    let first = disagreements(sent, &got, "")
+        .into_iter()
+        .find(|(at, v, _)| fits(&with_value_at(&got, at, v)));
+    Some(match first {
+        None => Ok(()),
+        Some((at, v, g)) => fail(
+            "the read shows what the update sent",
+            first_difference(v, g, &at),
+            format!("{} not updated", show_ptr(&at)),
+        ),
+    })
 }
 
 /// create_then_read on a read of an id another resource's create returned: a
@@ -293,14 +363,14 @@ mod tests {
                 "create failed"
             )
         );
-        let f = read_after_create(&body, &id, &answer(404, json!({})), None)
+        let f = read_after_create(&body, &id, &answer(404, json!({})), None, &|_| true)
             .expect("judged")
             .unwrap_err();
         assert_eq!(f.expected, "a 2xx read of the id \"s1\" just created");
         assert_eq!(f.signature, "read after create: status 404");
-        assert!(read_after_create(&body, &id, &answer(500, json!({})), None).is_none());
+        assert!(read_after_create(&body, &id, &answer(500, json!({})), None, &|_| true).is_none());
         assert!(
-            read_after_create(&body, &id, &answer(200, json!({"x": 1})), None)
+            read_after_create(&body, &id, &answer(200, json!({"x": 1})), None, &|_| true)
                 .expect("judged")
                 .is_ok()
         );
@@ -325,12 +395,16 @@ mod tests {
         let id = json!(7);
         let sent = json!({"name": "Rex", "age": 4});
         let stale = answer(200, json!({"id": 7, "name": "Old", "age": 4}));
-        let f = read_after_update(Some(&sent), &id, &stale)
+        let f = read_after_update(Some(&sent), &id, &stale, &|_| true)
             .unwrap()
             .unwrap_err();
         assert_eq!(f.signature, "/name not updated");
         let fresh = answer(200, json!({"id": 7, "name": "Rex", "age": 4}));
-        assert!(read_after_update(Some(&sent), &id, &fresh).unwrap().is_ok());
+        assert!(
+            read_after_update(Some(&sent), &id, &fresh, &|_| true)
+                .unwrap()
+                .is_ok()
+        );
         let f = read_after_delete(&id, &fresh).unwrap().unwrap_err();
         assert_eq!(f.signature, "deleted resource still readable");
         assert!(
@@ -344,12 +418,12 @@ mod tests {
         let later = answer(200, json!({"id": 7, "name": "Rex", "status": "checked"}));
         let request = json!({"name": "Rex"});
         assert!(
-            read_after_create(&created, &id, &later, Some(&request))
+            read_after_create(&created, &id, &later, Some(&request), &|_| true)
                 .unwrap()
                 .is_ok()
         );
         assert!(
-            read_after_create(&created, &id, &later, None)
+            read_after_create(&created, &id, &later, None, &|_| true)
                 .unwrap()
                 .is_err()
         );
@@ -357,9 +431,116 @@ mod tests {
 
     #[test]
     fn read_comparison_names_the_field() {
-        let e = read_matches_create(&json!({"id": "a", "x": 1}), &json!({"id": "a", "x": 2}))
-            .unwrap_err();
+        let e = read_matches_create(
+            &json!({"id": "a", "x": 1}),
+            &json!({"id": "a", "x": 2}),
+            &|_| true,
+        )
+        .unwrap_err();
         assert_eq!(e.signature, "/x differs");
-        assert!(read_matches_create(&json!({"id": "a"}), &json!({"id": "a", "y": 1})).is_ok());
+        assert!(
+            read_matches_create(&json!({"id": "a"}), &json!({"id": "a", "y": 1}), &|_| true)
+                .is_ok()
+        );
+    }
+
+    /// JSON:API documents (`{"data": {"id", "type", "attributes"}}`): the update
+    /// and the create send a part of `data`; the read shows all of it. What was
+    /// sent is judged member by member, at any depth.
+    #[test]
+    fn nested_members_are_judged_where_they_were_sent() {
+        let id = json!("act_1");
+        let read = answer(
+            200,
+            json!({"data": {"id": "act_1", "type": "account",
+                "attributes": {"name": "Rex", "tags": ["a"], "created-at": "t"}}}),
+        );
+        let sent = json!({"data": {"attributes": {"name": "Rex", "tags": ["a"]}}});
+        assert!(
+            read_after_update(Some(&sent), &id, &read, &|_| true)
+                .unwrap()
+                .is_ok()
+        );
+        let other = json!({"data": {"attributes": {"name": "Max"}}});
+        let f = read_after_update(Some(&other), &id, &read, &|_| true)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(f.signature, "/data/attributes/name not updated");
+        // A member the read's schema cannot hold as sent (a file sent as data,
+        // read as a URL) is not judged; the others still are.
+        let upload = json!({"data": {"attributes": {"tags": [{"data": "b64"}], "name": "Max"}}});
+        let holds = |doc: &Value| {
+            !doc.pointer("/data/attributes/tags/0")
+                .is_some_and(Value::is_object)
+        };
+        let f = read_after_update(Some(&upload), &id, &read, &holds)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(f.signature, "/data/attributes/name not updated");
+        let upload = json!({"data": {"attributes": {"tags": [{"data": "b64"}]}}});
+        assert!(
+            read_after_update(Some(&upload), &id, &read, &holds)
+                .unwrap()
+                .is_ok()
+        );
+        assert!(
+            read_after_update(Some(&upload), &id, &read, &|_| true)
+                .unwrap()
+                .is_err()
+        );
+        // Held to what the create request sent, found inside `data`.
+        let created = json!({"data": {"id": "act_1", "type": "account",
+            "attributes": {"name": "Rex", "status": "new"}}});
+        let request = json!({"data": {"attributes": {"name": "Rex"}}});
+        assert!(
+            read_after_create(&created, &id, &read, Some(&request), &|_| true)
+                .unwrap()
+                .is_ok()
+        );
+        let renamed = answer(
+            200,
+            json!({"data": {"id": "act_1", "attributes": {"name": "Max"}}}),
+        );
+        let f = read_after_create(&created, &id, &renamed, Some(&request), &|_| true)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(f.signature, "/data/attributes/name differs");
+        // Where the read's schema cannot hold what the create returned, the read
+        // may differ: only the rest is judged.
+        let holds = |doc: &Value| doc.pointer("/data/attributes/name") != Some(&json!("Rex"));
+        assert!(
+            read_after_create(&created, &id, &renamed, Some(&request), &holds)
+                .unwrap()
+                .is_ok()
+        );
+    }
+
+    /// An unknown id is refused with the not-found status where the read
+    /// documents it; a read that documents no such status (Persona's
+    /// `retrieve-an-api-key`: 200, 400, 401, 403, 429) may refuse it with any
+    /// 4xx, but must refuse it.
+    #[test]
+    fn unknown_ids_are_refused_as_the_read_documents() {
+        let spec = |statuses: &str| {
+            Spec::from_str(
+                "t.yaml",
+                &format!(
+                    "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /things/{{id}}:\n    get:\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{type: string}}}}\n      responses:\n{statuses}"
+                ),
+            )
+            .expect("loads")
+        };
+        let with_404 =
+            spec("        '200': {description: ok}\n        '404': {description: none}\n");
+        let without = spec("        '200': {description: ok}\n        '400': {description: bad}\n");
+        let op = |s: &Spec| s.operations[0].clone();
+        let judge = |s: &Spec, status| unknown_id(s, &op(s), &answer(status, json!({}))).unwrap();
+        assert!(judge(&with_404, 404).is_ok());
+        assert!(judge(&with_404, 400).is_err());
+        assert!(judge(&without, 400).is_ok());
+        assert!(judge(&without, 404).is_ok());
+        let f = judge(&without, 200).unwrap_err();
+        assert_eq!(f.signature, "unknown id: status 200");
+        assert!(unknown_id(&without, &op(&without), &answer(503, json!({}))).is_none());
     }
 }
