@@ -49,6 +49,11 @@ pub struct ProxyArgs {
     /// enum_values, branches). Repeatable.
     #[arg(long = "min-coverage", value_name = "[CATEGORY=]PERCENT")]
     pub min_coverage: Vec<String>,
+    /// Threshold for the response_time check, in milliseconds: an upstream answer
+    /// slower than this (forwarded request to its last byte) is a finding against
+    /// the provider (check off when unset).
+    #[arg(long, value_name = "MS")]
+    pub max_response_time: Option<u64>,
 }
 
 fn could_not_run(message: &str) -> ExitCode {
@@ -93,6 +98,7 @@ pub fn run(args: ProxyArgs) -> ExitCode {
     options.report_dir = Some(args.report_dir.clone());
     options.record_dir = args.record.clone();
     options.credentials = credentials;
+    options.max_response_time = args.max_response_time.map(std::time::Duration::from_millis);
     options.min_coverage = match args
         .min_coverage
         .iter()

@@ -74,6 +74,9 @@ pub struct ProxyOptions {
     pub max_body: usize,
     /// `--min-coverage`: what the traffic must exercise (the report says whether it did).
     pub min_coverage: Vec<covenant_runner::coverage::MinCoverage>,
+    /// `--max-response-time`: an upstream answer slower than this (from the
+    /// forwarded request to its last byte) is a response_time finding.
+    pub max_response_time: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for ProxyOptions {
@@ -100,6 +103,7 @@ impl ProxyOptions {
             credentials: Credentials::new(),
             max_body: DEFAULT_MAX_BODY,
             min_coverage: Vec::new(),
+            max_response_time: None,
         }
     }
 }

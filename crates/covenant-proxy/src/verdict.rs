@@ -47,6 +47,7 @@ pub const CHECKS: &[Check] = &[
     Check::ContentType,
     Check::ResponseHeaders,
     Check::ResponseSchema,
+    Check::ResponseTime,
     Check::NegativeRejected,
     Check::ErrorShape,
     Check::ErrorNamesField,
@@ -61,6 +62,7 @@ pub struct Judge {
     /// One per operation of the spec, in its order.
     pub plans: Vec<OpPlan>,
     memory: Memory,
+    max_time: Option<std::time::Duration>,
 }
 
 impl Judge {
@@ -70,6 +72,7 @@ impl Judge {
             spec: options.spec.clone(),
             plans,
             memory: Memory::default(),
+            max_time: options.max_response_time,
         }
     }
 
@@ -102,7 +105,7 @@ impl Judge {
         };
         let ex = o.exchange();
         let mut answers = Vec::new();
-        answer::response_checks(plan, &ex, None, &mut answers);
+        answer::response_checks(plan, &ex, self.max_time, &mut answers);
         for (check, outcome) in answers {
             push(check, Some(outcome), Against::Provider);
         }

@@ -668,3 +668,37 @@ async fn exchanges_pass_unchanged() {
     assert_eq!(summary.exchanges, 1);
     let _ = stop.send(());
 }
+
+/// `--max-response-time`: answers slower than the threshold are response_time
+/// findings against the provider; the same traffic within it gives none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_answers_are_found_against_the_threshold() {
+    let name = "identplus";
+    let (spec, creds) = common::provider(name, &|_| None);
+    let server = common::mock(&spec, &creds).await;
+    let layer = common::fault_layer(&server.url(), Fault::DelayMs(150)).await;
+    let mut slow = 0;
+    for (threshold, expect_slow) in [(50, true), (30_000, false)] {
+        let mut o = ProxyOptions::new(spec.clone(), name, &layer.url);
+        o.report_dir = Some(scratch(&format!("slow-{threshold}")));
+        o.max_response_time = Some(std::time::Duration::from_millis(threshold));
+        let p = covenant_proxy::start(o, loopback())
+            .await
+            .expect("proxy starts");
+        let target = covenant_runner::Target::new(name, spec.clone(), &p.url(), creds.clone());
+        covenant_runner::run_target(&target, &common::opts(1), None).await;
+        let summary = p.finish().await.expect("proxy finishes");
+        let found: Vec<&Violation> = against_provider(&summary)
+            .into_iter()
+            .filter(|v| v.check == "response_time")
+            .collect();
+        assert_eq!(!found.is_empty(), expect_slow, "{}", described(&found));
+        if expect_slow {
+            slow = found.len();
+            assert!(found[0].actual.ends_with(" ms"), "{}", described(&found));
+        }
+    }
+    assert!(slow > 0);
+    drop(layer);
+    server.shutdown().await;
+}
