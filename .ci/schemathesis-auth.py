@@ -16,10 +16,19 @@ import sys
 def main():
     with open(sys.argv[1]) as f:
         lines = f.read().splitlines()
+    # One value per header: schemathesis sends the last `-H` given for a name, so a
+    # second scheme on `Authorization` (Persona: bearer, then an API key there)
+    # must not replace the first one the mock printed.
     authorization = False
+    headers = set()
     for line in lines:
         m = re.search(r" accepts header ([^:]+): (\S+) \(", line)
         if m:
+            name = m.group(1).lower()
+            if name in headers or (name == "authorization" and authorization):
+                continue
+            headers.add(name)
+            authorization = authorization or name == "authorization"
             print("-H")
             print("%s: %s" % (m.group(1), m.group(2)))
             continue

@@ -354,12 +354,19 @@ fn put(
     }
 }
 
+/// The value of one text where `cands` apply. An empty text where only an
+/// object fits is an empty object: what clients that write every member send
+/// for one (`filter[identifier]=`), and what an empty object means (it sends no
+/// pair of its own).
 fn leaf(view: &Value, cands: &[&Value], text: &str) -> Value {
     let mut types = Vec::new();
     for c in cands {
         collect_types(view, c, &mut types, 0);
     }
     types.dedup();
+    if text.is_empty() && !types.is_empty() && types.iter().all(|t| t == "object") {
+        return Value::Object(Map::new());
+    }
     coerce(text, &coercions(&types))
 }
 
@@ -533,6 +540,18 @@ mod tests {
         assert_eq!(
             read_member(&view, created, "created", &pairs("created=5")),
             None
+        );
+        // An empty text where only an object fits is an empty object.
+        assert_eq!(
+            read_member(&view, created, "created", &pairs("created[gt]=1")),
+            Some(json!({"gt": 1}))
+        );
+        assert_eq!(
+            read(
+                &view,
+                &pairs("business_profile[monthly_estimated_revenue]=&metadata=")
+            ),
+            json!({"business_profile": {"monthly_estimated_revenue": {}}, "metadata": ""})
         );
         // Deep keys are bounded.
         let deep = format!("a{}=1", "[b]".repeat(100));
