@@ -370,22 +370,6 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lifecycle_reachability() {
-        let lc: Lifecycle = serde_json::from_value(serde_json::json!({
-            "initial": "a", "transitions": {"a": ["b"], "b": ["c"]}
-        }))
-        .expect("lifecycle");
-        assert!(reachable(&lc, &"a".into(), &"c".into()));
-        assert!(!reachable(&lc, &"c".into(), &"a".into()));
-        assert!(contains_ignore_case("createdTime", "CREATED"));
-    }
-}
-
 /// The value at `pointer` inside the object `m`.
 fn m_pointer(m: &serde_json::Map<String, Value>, pointer: &str) -> Option<Value> {
     let mut tokens = covenant_spec::pointer::tokens_iter(pointer);
@@ -412,4 +396,20 @@ fn restore(m: &mut serde_json::Map<String, Value>, pointer: &str, id: Value) {
         }
     }
     at.insert(last.clone(), id);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifecycle_reachability() {
+        let lc: Lifecycle = serde_json::from_value(serde_json::json!({
+            "initial": "a", "transitions": {"a": ["b"], "b": ["c"]}
+        }))
+        .expect("lifecycle");
+        assert!(reachable(&lc, &"a".into(), &"c".into()));
+        assert!(!reachable(&lc, &"c".into(), &"a".into()));
+        assert!(contains_ignore_case("createdTime", "CREATED"));
+    }
 }
