@@ -161,25 +161,28 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
         // A PATCH merges at every depth (RFC 7386: a JSON:API update sends part
         // of `data`); a PUT replaces the members it sends.
         let update = |st: &mut Stored| {
+            let value = st.value();
             if r.role == ResourceRole::Update
-                && let (Value::Object(m), Some(Value::Object(b))) = (st.value(), &ctx.body)
+                && let Some(Value::Object(b)) = &ctx.body
             {
-                let id = m_pointer(m, r.id_pointer());
-                for (k, v) in b {
-                    match m.get_mut(k) {
-                        Some(slot) if c.op.method == covenant_spec::Method::Patch => {
-                            crate::respond::merge(slot, v.clone())
-                        }
-                        _ => {
-                            m.insert(k.clone(), v.clone());
+                let id = value.pointer(r.id_pointer()).cloned();
+                if let Value::Object(m) = &mut *value {
+                    for (k, v) in b {
+                        match m.get_mut(k) {
+                            Some(slot) if c.op.method == covenant_spec::Method::Patch => {
+                                crate::respond::merge(slot, v.clone())
+                            }
+                            _ => {
+                                m.insert(k.clone(), v.clone());
+                            }
                         }
                     }
                 }
-                if let Some(id) = id {
-                    restore(m, r.id_pointer(), id);
+                if let (Some(id), Some(slot)) = (id, value.pointer_mut(r.id_pointer())) {
+                    *slot = id;
                 }
             }
-            st.value().clone()
+            value.clone()
         };
         let Some(stored) = store.and_then(|s| s.update(&key, update)) else {
             return not_found(errors, c.index, r, Some(&id));
@@ -368,34 +371,6 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
         .as_bytes()
         .windows(needle.len())
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
-/// The value at `pointer` inside the object `m`.
-fn m_pointer(m: &serde_json::Map<String, Value>, pointer: &str) -> Option<Value> {
-    let mut tokens = covenant_spec::pointer::tokens_iter(pointer);
-    let first = tokens.next()?;
-    let mut at = m.get(&*first)?;
-    for t in tokens {
-        at = at.get(&*t)?;
-    }
-    Some(at.clone())
-}
-
-/// Puts `id` back at `pointer` inside `m` (an update never changes the id),
-/// where the objects on the way still exist.
-fn restore(m: &mut serde_json::Map<String, Value>, pointer: &str, id: Value) {
-    let tokens = covenant_spec::pointer::tokens(pointer);
-    let Some((last, path)) = tokens.split_last() else {
-        return;
-    };
-    let mut at = m;
-    for t in path {
-        match at.get_mut(t) {
-            Some(Value::Object(next)) => at = next,
-            _ => return,
-        }
-    }
-    at.insert(last.clone(), id);
 }
 
 #[cfg(test)]
