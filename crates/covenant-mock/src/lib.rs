@@ -44,6 +44,7 @@ pub mod engine;
 pub mod errors;
 pub mod form;
 pub mod inspect;
+pub mod mend;
 pub mod message;
 mod oversize;
 pub mod plan;

@@ -132,7 +132,7 @@ impl<'a> Overlay<'a> {
             let (_, earlier) = self.fields.remove(i);
             if earlier.is_object() && value.is_object() {
                 let mut both = earlier.into_owned();
-                merge(&mut both, value.into_owned());
+                crate::mend::merge(&mut both, value.into_owned());
                 value = Cow::Owned(both);
             }
         }
@@ -223,15 +223,17 @@ impl BodyPlan {
                 }
             }
         }
+        // What each object overlay sent, once it was written over the pooled
+        // member: tells the pooled additions apart when they break the schema.
+        let mut sent: BTreeMap<String, Value> = BTreeMap::new();
         let mut dropped = Vec::new();
-        let mut merged: BTreeSet<String> = BTreeSet::new();
         for _ in 0..8 {
             if self.validator.is_valid(&body) {
                 return (body, dropped, extras);
             }
             // Violations by the top-level member they are in, with the rest of
-            // their pointer.
-            let mut bad: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+            // their pointer and their keyword.
+            let mut bad: BTreeMap<String, Vec<(Vec<String>, String)>> = BTreeMap::new();
             for v in self.validator.violations(&body) {
                 let mut tokens = covenant_spec::pointer::tokens(&v.pointer);
                 let name = if tokens.is_empty() {
@@ -239,7 +241,7 @@ impl BodyPlan {
                 } else {
                     tokens.remove(0)
                 };
-                bad.entry(name).or_default().push(tokens);
+                bad.entry(name).or_default().push((tokens, v.keyword));
             }
             let mut changed = false;
             if let (Value::Object(m), Value::Object(b)) = (&mut body, base) {
@@ -250,28 +252,43 @@ impl BodyPlan {
                     let (Some(mine), orig) = (m.get_mut(name), b.get(name)) else {
                         continue;
                     };
-                    // An object overlay that lacks members the schema requires
-                    // (a JSON:API `data` without its `type`) is tried once more
-                    // written over the pooled member; once merged, only the
-                    // parts that break the schema go back to the pooled ones.
-                    if let (Value::Object(_), Some(orig @ Value::Object(_))) = (&*mine, orig) {
-                        if merged.insert(name.clone()) {
-                            let mut both = orig.clone();
-                            merge(&mut both, mine.take());
-                            *mine = both;
-                            changed = true;
-                            continue;
-                        }
-                        let mut reverted = false;
-                        for rest in inner {
-                            reverted |= revert(mine, orig, rest);
-                        }
-                        if reverted {
-                            // Partly undone: counted, so another pooled body it
-                            // fits whole is preferred.
-                            if !dropped.contains(name) {
-                                dropped.push(name.clone());
+                    // An object overlay that breaks the schema is first written
+                    // over the pooled member at every depth (a JSON:API `data`
+                    // without its `type`, `attributes` without the server's
+                    // members); one that fits as sent stays as sent.
+                    if let (Value::Object(_), Some(orig @ Value::Object(_))) = (&*mine, orig)
+                        && !sent.contains_key(name)
+                    {
+                        let own = mine.take();
+                        *mine = orig.clone();
+                        crate::mend::merge(mine, own.clone());
+                        sent.insert(name.clone(), own);
+                        changed = true;
+                        continue;
+                    }
+                    // Then only what still breaks it is mended, most faithful
+                    // first: a required member it lacks comes from the pooled
+                    // body; a pooled addition that mixes with what was sent (a
+                    // union's other branch) goes; what was sent goes back to
+                    // the pooled value, or goes.
+                    if mine.is_object() {
+                        let own = sent.get(name);
+                        let mut mended = false;
+                        for (rest, keyword) in inner {
+                            if (keyword == "required" && crate::mend::fill(mine, orig, rest))
+                                || own.is_some_and(|own| crate::mend::unfill(mine, own, rest))
+                            {
+                                mended = true;
+                            } else if crate::mend::revert(mine, orig, rest) {
+                                mended = true;
+                                if !dropped.contains(name) {
+                                    // Partly undone: counted, so another pooled
+                                    // body it fits whole is preferred.
+                                    dropped.push(name.clone());
+                                }
                             }
+                        }
+                        if mended {
                             changed = true;
                             continue;
                         }
@@ -299,61 +316,6 @@ impl BodyPlan {
             dropped.extend(applied);
             (base.clone(), dropped, extras)
         }
-    }
-}
-
-/// Puts back the pooled value (`base`) at the smallest part of `body` on the
-/// path `tokens` that differs from it (removing a member `base` lacks; at the
-/// path's end, an object first loses only the members `base` lacks). `false`
-/// when the path leaves the objects both share, or nothing on it differs.
-fn revert(body: &mut Value, base: &Value, tokens: &[String]) -> bool {
-    let Some((t, rest)) = tokens.split_first() else {
-        // At the object the violation names (an undeclared member, say): first
-        // only the members the pooled value lacks go.
-        if let (Value::Object(b), Value::Object(o)) = (body, base) {
-            let before = b.len();
-            b.retain(|k, _| o.contains_key(k));
-            return b.len() < before;
-        }
-        return false;
-    };
-    let (Value::Object(b), Value::Object(o)) = (body, base) else {
-        return false;
-    };
-    let Some(child) = b.get_mut(t) else {
-        return false;
-    };
-    match o.get(t) {
-        Some(orig) if orig == child => false,
-        Some(orig) => {
-            if !revert(child, orig, rest) {
-                *child = orig.clone();
-            }
-            true
-        }
-        None => {
-            b.shift_remove(t);
-            true
-        }
-    }
-}
-
-/// Writes `from` over `into`: objects member by member at every depth (members
-/// `from` lacks stay), anything else replaced (RFC 7386's merge, without `null`
-/// deleting).
-pub fn merge(into: &mut Value, from: Value) {
-    match (into, from) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, v) in b {
-                match a.get_mut(&k) {
-                    Some(slot) => merge(slot, v),
-                    None => {
-                        a.insert(k, v);
-                    }
-                }
-            }
-        }
-        (into, from) => *into = from,
     }
 }
 
@@ -563,10 +525,10 @@ mod tests {
         assert!(built.dropped.is_empty());
     }
 
-    /// A JSON:API create: the request's part of `data` and a fresh id compose,
-    /// are written over the pooled `data` (which has the required `type`), and
-    /// only a member whose request shape the answer cannot hold goes back to the
-    /// pooled value.
+    /// A JSON:API create: the request's part of `data` and a fresh id compose;
+    /// what the answer requires and they lack (`type`, a file's `url`) comes
+    /// from the pooled `data`, and only a member the answer cannot hold (the
+    /// file's `data`) goes.
     #[test]
     fn object_overlays_merge_and_revert_only_what_breaks() {
         let schema = json!({"type": "object", "required": ["data"], "properties": {
@@ -576,6 +538,7 @@ mod tests {
                 "attributes": {"type": "object", "properties": {
                     "name": {"type": "string"},
                     "files": {"type": "array", "items": {"type": "object",
+                        "additionalProperties": false,
                         "required": ["url"], "properties": {"url": {"type": "string"}}}}}}}}}});
         let plan = BodyPlan {
             pool: std::sync::Arc::new(vec![json!({"data": {"id": "act_pooled", "type": "account",
@@ -620,7 +583,37 @@ mod tests {
             json!({"name": "Rex", "files": [{"url": "u"}]})
         );
         let mut into = json!({"a": {"b": 1, "c": [1]}, "d": 2});
-        merge(&mut into, json!({"a": {"c": [], "e": 3}}));
+        crate::mend::merge(&mut into, json!({"a": {"c": [], "e": 3}}));
         assert_eq!(into, json!({"a": {"b": 1, "c": [], "e": 3}, "d": 2}));
+    }
+    /// Persona's `attributes: {unevaluatedProperties: false, $ref: ...}`, and
+    /// a stored resource with a member only the create's answer has (an API
+    /// key's `value`): that member goes, the others stay as sent.
+    #[test]
+    fn unevaluated_members_go_alone() {
+        let schema = json!({
+            "$defs": {"A": {"type": "object", "properties": {
+                "name": {"type": "string"}, "n": {"type": "integer"}}}},
+            "type": "object", "properties": {"data": {"type": "object", "properties": {
+                "attributes": {"unevaluatedProperties": false, "$ref": "#/$defs/A"}}}}});
+        let plan = BodyPlan {
+            pool: std::sync::Arc::new(vec![
+                json!({"data": {"attributes": {"name": "pooled", "n": 1}}}),
+            ]),
+            validator: covenant_spec::book::Page::single(
+                covenant_spec::view::compile(&schema).expect("compiles"),
+            ),
+            props: [("data".to_string(), Prop { timestamp: false })].into(),
+        };
+        let mut o = Overlay::default();
+        o.set(
+            "data",
+            json!({"attributes": {"name": "mine", "value": "secret"}}),
+        );
+        let built = plan.build(0, o);
+        assert_eq!(
+            built.value,
+            json!({"data": {"attributes": {"name": "mine", "n": 1}}})
+        );
     }
 }

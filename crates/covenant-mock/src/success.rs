@@ -166,16 +166,18 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
                 && let Some(Value::Object(b)) = &ctx.body
             {
                 let id = value.pointer(r.id_pointer()).cloned();
-                if let Value::Object(m) = &mut *value {
+                if c.op.method == covenant_spec::Method::Patch {
+                    let body = ctx.body.as_ref().expect("matched above");
+                    crate::mend::patch(value, body, |v| {
+                        plan.validator
+                            .violations(&declared(plan, v))
+                            .into_iter()
+                            .map(|v| v.pointer)
+                            .collect()
+                    });
+                } else if let Value::Object(m) = &mut *value {
                     for (k, v) in b {
-                        match m.get_mut(k) {
-                            Some(slot) if c.op.method == covenant_spec::Method::Patch => {
-                                crate::respond::merge(slot, v.clone())
-                            }
-                            _ => {
-                                m.insert(k.clone(), v.clone());
-                            }
-                        }
+                        m.insert(k.clone(), v.clone());
                     }
                 }
                 if let (Some(id), Some(slot)) = (id, value.pointer_mut(r.id_pointer())) {
@@ -196,16 +198,8 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
         // members its answer declares, when that fits the answer's schema;
         // otherwise (a delete's notice, an update that changed a member's type)
         // it is overlaid on a pooled body.
-        if r.role != ResourceRole::Delete
-            && !plan.props.is_empty()
-            && let Value::Object(m) = &stored
-        {
-            let declared: serde_json::Map<String, Value> = m
-                .iter()
-                .filter(|(k, _)| plan.props.contains_key(*k))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            let declared = Value::Object(declared);
+        if r.role != ResourceRole::Delete && !plan.props.is_empty() && stored.is_object() {
+            let declared = declared(plan, &stored);
             if plan.validator.is_valid(&declared) {
                 return Outgoing::bytes(success.status, ct, crate::message::json_bytes(&declared));
             }
@@ -314,6 +308,19 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
     out.headers
         .extend(location.map(|l| ("location".to_string(), l)));
     out
+}
+
+/// The members of a stored resource its answer declares.
+fn declared(plan: &crate::respond::BodyPlan, stored: &Value) -> Value {
+    let Value::Object(m) = stored else {
+        return stored.clone();
+    };
+    Value::Object(
+        m.iter()
+            .filter(|(k, _)| plan.props.contains_key(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
 }
 
 fn not_found(errors: &ErrorAnswers, op: usize, r: &Resource, id: Option<&Value>) -> Outgoing {

@@ -534,11 +534,13 @@ fn flatten(e: &jsonschema::ValidationError<'_>, out: &mut Vec<Violation>) {
             keyword: "required".into(),
             message: format!("{property} is required"),
         }),
-        K::AdditionalProperties { unexpected } => {
+        // Named at the member, not at its object: a client (and the mock's
+        // own mending of an answer) can act on the one member.
+        K::AdditionalProperties { unexpected } | K::UnevaluatedProperties { unexpected } => {
             for name in unexpected {
                 out.push(Violation {
                     pointer: pointer::join(&at, name),
-                    keyword: "additionalProperties".into(),
+                    keyword: e.kind().keyword().into(),
                     message: format!("property {name:?} is not allowed"),
                 });
             }
@@ -598,4 +600,45 @@ fn cut_instance(message: String, instance: &Value) -> String {
         },
     };
     message.replacen(&text, &format!("{shown}... ({count} characters)"), 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// An undeclared member is named itself, under `additionalProperties` and
+    /// `unevaluatedProperties` alike.
+    #[test]
+    fn undeclared_members_are_named_one_by_one() {
+        let schema = json!({
+            "$defs": {"A": {"type": "object", "properties": {
+                "name": {"type": "string"}, "n": {"type": "integer", "maximum": 10}}}},
+            "type": "object", "properties": {
+                "closed": {"type": "object", "additionalProperties": false,
+                           "properties": {"name": {"type": "string"}}},
+                "sealed": {"unevaluatedProperties": false, "$ref": "#/$defs/A"}}});
+        let v = compile(&schema).expect("compiles");
+        let found = violations(
+            &v,
+            &json!({"closed": {"name": "a", "x": 1}, "sealed": {"name": "b", "y": 2, "z": 3}}),
+        );
+        let at: Vec<(&str, &str)> = found
+            .iter()
+            .map(|v| (v.pointer.as_str(), v.keyword.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("/closed/x", "additionalProperties"),
+                ("/sealed/y", "unevaluatedProperties"),
+                ("/sealed/z", "unevaluatedProperties"),
+            ]
+        );
+        // A member out of range fails the `$ref`, and only it is named (the
+        // others still count as evaluated).
+        let found = violations(&v, &json!({"sealed": {"name": "b", "n": 99}}));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].pointer, "/sealed/n");
+    }
 }
