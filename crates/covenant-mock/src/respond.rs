@@ -245,18 +245,13 @@ impl BodyPlan {
             }
             let mut changed = false;
             if let (Value::Object(m), Value::Object(b)) = (&mut body, base) {
-                for (name, inner) in &bad {
-                    if !applied.contains(name) {
-                        continue;
-                    }
-                    let (Some(mine), orig) = (m.get_mut(name), b.get(name)) else {
-                        continue;
-                    };
-                    // An object overlay that breaks the schema is first written
-                    // over the pooled member at every depth (a JSON:API `data`
-                    // without its `type`, `attributes` without the server's
-                    // members); one that fits as sent stays as sent.
-                    if let (Value::Object(_), Some(orig @ Value::Object(_))) = (&*mine, orig)
+                // An object overlay that breaks the schema is first written
+                // over the pooled member at every depth (a JSON:API `data`
+                // without its `type`, `attributes` without the server's
+                // members); one that fits as sent stays as sent.
+                for name in bad.keys().filter(|n| applied.contains(*n)) {
+                    if let (Some(mine @ Value::Object(_)), Some(orig @ Value::Object(_))) =
+                        (m.get_mut(name), b.get(name))
                         && !sent.contains_key(name)
                     {
                         let own = mine.take();
@@ -264,44 +259,59 @@ impl BodyPlan {
                         crate::mend::merge(mine, own.clone());
                         sent.insert(name.clone(), own);
                         changed = true;
-                        continue;
                     }
-                    // Then only what still breaks it is mended, most faithful
-                    // first: a required member it lacks comes from the pooled
-                    // body; a pooled addition that mixes with what was sent (a
-                    // union's other branch) goes; what was sent goes back to
-                    // the pooled value, or goes.
-                    if mine.is_object() {
-                        let own = sent.get(name);
-                        let mut mended = false;
-                        for (rest, keyword) in inner {
-                            if (keyword == "required" && crate::mend::fill(mine, orig, rest))
-                                || own.is_some_and(|own| crate::mend::unfill(mine, own, rest))
-                            {
-                                mended = true;
-                            } else if crate::mend::revert(mine, orig, rest) {
-                                mended = true;
-                                if !dropped.contains(name) {
-                                    // Partly undone: counted, so another pooled
-                                    // body it fits whole is preferred.
-                                    dropped.push(name.clone());
-                                }
-                            }
-                        }
-                        if mended {
-                            changed = true;
+                }
+                // Then what still breaks it is mended, most faithful first,
+                // one kind of step per round: a pooled addition that blends
+                // with what was sent (a union's other branch) goes; a member
+                // the schema requires comes from the pooled body; what was
+                // sent goes back to the pooled value, or goes.
+                for step in [Step::Unfill, Step::Fill, Step::Revert] {
+                    if changed {
+                        break;
+                    }
+                    for (name, inner) in bad.iter().filter(|(n, _)| applied.contains(*n)) {
+                        let (Some(mine @ Value::Object(_)), orig) = (m.get_mut(name), b.get(name))
+                        else {
                             continue;
+                        };
+                        for (rest, keyword) in inner {
+                            let mended = match step {
+                                Step::Unfill => sent
+                                    .get(name)
+                                    .is_some_and(|own| crate::mend::unfill(mine, own, rest)),
+                                Step::Fill => {
+                                    keyword == "required" && crate::mend::fill(mine, orig, rest)
+                                }
+                                Step::Revert => crate::mend::revert(mine, orig, rest),
+                            };
+                            // Partly undone: counted, so another pooled body it
+                            // fits whole is preferred.
+                            if mended && step == Step::Revert && !dropped.contains(name) {
+                                dropped.push(name.clone());
+                            }
+                            changed |= mended;
                         }
                     }
-                    applied.remove(name);
-                    dropped.retain(|d| d != name);
-                    match b.get(name) {
+                }
+                // A member with nothing smaller to mend (a scalar), or when
+                // nothing smaller helped, goes back whole.
+                let whole: Vec<String> = bad
+                    .keys()
+                    .filter(|n| applied.contains(*n))
+                    .filter(|n| !changed || !m.get(*n).is_some_and(Value::is_object))
+                    .cloned()
+                    .collect();
+                for name in whole {
+                    applied.remove(&name);
+                    dropped.retain(|d| *d != name);
+                    match b.get(&name) {
                         Some(orig) => m.insert(name.clone(), orig.clone()),
                         // Members keep their order: the answer reads as the
                         // pooled body with the overlays in place.
-                        None => m.shift_remove(name),
+                        None => m.shift_remove(&name),
                     };
-                    dropped.push(name.clone());
+                    dropped.push(name);
                     changed = true;
                 }
             }
@@ -317,6 +327,14 @@ impl BodyPlan {
             (base.clone(), dropped, extras)
         }
     }
+}
+
+/// One kind of mending step, tried in this order (see [`BodyPlan::build`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Unfill,
+    Fill,
+    Revert,
 }
 
 /// Now, as RFC 3339 with second precision in UTC (`2024-05-01T12:00:00Z`).
@@ -614,6 +632,43 @@ mod tests {
         assert_eq!(
             built.value,
             json!({"data": {"attributes": {"name": "mine", "n": 1}}})
+        );
+    }
+
+    /// Persona's webhook read: the stored `attributes` carry a member the
+    /// answer lacks, so they are written over the pooled ones, whose union
+    /// member is the other branch. The blend goes first (the pooled `events`),
+    /// so the client's branch and every other member stay.
+    #[test]
+    fn pooled_additions_go_before_sent_values() {
+        let allow = json!({"unevaluatedProperties": false, "oneOf": [
+            {"type": "object", "additionalProperties": false, "required": ["state"],
+             "properties": {"state": {"const": "all"}}},
+            {"type": "object", "additionalProperties": false, "required": ["state"],
+             "properties": {"state": {"const": "none"}}},
+            {"type": "object", "additionalProperties": false, "required": ["state", "events"],
+             "properties": {"state": {"const": "custom"}, "events": {"type": "array"}}}]});
+        let schema = json!({"type": "object", "properties": {"data": {"type": "object",
+            "properties": {"attributes": {"type": "object", "additionalProperties": false,
+                "properties": {"name": {"type": "string"}, "tags": {"type": "array"},
+                               "allow": allow}}}}}});
+        let plan = BodyPlan {
+            pool: std::sync::Arc::new(vec![json!({"data": {"attributes": {"name": "pooled",
+                "tags": ["p"], "allow": {"state": "custom", "events": ["e"]}}}})]),
+            validator: covenant_spec::book::Page::single(
+                covenant_spec::view::compile(&schema).expect("compiles"),
+            ),
+            props: [("data".to_string(), Prop { timestamp: false })].into(),
+        };
+        let mut o = Overlay::default();
+        o.set(
+            "data",
+            json!({"attributes": {"name": "mine", "tags": ["m"], "allow": {"state": "none"}, "extra": 1}}),
+        );
+        let built = plan.build(0, o);
+        assert_eq!(
+            built.value,
+            json!({"data": {"attributes": {"name": "mine", "tags": ["m"], "allow": {"state": "none"}}}})
         );
     }
 }
