@@ -1,8 +1,8 @@
 //! Mending a body that breaks its schema after values were written over it:
 //! an overlay over a pooled answer, a PATCH over a stored resource. Each
 //! violation is mended at the smallest part of the body on its path, most
-//! faithful first: a required member comes from the pooled body ([`fill`]); a
-//! member mixed in from the other side goes ([`unfill`]); what was sent goes
+//! faithful first: a member blended in from the other side goes ([`unfill`]);
+//! a required member comes from the pooled body ([`fill`]); what was sent goes
 //! back to the pooled value, or goes ([`revert`]).
 
 use serde_json::Value;
