@@ -386,11 +386,13 @@ fn string(m: &Map<String, Value>, s: &str, ptr: &str, out: &mut Vec<Candidate>) 
         k >= min && max.is_none_or(|mx| k <= mx)
     };
     if min > 0 {
+        // Padded to length with a count kept, not recounted: Stripe's strings
+        // are `maxLength: 5000`, and recounting made this quadratic.
         let mut short: String = s.chars().take(min - 1).collect();
-        let mut tail = 'a';
-        while short.chars().count() < min - 1 {
-            short.push(tail);
-            tail = 'b';
+        let have = n.min(min - 1);
+        if have < min - 1 {
+            short.push('a');
+            short.extend(std::iter::repeat_n('b', min - 2 - have));
         }
         push(
             out,
@@ -403,10 +405,7 @@ fn string(m: &Map<String, Value>, s: &str, ptr: &str, out: &mut Vec<Candidate>) 
     if let Some(mx) = max.filter(|mx| *mx < 100_000) {
         let mut long: String = s.chars().take(mx + 1).collect();
         let fill = s.chars().last().unwrap_or('a');
-        while long.chars().count() <= mx {
-            long.push(fill);
-        }
-        let _ = n;
+        long.extend(std::iter::repeat_n(fill, (mx + 1).saturating_sub(n)));
         push(
             out,
             ptr,
@@ -688,4 +687,41 @@ fn apply(instance: &Value, at: &str, edit: Edit) -> Option<Value> {
         _ => return None,
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lengths of the string negatives made from `s` under `schema`.
+    fn lengths(schema: Value, s: &str) -> Vec<(&'static str, usize)> {
+        let Value::Object(m) = schema else {
+            unreachable!("an object schema")
+        };
+        let mut out = Vec::new();
+        string(&m, s, "/name", &mut out);
+        out.iter()
+            .filter_map(|c| match &c.edit {
+                Edit::Set(Value::String(x)) => Some((c.keyword, x.chars().count())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Length negatives sit one character past each bound, counted in
+    /// characters, whatever the valid string's length; Stripe's
+    /// `maxLength: 5000` made the padding loop quadratic once.
+    #[test]
+    fn length_negatives_are_one_past_the_bounds() {
+        for s in ["", "ab", "abcdefghij", "日本語"] {
+            let l = lengths(json!({"minLength": 5, "maxLength": 8}), s);
+            assert!(l.contains(&("minLength", 4)), "{s:?}: {l:?}");
+            assert!(l.contains(&("maxLength", 9)), "{s:?}: {l:?}");
+        }
+        assert_eq!(
+            lengths(json!({"maxLength": 5000}), "x"),
+            [("maxLength", 5001)]
+        );
+        assert_eq!(lengths(json!({"minLength": 1}), "x"), [("minLength", 0)]);
+    }
 }
