@@ -366,6 +366,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A plan answering `schema` from `pool`, its top-level members `props`.
+    fn plan_of(schema: &Value, pool: Vec<Value>, props: &[&str]) -> BodyPlan {
+        BodyPlan {
+            pool: std::sync::Arc::new(pool),
+            validator: covenant_spec::book::Page::single(
+                covenant_spec::view::compile(schema).expect("compiles"),
+            ),
+            props: props
+                .iter()
+                .map(|k| (k.to_string(), Prop { timestamp: false }))
+                .collect(),
+        }
+    }
+
     #[test]
     fn id_styles_follow_the_spec() {
         let s = IdStyle::learn(
@@ -445,16 +459,11 @@ mod tests {
             },
             "$defs": {"Doc": {"type": "object", "required": ["k"], "properties": {"k": {"enum": ["a", "b"]}}}}
         });
-        let plan = BodyPlan {
-            pool: std::sync::Arc::new(vec![json!({"id": "kyc_1", "n": 1, "doc": {"k": "a"}})]),
-            validator: covenant_spec::book::Page::single(
-                covenant_spec::view::compile(&view).expect("compiles"),
-            ),
-            props: ["id", "n", "doc", "t", "u", "w"]
-                .into_iter()
-                .map(|k| (k.to_string(), Prop { timestamp: false }))
-                .collect(),
-        };
+        let plan = plan_of(
+            &view,
+            vec![json!({"id": "kyc_1", "n": 1, "doc": {"k": "a"}})],
+            &["id", "n", "doc", "t", "u", "w"],
+        );
         let soft = json!("soft");
         // (overlay members, expected outcome, members expected dropped)
         type Case<'a> = (&'a [(&'a str, Value)], &'a str, &'a [&'a str]);
@@ -522,19 +531,14 @@ mod tests {
             {"type": "object", "required": ["id", "deleted"], "additionalProperties": false,
              "properties": {"id": {"type": "string"}, "deleted": {"const": true}}}
         ]});
-        let plan = BodyPlan {
-            pool: std::sync::Arc::new(vec![
+        let plan = plan_of(
+            &schema,
+            vec![
                 json!({"id": "d1", "deleted": true}),
                 json!({"id": "r1", "label": "pooled"}),
-            ]),
-            validator: covenant_spec::book::Page::single(
-                covenant_spec::view::compile(&schema).expect("compiles"),
-            ),
-            props: ["id", "label", "deleted"]
-                .into_iter()
-                .map(|k| (k.to_string(), Prop { timestamp: false }))
-                .collect(),
-        };
+            ],
+            &["id", "label", "deleted"],
+        );
         let mut o = Overlay::default();
         o.set("id", json!("stored"));
         o.set("label", json!("mine"));
@@ -558,14 +562,12 @@ mod tests {
                     "files": {"type": "array", "items": {"type": "object",
                         "additionalProperties": false,
                         "required": ["url"], "properties": {"url": {"type": "string"}}}}}}}}}});
-        let plan = BodyPlan {
-            pool: std::sync::Arc::new(vec![json!({"data": {"id": "act_pooled", "type": "account",
-                "attributes": {"name": "pooled", "files": [{"url": "u"}]}}})]),
-            validator: covenant_spec::book::Page::single(
-                covenant_spec::view::compile(&schema).expect("compiles"),
-            ),
-            props: [("data".to_string(), Prop { timestamp: false })].into(),
-        };
+        let plan = plan_of(
+            &schema,
+            vec![json!({"data": {"id": "act_pooled", "type": "account",
+                "attributes": {"name": "pooled", "files": [{"url": "u"}]}}})],
+            &["data"],
+        );
         let mut o = Overlay::default();
         o.set(
             "data",
@@ -614,15 +616,11 @@ mod tests {
                 "name": {"type": "string"}, "n": {"type": "integer"}}}},
             "type": "object", "properties": {"data": {"type": "object", "properties": {
                 "attributes": {"unevaluatedProperties": false, "$ref": "#/$defs/A"}}}}});
-        let plan = BodyPlan {
-            pool: std::sync::Arc::new(vec![
-                json!({"data": {"attributes": {"name": "pooled", "n": 1}}}),
-            ]),
-            validator: covenant_spec::book::Page::single(
-                covenant_spec::view::compile(&schema).expect("compiles"),
-            ),
-            props: [("data".to_string(), Prop { timestamp: false })].into(),
-        };
+        let plan = plan_of(
+            &schema,
+            vec![json!({"data": {"attributes": {"name": "pooled", "n": 1}}})],
+            &["data"],
+        );
         let mut o = Overlay::default();
         o.set(
             "data",
@@ -652,14 +650,12 @@ mod tests {
             "properties": {"attributes": {"type": "object", "additionalProperties": false,
                 "properties": {"name": {"type": "string"}, "tags": {"type": "array"},
                                "allow": allow}}}}}});
-        let plan = BodyPlan {
-            pool: std::sync::Arc::new(vec![json!({"data": {"attributes": {"name": "pooled",
-                "tags": ["p"], "allow": {"state": "custom", "events": ["e"]}}}})]),
-            validator: covenant_spec::book::Page::single(
-                covenant_spec::view::compile(&schema).expect("compiles"),
-            ),
-            props: [("data".to_string(), Prop { timestamp: false })].into(),
-        };
+        let plan = plan_of(
+            &schema,
+            vec![json!({"data": {"attributes": {"name": "pooled",
+                "tags": ["p"], "allow": {"state": "custom", "events": ["e"]}}}})],
+            &["data"],
+        );
         let mut o = Overlay::default();
         o.set(
             "data",

@@ -107,44 +107,43 @@ fn json_of(body: &[u8]) -> Value {
     serde_json::from_slice(body).expect("a JSON answer")
 }
 
+/// Sends a JSON request and returns its JSON answer, which must have `status`.
+async fn send(
+    p: &Provider,
+    method: http::Method,
+    path: &str,
+    body: Option<Value>,
+    status: u16,
+) -> Value {
+    let answer = p.handle(json_request(method, path, body)).await;
+    assert_eq!(
+        answer.status,
+        status,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    json_of(&answer.body)
+}
+
 #[tokio::test]
 async fn updates_merge_into_the_stored_document() {
     let spec = Arc::new(covenant_spec::Spec::from_str("accounts.yaml", SPEC).expect("loads"));
     let p = Provider::new(spec, MockConfig::default()).expect("serves");
-    let created = p
-        .handle(json_request(
-            http::Method::POST,
-            "/accounts",
-            Some(json!({"data": {"attributes": {"name": "Rex", "country": "DE"}}})),
-        ))
-        .await;
-    assert_eq!(
-        created.status,
+    let created = send(
+        &p,
+        http::Method::POST,
+        "/accounts",
+        Some(json!({"data": {"attributes": {"name": "Rex", "country": "DE"}}})),
         201,
-        "{}",
-        String::from_utf8_lossy(&created.body)
-    );
-    let created = json_of(&created.body);
+    )
+    .await;
     let id = created["data"]["id"].as_str().expect("an id").to_string();
     assert_eq!(created["data"]["attributes"]["name"], "Rex");
 
     let path = format!("/accounts/{id}");
-    let updated = p
-        .handle(json_request(
-            http::Method::PATCH,
-            &path,
-            Some(json!({"data": {"attributes": {"name": "Max"}}})),
-        ))
-        .await;
-    assert_eq!(
-        updated.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&updated.body)
-    );
-    let read = p.handle(json_request(http::Method::GET, &path, None)).await;
-    assert_eq!(read.status, 200, "{}", String::from_utf8_lossy(&read.body));
-    let read = json_of(&read.body);
+    let patch = json!({"data": {"attributes": {"name": "Max"}}});
+    send(&p, http::Method::PATCH, &path, Some(patch), 200).await;
+    let read = send(&p, http::Method::GET, &path, None, 200).await;
     assert_eq!(read["data"]["id"], json!(id), "{read}");
     assert_eq!(read["data"]["type"], "account", "{read}");
     assert_eq!(read["data"]["attributes"]["name"], "Max", "{read}");
@@ -190,40 +189,16 @@ async fn members_the_answer_lacks_do_not_take_the_others_with_them() {
     let spec = Arc::new(covenant_spec::Spec::from_str("accounts.yaml", &spec).expect("loads"));
     let p = Provider::new(spec, MockConfig::default()).expect("serves");
     for i in 0..40 {
-        let created = p
-            .handle(json_request(
-                http::Method::POST,
-                "/accounts",
-                Some(json!({"data": {"attributes": {"name": "Rex", "country": "DE", "secret-header": "s",
-                    "allow": {"state": "custom", "events": ["x"]}}}})),
-            ))
-            .await;
-        assert_eq!(
-            created.status,
-            201,
-            "{}",
-            String::from_utf8_lossy(&created.body)
-        );
-        let created = json_of(&created.body);
+        let create = json!({"data": {"attributes": {"name": "Rex", "country": "DE",
+            "secret-header": "s", "allow": {"state": "custom", "events": ["x"]}}}});
+        let created = send(&p, http::Method::POST, "/accounts", Some(create), 201).await;
         let id = created["data"]["id"].as_str().expect("an id").to_string();
         let path = format!("/accounts/{id}");
         let name = format!("Max{i}");
-        let updated = p
-            .handle(json_request(
-                http::Method::PATCH,
-                &path,
-                Some(json!({"data": {"attributes": {"name": name, "secret-header": "t", "allow": {"state": "all"}}}})),
-            ))
-            .await;
-        assert_eq!(
-            updated.status,
-            200,
-            "{}",
-            String::from_utf8_lossy(&updated.body)
-        );
-        let read = p.handle(json_request(http::Method::GET, &path, None)).await;
-        assert_eq!(read.status, 200, "{}", String::from_utf8_lossy(&read.body));
-        let read = json_of(&read.body);
+        let patch = json!({"data": {"attributes": {"name": name, "secret-header": "t",
+            "allow": {"state": "all"}}}});
+        send(&p, http::Method::PATCH, &path, Some(patch), 200).await;
+        let read = send(&p, http::Method::GET, &path, None, 200).await;
         assert_eq!(read["data"]["id"], json!(id), "{read}");
         assert_eq!(
             read["data"]["attributes"]["name"],
