@@ -169,8 +169,12 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
                 if c.op.method == covenant_spec::Method::Patch {
                     let body = ctx.body.as_ref().expect("matched above");
                     crate::mend::patch(value, body, |v| {
+                        let cut = declared(plan, v);
+                        if plan.validator.is_valid(&cut) {
+                            return Vec::new();
+                        }
                         plan.validator
-                            .violations(&declared(plan, v))
+                            .violations(&cut)
                             .into_iter()
                             .map(|v| v.pointer)
                             .collect()
