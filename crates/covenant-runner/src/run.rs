@@ -243,35 +243,44 @@ pub async fn run_target(
     });
     let cases = Arc::new(all);
     let total = cases.len();
-    let mut set = tokio::task::JoinSet::new();
+    // Two phases: a single request that changes an item named by a generated id
+    // (a DELETE of `/notes/{id}` with id 3) could hit a resource another case's
+    // chain just created, where a provider's ids are guessable (1, 2, 3, ...),
+    // and make a correct provider look wrong. Those run once every chain is done.
+    let (first, later): (Vec<usize>, Vec<usize>) =
+        (0..total).partition(|&i| !changes_named_items(&cases[i], &ctx.plans));
     // Spawn in windows so a huge budget does not hold every future at once; the
     // client's semaphore bounds the requests actually in flight.
     let window = opts.client.concurrency.max(1) * 4;
-    let mut next = 0;
     let mut runs: Vec<Option<CaseRun>> = vec![None; total];
     let mut done = 0;
-    while next < total || !set.is_empty() {
-        while next < total && set.len() < window {
-            let (ctx, cases, i) = (ctx.clone(), cases.clone(), next);
-            set.spawn(async move {
-                let case = &cases[i];
-                (i, ctx.run(case, &case.request).await)
-            });
-            next += 1;
-        }
-        match set.join_next().await {
-            Some(Ok((i, run))) => {
-                runs[i] = Some(run);
-                done += 1;
-                if let Some(p) = &progress {
-                    p(&target.provider, done, total);
+    for phase in [first, later] {
+        let mut set = tokio::task::JoinSet::new();
+        let mut pending = phase.into_iter();
+        let mut next = pending.next();
+        while next.is_some() || !set.is_empty() {
+            while let Some(i) = next.filter(|_| set.len() < window) {
+                let (ctx, cases) = (ctx.clone(), cases.clone());
+                set.spawn(async move {
+                    let case = &cases[i];
+                    (i, ctx.run(case, &case.request).await)
+                });
+                next = pending.next();
+            }
+            match set.join_next().await {
+                Some(Ok((i, run))) => {
+                    runs[i] = Some(run);
+                    done += 1;
+                    if let Some(p) = &progress {
+                        p(&target.provider, done, total);
+                    }
                 }
+                Some(Err(e)) => {
+                    report.error = Some(format!("internal error running a case: {e}"));
+                    return report;
+                }
+                None => break,
             }
-            Some(Err(e)) => {
-                report.error = Some(format!("internal error running a case: {e}"));
-                return report;
-            }
-            None => break,
         }
     }
     let runs: Vec<CaseRun> = runs.into_iter().map(Option::unwrap_or_default).collect();
@@ -300,6 +309,27 @@ pub async fn run_target(
     };
     aggregate(&ctx, target, opts, &cases, &runs, &selection, &mut report).await;
     report
+}
+
+/// Whether `case` is a single request (not a chain) that may change an item
+/// its path names by a generated id: an unsafe method with a path parameter.
+fn changes_named_items(case: &Case, plans: &[plan::OpPlan]) -> bool {
+    use covenant_spec::{Method, ParameterLocation};
+    let single = !matches!(
+        case.kind,
+        CaseKind::CreateThenRead { .. }
+            | CaseKind::ForeignId { .. }
+            | CaseKind::UpdateThenRead { .. }
+            | CaseKind::DeleteThenRead { .. }
+            | CaseKind::LinkWalk { .. }
+    );
+    single
+        && plans.get(case.operation).is_some_and(|p| {
+            !matches!(
+                p.op.method,
+                Method::Get | Method::Head | Method::Options | Method::Trace
+            ) && p.op.parameters_in(ParameterLocation::Path).next().is_some()
+        })
 }
 
 /// Which operations the run left out, and how many cases each had before
@@ -674,6 +704,76 @@ pub fn new_report(opts: &RunOptions, providers: Vec<ProviderReport>, timing: Tim
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The zoo's notes: integer ids a provider hands out in order. Single
+    /// requests that may change a named item wait for the second phase; chains
+    /// (and the reads, creates and every request of a chain) run first.
+    #[test]
+    fn single_changes_of_named_items_run_after_the_chains() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/zoo/notes.yaml");
+        let spec = Spec::load(&path).expect("loads");
+        let (plans, gens) = plan::build(&spec, &Credentials::new());
+        let all = cases::generate(&plans, &gens, cases::Budget { seed: 3, cases: 5 });
+        let later: BTreeSet<(String, &str)> = all
+            .iter()
+            .filter(|c| changes_named_items(c, &plans))
+            .map(|c| (c.operation_id.clone(), c.kind.label()))
+            .collect();
+        let first: BTreeSet<(String, &str)> = all
+            .iter()
+            .filter(|c| !changes_named_items(c, &plans))
+            .map(|c| (c.operation_id.clone(), c.kind.label()))
+            .collect();
+        for (op, kind) in &later {
+            assert!(
+                ["deleteNote", "editNote"].contains(&op.as_str()),
+                "{op} {kind}"
+            );
+            assert!(
+                [
+                    "positive",
+                    "negative",
+                    "bad_body",
+                    "auth_missing",
+                    "auth_wrong"
+                ]
+                .contains(kind),
+                "{op} {kind}"
+            );
+        }
+        assert!(
+            later.contains(&("deleteNote".into(), "positive")),
+            "{later:?}"
+        );
+        assert!(
+            later.contains(&("editNote".into(), "negative")),
+            "{later:?}"
+        );
+        for chain in ["create_then_read", "update_then_read", "delete_then_read"] {
+            assert!(
+                first.iter().any(|(_, k)| *k == chain),
+                "no {chain} in {first:?}"
+            );
+            assert!(!later.iter().any(|(_, k)| *k == chain));
+        }
+        assert!(
+            later.contains(&("editNote".into(), "bad_body")),
+            "{later:?}"
+        );
+        // Reads and creates of the notes run with the chains.
+        for (op, kind) in [
+            ("getNote", "negative"),
+            ("getNote", "unknown_id"),
+            ("createNote", "bad_body"),
+        ] {
+            assert!(first.contains(&(op.into(), kind)), "{op} {kind}: {first:?}");
+        }
+        assert!(
+            first.contains(&("createNote".into(), "positive")),
+            "{first:?}"
+        );
+    }
 
     #[test]
     fn partitions_parse() {

@@ -395,8 +395,11 @@ pub fn judge(
                                     .zip(c.read.outcome.as_ref().ok())
                                     .and_then(|(p, a)| answer::body_validator(p, a));
                                 let fits = |doc: &Value| validator.is_none_or(|v| v.is_valid(doc));
+                                let answered =
+                                    c.changed.outcome.as_ref().ok().and_then(|a| a.json());
                                 sequence::read_after_update(
                                     c.change_body.as_ref(),
+                                    answered.as_ref(),
                                     &c.id,
                                     &c.read,
                                     &fits,

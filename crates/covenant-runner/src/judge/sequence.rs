@@ -259,13 +259,17 @@ pub fn read_after_create(
 }
 
 /// update_then_read: the read after an update gives back every member the update
-/// sent (where the read carries it). A member is judged only where the read's
-/// answer could hold it as sent (`fits`: the read's answer with the sent value in
+/// sent (where the read carries it), or the value the update's own answer
+/// (`answered`) gave that member: a provider may store what it is sent
+/// normalised (an email lowercased, a list cut to the events subscribed to),
+/// and says so in its answer. A member is judged only where the read's answer
+/// could hold it as sent (`fits`: the read's answer with the sent value in
 /// place still matches the read's documented schema): a provider that turns what
 /// it is sent into another shape (a file upload into a file's URL) is correct.
 /// `None` when there is nothing to judge.
 pub fn read_after_update(
     sent: Option<&Value>,
+    answered: Option<&Value>,
     id: &Value,
     read: &Exchange,
     fits: &dyn Fn(&Value) -> bool,
@@ -286,6 +290,7 @@ pub fn read_after_update(
     };
     let first = disagreements(sent, &got, "")
         .into_iter()
+        .filter(|(at, _, g)| answered.and_then(|a| a.pointer(at)) != Some(*g))
         .find(|(at, v, _)| fits(&with_value_at(&got, at, v)));
     Some(match first {
         None => Ok(()),
@@ -395,13 +400,13 @@ mod tests {
         let id = json!(7);
         let sent = json!({"name": "Rex", "age": 4});
         let stale = answer(200, json!({"id": 7, "name": "Old", "age": 4}));
-        let f = read_after_update(Some(&sent), &id, &stale, &|_| true)
+        let f = read_after_update(Some(&sent), None, &id, &stale, &|_| true)
             .unwrap()
             .unwrap_err();
         assert_eq!(f.signature, "/name not updated");
         let fresh = answer(200, json!({"id": 7, "name": "Rex", "age": 4}));
         assert!(
-            read_after_update(Some(&sent), &id, &fresh, &|_| true)
+            read_after_update(Some(&sent), None, &id, &fresh, &|_| true)
                 .unwrap()
                 .is_ok()
         );
@@ -444,6 +449,35 @@ mod tests {
         );
     }
 
+    /// A provider that stores what it is sent normalised, and answers the
+    /// update with the normalised value, is correct when the read shows that
+    /// value; a read that shows neither is still an update that did not take.
+    #[test]
+    fn updates_are_judged_by_what_the_update_answered() {
+        let id = json!("wbh_1");
+        let sent = json!({"email": "Rex@Example.com", "events": ["a", "b"]});
+        let answered = json!({"id": "wbh_1", "email": "rex@example.com", "events": ["a"]});
+        let read = answer(200, answered.clone());
+        assert!(
+            read_after_update(Some(&sent), Some(&answered), &id, &read, &|_| true)
+                .unwrap()
+                .is_ok()
+        );
+        // Without the answer's word for it, the normalised read is not what was sent.
+        let f = read_after_update(Some(&sent), None, &id, &read, &|_| true)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(f.signature, "/email not updated");
+        let stale = answer(
+            200,
+            json!({"id": "wbh_1", "email": "old@example.com", "events": ["a"]}),
+        );
+        let f = read_after_update(Some(&sent), Some(&answered), &id, &stale, &|_| true)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(f.signature, "/email not updated");
+    }
+
     /// JSON:API documents (`{"data": {"id", "type", "attributes"}}`): the update
     /// and the create send a part of `data`; the read shows all of it. What was
     /// sent is judged member by member, at any depth.
@@ -457,12 +491,12 @@ mod tests {
         );
         let sent = json!({"data": {"attributes": {"name": "Rex", "tags": ["a"]}}});
         assert!(
-            read_after_update(Some(&sent), &id, &read, &|_| true)
+            read_after_update(Some(&sent), None, &id, &read, &|_| true)
                 .unwrap()
                 .is_ok()
         );
         let other = json!({"data": {"attributes": {"name": "Max"}}});
-        let f = read_after_update(Some(&other), &id, &read, &|_| true)
+        let f = read_after_update(Some(&other), None, &id, &read, &|_| true)
             .unwrap()
             .unwrap_err();
         assert_eq!(f.signature, "/data/attributes/name not updated");
@@ -473,18 +507,18 @@ mod tests {
             !doc.pointer("/data/attributes/tags/0")
                 .is_some_and(Value::is_object)
         };
-        let f = read_after_update(Some(&upload), &id, &read, &holds)
+        let f = read_after_update(Some(&upload), None, &id, &read, &holds)
             .unwrap()
             .unwrap_err();
         assert_eq!(f.signature, "/data/attributes/name not updated");
         let upload = json!({"data": {"attributes": {"tags": [{"data": "b64"}]}}});
         assert!(
-            read_after_update(Some(&upload), &id, &read, &holds)
+            read_after_update(Some(&upload), None, &id, &read, &holds)
                 .unwrap()
                 .is_ok()
         );
         assert!(
-            read_after_update(Some(&upload), &id, &read, &|_| true)
+            read_after_update(Some(&upload), None, &id, &read, &|_| true)
                 .unwrap()
                 .is_err()
         );
