@@ -133,7 +133,7 @@ check_table! {
     },
     UpdateThenRead {
         name: "update_then_read",
-        description: "after an update of a created resource, a read gives back what the update sent (x-covenant-resource, or inferred from REST paths)",
+        description: "after an update of a created resource, a read gives back what the update sent, or the value the update's answer gave it (x-covenant-resource, or inferred from REST paths)",
         judges: &[Kind::UpdateThenRead],
     },
     DeleteThenRead {
