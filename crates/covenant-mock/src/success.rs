@@ -163,11 +163,10 @@ pub fn produce(ctx: &Ctx<'_>, state: &State, errors: &ErrorAnswers, provider: &s
         let update = |st: &mut Stored| {
             let value = st.value();
             if r.role == ResourceRole::Update
-                && let Some(Value::Object(b)) = &ctx.body
+                && let Some(body @ Value::Object(b)) = &ctx.body
             {
                 let id = value.pointer(r.id_pointer()).cloned();
                 if c.op.method == covenant_spec::Method::Patch {
-                    let body = ctx.body.as_ref().expect("matched above");
                     crate::mend::patch(value, body, |v| {
                         let cut = declared(plan, v);
                         if plan.validator.is_valid(&cut) {
