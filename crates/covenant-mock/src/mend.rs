@@ -15,12 +15,7 @@ use serde_json::Value;
 /// nothing on the path could be undone (the caller then undoes the whole member).
 pub fn revert(body: &mut Value, base: Option<&Value>, tokens: &[String]) -> bool {
     let Some((t, rest)) = tokens.split_first() else {
-        if let (Value::Object(b), Some(Value::Object(o))) = (body, base) {
-            let before = b.len();
-            b.retain(|k, _| o.contains_key(k));
-            return b.len() < before;
-        }
-        return false;
+        return base.is_some_and(|base| keep_only(body, base));
     };
     let orig = base.and_then(|v| child_of(v, t));
     // A required member the overlay lacks: its object is not the answer's
@@ -74,18 +69,24 @@ pub fn fill(body: &mut Value, base: Option<&Value>, tokens: &[String]) -> bool {
 /// everything on the path was sent.
 pub fn unfill(body: &mut Value, sent: &Value, tokens: &[String]) -> bool {
     let Some((t, rest)) = tokens.split_first() else {
-        if let (Value::Object(b), Value::Object(o)) = (body, sent) {
-            let before = b.len();
-            b.retain(|k, _| o.contains_key(k));
-            return b.len() < before;
-        }
-        return false;
+        return keep_only(body, sent);
     };
     match (child_of(sent, t), &mut *body) {
         (None, Value::Object(b)) => b.shift_remove(t).is_some(),
         (None, _) => false,
         (Some(own), _) => child_mut(body, t).is_some_and(|c| unfill(c, own, rest)),
     }
+}
+
+/// Removes the members of object `body` that object `other` lacks; `false`
+/// when none went (or either is not an object).
+fn keep_only(body: &mut Value, other: &Value) -> bool {
+    let (Value::Object(b), Value::Object(o)) = (body, other) else {
+        return false;
+    };
+    let before = b.len();
+    b.retain(|k, _| o.contains_key(k));
+    b.len() < before
 }
 
 fn child_of<'v>(v: &'v Value, token: &str) -> Option<&'v Value> {
